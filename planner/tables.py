@@ -1,0 +1,264 @@
+"""The scenario's tables: their columns, and Scenario → tables → CSV folder or XLSX workbook."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.domain import WEEKDAY_NAMES, Risk, Scenario, Settings
+from planner.hours import format_time
+
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a scenario table."""
+
+    name: str
+    required: bool
+    doc: str
+
+
+def _req(name: str, doc: str) -> Column:
+    return Column(name, True, doc)
+
+
+def _opt(name: str, doc: str) -> Column:
+    return Column(name, False, doc)
+
+
+SCHEMA: dict[str, tuple[Column, ...]] = {
+    "departments": (
+        _req("id", "department id, unique"),
+        _req("name", "name in English"),
+        _opt("name_zh", "name in Chinese"),
+    ),
+    "items": (
+        _req("id", "item id, unique"),
+        _req("department", "id of the department that owes the item"),
+        _req("title", "title in English"),
+        _opt("title_zh", "title in Chinese"),
+        _req("minutes", "minutes on site to check the item (1–480)"),
+        _req("certification", "certification an officer needs to check it"),
+        _req("interval_low", "days between routine checks at a low-risk business (> 0)"),
+        _req("interval_medium", "days between routine checks at a medium-risk business (> 0)"),
+        _req("interval_high", "days between routine checks at a high-risk business (> 0)"),
+        _opt("follow_up_days", "days within which a failed check is followed up (default 14)"),
+        _opt("unannounced", "yes if the item must not be announced to the business (default no)"),
+        _opt("desk_review", "yes if the item may be done as a desk review (default no)"),
+        _req("categories", "business categories it applies to, separated by ';', or *"),
+        _opt("legal_basis", "legal basis shown on the business's notice"),
+    ),
+    "businesses": (
+        _req("id", "business id, unique"),
+        _req("name", "name"),
+        _req("category", "business category, e.g. restaurant"),
+        _req("lon", "longitude, WGS84 degrees"),
+        _req("lat", "latitude, WGS84 degrees"),
+        _opt("address", "street address"),
+        _req("risk", "risk class: low, medium or high"),
+        _req("opening_hours", "e.g. 'Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00'"),
+        _opt("phone", "phone number"),
+    ),
+    "history": (
+        _req("business", "business id"),
+        _req("item", "item id"),
+        _req("date", "date last inspected, YYYY-MM-DD"),
+        _req("result", "pass, findings or fail"),
+    ),
+    "tasks": (
+        _req("id", "task id, unique"),
+        _req("business", "business id"),
+        _req("item", "item id"),
+        _req("kind", "complaint, follow_up or campaign"),
+        _opt("earliest", "earliest date, YYYY-MM-DD (default: no limit)"),
+        _req("deadline", "deadline, YYYY-MM-DD"),
+        _opt("priority", "1 (low) to 5 (urgent), default 3"),
+        _opt("note", "free text"),
+    ),
+    "inspectors": (
+        _req("id", "inspector id, unique"),
+        _req("name", "name"),
+        _req("department", "home department id"),
+        _req("certifications", "certifications held, separated by ';'"),
+        _req("working_days", "e.g. Mon-Fri or Mon,Tue,Thu"),
+        _opt("hours", "daily hours, e.g. 08:30-17:30 (default: the township's shift)"),
+        _req("base", "id of the office the officer starts from"),
+        _opt("certificate_no", "law-enforcement certificate number (执法证号)"),
+    ),
+    "teams": (
+        _req("id", "team id, unique"),
+        _req("officers", "inspector ids, separated by ';' (at least two)"),
+        _opt("days", "days the team is fixed, e.g. Mon-Wed (default: every day)"),
+    ),
+    "recusals": (
+        _req("inspector", "inspector id"),
+        _req("business", "business id"),
+        _opt("reason", "why the officer must not inspect there"),
+    ),
+}
+
+REQUIRED_TABLES = ("departments", "items", "businesses", "inspectors")
+OPTIONAL_TABLES = ("history", "tasks", "teams", "recusals")
+SETTINGS_FILE = "settings.toml"
+
+
+def _days(days: tuple[int, ...]) -> str:
+    return ",".join(WEEKDAY_NAMES[d] for d in days)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """Every table of ``scenario`` as a DataFrame of strings, with the columns of ``SCHEMA``."""
+    rows: dict[str, list[dict[str, object]]] = {
+        "departments": [
+            {"id": d.id, "name": d.name, "name_zh": d.name_zh} for d in scenario.departments
+        ],
+        "items": [
+            {
+                "id": i.id,
+                "department": i.department_id,
+                "title": i.title,
+                "title_zh": i.title_zh,
+                "minutes": i.minutes,
+                "certification": i.certification,
+                **{f"interval_{r.value}": i.interval_for(r) for r in Risk},
+                "follow_up_days": i.follow_up_days,
+                "unannounced": _yes(i.unannounced),
+                "desk_review": _yes(i.desk_review),
+                "categories": LIST_SEPARATOR.join(i.categories),
+                "legal_basis": i.legal_basis,
+            }
+            for i in scenario.items
+        ],
+        "businesses": [
+            {
+                "id": b.id,
+                "name": b.name,
+                "category": b.category,
+                "lon": repr(b.lon),
+                "lat": repr(b.lat),
+                "address": b.address,
+                "risk": b.risk.value,
+                "opening_hours": b.opening_hours.text,
+                "phone": b.phone,
+            }
+            for b in scenario.businesses
+        ],
+        "history": [
+            {
+                "business": h.business_id,
+                "item": h.item_id,
+                "date": h.date.isoformat(),
+                "result": h.result.value,
+            }
+            for h in scenario.history
+        ],
+        "tasks": [
+            {
+                "id": t.id,
+                "business": t.business_id,
+                "item": t.item_id,
+                "kind": t.kind.value,
+                "earliest": t.earliest.isoformat() if t.earliest else "",
+                "deadline": t.deadline.isoformat(),
+                "priority": t.priority,
+                "note": t.note,
+            }
+            for t in scenario.tasks
+        ],
+        "inspectors": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "department": p.department_id,
+                "certifications": LIST_SEPARATOR.join(p.certifications),
+                "working_days": _days(p.working_days),
+                "hours": f"{format_time(p.hours_start)}-{format_time(p.hours_end)}",
+                "base": p.base,
+                "certificate_no": p.certificate_no,
+            }
+            for p in scenario.inspectors
+        ],
+        "teams": [
+            {"id": t.id, "officers": LIST_SEPARATOR.join(t.officer_ids), "days": _days(t.days)}
+            for t in scenario.teams
+        ],
+        "recusals": [
+            {"inspector": r.inspector_id, "business": r.business_id, "reason": r.reason}
+            for r in scenario.recusals
+        ],
+    }
+    return {
+        name: pd.DataFrame(table, columns=[c.name for c in SCHEMA[name]]).astype(str)
+        for name, table in rows.items()
+    }
+
+
+def settings_to_toml(settings: Settings) -> str:
+    """``settings.toml`` text for ``settings``."""
+
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [
+        f"township = {q(settings.township)}",
+        f"township_zh = {q(settings.township_zh)}",
+        f"timezone = {q(settings.timezone)}",
+        f"week_start = {settings.week_start.isoformat()}",
+        f'shift = "{format_time(settings.shift_start)}-{format_time(settings.shift_end)}"',
+        f'lunch_window = "{format_time(settings.lunch_start)}-{format_time(settings.lunch_end)}"',
+        f"lunch_minutes = {settings.lunch_minutes}",
+        f"setup_minutes = {settings.setup_minutes}",
+    ]
+    for office in settings.offices:
+        lines += [
+            "",
+            "[[offices]]",
+            f"id = {q(office.id)}",
+            f"name = {q(office.name)}",
+            f"lon = {office.lon!r}",
+            f"lat = {office.lat!r}",
+        ]
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)  # what we write must read back
+    return text
+
+
+def settings_to_frames(settings: Settings) -> dict[str, pd.DataFrame]:
+    """The ``settings`` and ``offices`` sheets of a workbook: key/value rows and one row per office."""
+    data = tomllib.loads(settings_to_toml(settings))
+    offices = data.pop("offices")
+    kv = pd.DataFrame({"key": list(data), "value": [str(v) for v in data.values()]})
+    return {"settings": kv, "offices": pd.DataFrame(offices).astype(str)}
+
+
+def write_scenario(scenario: Scenario, path: Path | str) -> Path:
+    """Write ``scenario`` as a CSV folder, or as one workbook when ``path`` ends in ``.xlsx``.
+
+    Empty optional tables are left out. Returns the path written.
+    """
+    path = Path(path)
+    frames = {
+        name: frame
+        for name, frame in scenario_to_frames(scenario).items()
+        if name in REQUIRED_TABLES or len(frame)
+    }
+    if path.suffix.lower() == ".xlsx":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, frame in {**settings_to_frames(scenario.settings), **frames}.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+        return path
+    path.mkdir(parents=True, exist_ok=True)
+    (path / SETTINGS_FILE).write_text(settings_to_toml(scenario.settings), encoding="utf-8")
+    for name, frame in frames.items():
+        frame.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
+    return path

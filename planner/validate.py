@@ -1,0 +1,557 @@
+"""Raw tables → ``Scenario``, collecting every problem with its file, row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from planner.domain import (
+    Business,
+    Department,
+    HistoryRecord,
+    Inspector,
+    Item,
+    Office,
+    Recusal,
+    Result,
+    Risk,
+    Scenario,
+    Settings,
+    Task,
+    TaskKind,
+    Team,
+)
+from planner.errors import Problem
+from planner.hours import parse_days, parse_opening_hours, parse_span
+from planner.load import RawScenario, RawTable
+from planner.tables import LIST_SEPARATOR, SCHEMA
+
+T = TypeVar("T")
+MAX_ITEM_MINUTES = 480
+MAX_INTERVAL_DAYS = 3650
+FAR_FROM_OFFICE_KM = 100.0
+_YES = {"yes", "y", "true", "1", "是", "x"}
+_NO = {"no", "n", "false", "0", "否", ""}
+
+
+class _Row:
+    """One row being validated: typed getters that record a problem instead of raising."""
+
+    def __init__(self, table: RawTable, number: int, values: dict[str, str], out: list[Problem]):
+        self.table, self.line, self.values, self.out = table, number, values, out
+        self.ok = True
+
+    def problem(self, column: str, message: str, severity: str = "error") -> None:
+        self.out.append(Problem(self.table.file, self.line, column, message, severity))
+        if severity == "error":
+            self.ok = False
+
+    def text(self, column: str, *, required: bool = True) -> str:
+        value = self.values.get(column, "").strip()
+        if required and not value:
+            self.problem(column, "is empty")
+        return value
+
+    def parsed(self, column: str, parse: Callable[[str], T], *, default: T | None = None) -> T | None:
+        value = self.text(column, required=default is None)
+        if not value:
+            return default
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.problem(column, str(exc))
+            return None
+
+    def integer(self, column: str, low: int, high: int, *, default: int | None = None) -> int | None:
+        def parse(text: str) -> int:
+            try:
+                number = float(text)
+            except ValueError:
+                raise ValueError(f"'{text}' is not a number") from None
+            if not number.is_integer():
+                raise ValueError(f"'{text}' is not a whole number")
+            if not low <= number <= high:
+                raise ValueError(f"{text} is outside {low}–{high}")
+            return int(number)
+
+        return self.parsed(column, parse, default=default)
+
+    def number(self, column: str, low: float, high: float) -> float | None:
+        def parse(text: str) -> float:
+            try:
+                number = float(text)
+            except ValueError:
+                raise ValueError(f"'{text}' is not a number") from None
+            if not math.isfinite(number) or not low <= number <= high:
+                raise ValueError(f"{text} is outside {low:g} to {high:g}")
+            return number
+
+        return self.parsed(column, parse)
+
+    def date(self, column: str, *, required: bool = True) -> dt.date | None:
+        def parse(text: str) -> dt.date:
+            try:
+                return dt.date.fromisoformat(text[:10])
+            except ValueError:
+                raise ValueError(f"'{text}' is not a date like 2026-11-23") from None
+
+        value = self.text(column, required=required)
+        return self.parsed(column, parse) if value else None
+
+    def flag(self, column: str) -> bool:
+        value = self.values.get(column, "").strip().lower()
+        if value in _YES:
+            return True
+        if value not in _NO:
+            self.problem(column, f"'{value}' is not yes or no")
+        return False
+
+    def choice(self, column: str, enum: type[Any]) -> Any:
+        value = self.text(column).lower()
+        if not value:
+            return None
+        try:
+            return enum(value)
+        except ValueError:
+            allowed = ", ".join(e.value for e in enum)
+            self.problem(column, f"'{value}' is not one of: {allowed}")
+            return None
+
+    def listed(self, column: str, *, required: bool = True) -> tuple[str, ...]:
+        value = self.text(column, required=required)
+        return tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+
+
+def _rows(
+    table: RawTable | None, out: list[Problem]
+) -> list[_Row]:
+    """Rows of ``table`` after checking its columns (missing = error, unknown = warning)."""
+    if table is None:
+        return []
+    schema = SCHEMA[table.name]
+    known = {c.name for c in schema}
+    ok = True
+    for column, count in Counter(table.header).items():
+        if not column:
+            out.append(Problem(table.file, 1, "", "a column has no name"))
+            ok = False
+        elif count > 1:
+            out.append(Problem(table.file, 1, column, f"column appears {count} times"))
+            ok = False
+        elif column not in known:
+            out.append(Problem(table.file, 1, column, "unknown column; ignored", "warning"))
+    for column in schema:
+        if column.required and column.name not in table.header:
+            out.append(Problem(table.file, 1, column.name, f"missing column ({column.doc})"))
+            ok = False
+    if not ok:
+        return []
+    return [_Row(table, number, values, out) for number, values in table.rows]
+
+
+def _unique_ids(rows: list[_Row], out: list[Problem], column: str = "id") -> None:
+    first: dict[str, int] = {}
+    for row in rows:
+        key = row.values.get(column, "").strip()
+        if not key:
+            continue
+        if key in first:
+            row.problem(column, f"duplicate id '{key}' (first on row {first[key]})")
+        else:
+            first[key] = row.line
+
+
+def _reference(row: _Row, column: str, value: str, known: set[str] | dict[str, Any], what: str) -> None:
+    if value and value not in known:
+        row.problem(column, f"unknown {what} '{value}'")
+
+
+def _time_span(text: str) -> tuple[int, int]:
+    return parse_span(text)
+
+
+def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
+    data, file = raw.settings, raw.settings_file
+    ok = True
+
+    def problem(key: str, message: str, severity: str = "error") -> None:
+        nonlocal ok
+        out.append(Problem(file, 0, key, message, severity))
+        ok = ok and severity != "error"
+
+    def text(key: str, required: bool = True) -> str:
+        value = str(data.get(key, "")).strip()
+        if required and not value:
+            problem(key, "missing setting")
+        return value
+
+    def span(key: str) -> tuple[int, int]:
+        try:
+            return _time_span(text(key))
+        except ValueError as exc:
+            if key in data:
+                problem(key, str(exc))
+            return (0, 0)
+
+    def minutes(key: str, default: int | None, high: int) -> int:
+        value = data.get(key, default)
+        if value is None:
+            problem(key, "missing setting")
+            return 0
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
+            problem(key, f"'{value}' is not a whole number of minutes from 0 to {high}")
+            return 0
+        return value
+
+    known = {
+        "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
+        "lunch_minutes", "setup_minutes", "offices",
+    }  # fmt: skip
+    for key in sorted(set(data) - known):
+        problem(key, "unknown setting; ignored", "warning")
+    township, township_zh = text("township"), text("township_zh", required=False)
+    timezone = text("timezone")
+    if timezone:
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            problem("timezone", f"'{timezone}' is not a time zone like Asia/Shanghai")
+    week_start = data.get("week_start")
+    if isinstance(week_start, str):
+        try:
+            week_start = dt.date.fromisoformat(week_start)
+        except ValueError:
+            pass
+    if not isinstance(week_start, dt.date) or isinstance(week_start, dt.datetime):
+        problem("week_start", f"'{week_start}' is not a date like 2026-11-23")
+    elif week_start.weekday() != 0:
+        problem("week_start", f"{week_start} is not a Monday", "warning")
+    shift, lunch = span("shift"), span("lunch_window")
+    lunch_minutes = minutes("lunch_minutes", None, 240)
+    setup_minutes = minutes("setup_minutes", 10, 120)
+    if ok and not (shift[0] <= lunch[0] and lunch[1] <= shift[1]):
+        problem("lunch_window", "lies outside the shift")
+    if ok and lunch_minutes * 60 > lunch[1] - lunch[0]:
+        problem("lunch_minutes", f"{lunch_minutes} minutes do not fit in the lunch window")
+    offices = _offices(raw, out)
+    if not offices:
+        problem("offices", "at least one office is needed (id, name, lon, lat)")
+    if not ok or not offices or not isinstance(week_start, dt.date):
+        return None
+    return Settings(
+        township=township,
+        township_zh=township_zh,
+        timezone=timezone,
+        week_start=week_start,
+        offices=offices,
+        shift_start=shift[0],
+        shift_end=shift[1],
+        lunch_start=lunch[0],
+        lunch_end=lunch[1],
+        lunch_minutes=lunch_minutes,
+        setup_minutes=setup_minutes,
+    )
+
+
+def _offices(raw: RawScenario, out: list[Problem]) -> tuple[Office, ...]:
+    table = raw.offices
+    if table is None:
+        return ()
+    offices: list[Office] = []
+    table = RawTable("offices", table.file, table.header, table.rows)
+    rows = [_Row(table, n, v, out) for n, v in table.rows]
+    _unique_ids(rows, out)
+    for row in rows:
+        lon, lat = _coordinates(row)
+        office = Office(row.text("id"), row.text("name", required=False), lon or 0.0, lat or 0.0)
+        if row.ok:
+            offices.append(office)
+    return tuple(offices) if len(offices) == len(rows) else ()
+
+
+def _coordinates(row: _Row) -> tuple[float | None, float | None]:
+    lon = row.number("lon", -180, 180)
+    lat = row.number("lat", -90, 90)
+    if lon == 0 and lat == 0:
+        row.problem("lon", "coordinates are (0, 0): the location is missing")
+    return lon, lat
+
+
+def _departments(raw: RawScenario, out: list[Problem]) -> list[Department]:
+    rows = _rows(raw.tables.get("departments"), out)
+    _unique_ids(rows, out)
+    found = []
+    for row in rows:
+        department = Department(
+            row.text("id"), row.text("name"), row.text("name_zh", required=False)
+        )
+        if row.ok:
+            found.append(department)
+    return found
+
+
+def _items(raw: RawScenario, out: list[Problem], departments: set[str]) -> list[Item]:
+    rows = _rows(raw.tables.get("items"), out)
+    _unique_ids(rows, out)
+    found = []
+    for row in rows:
+        department = row.text("department")
+        _reference(row, "department", department, departments, "department")
+        minutes = row.integer("minutes", 1, MAX_ITEM_MINUTES)
+        intervals = tuple(
+            (risk, row.integer(f"interval_{risk.value}", 1, MAX_INTERVAL_DAYS)) for risk in Risk
+        )
+        follow_up = row.integer("follow_up_days", 1, 365, default=14)
+        categories = row.listed("categories")
+        item = Item(
+            id=row.text("id"),
+            department_id=department,
+            title=row.text("title"),
+            title_zh=row.text("title_zh", required=False),
+            minutes=minutes or 0,
+            certification=row.text("certification"),
+            interval_days=tuple((r, d or 0) for r, d in intervals),
+            follow_up_days=follow_up or 0,
+            unannounced=row.flag("unannounced"),
+            desk_review=row.flag("desk_review"),
+            categories=categories,
+            legal_basis=row.text("legal_basis", required=False),
+        )
+        if row.ok:
+            found.append(item)
+    return found
+
+
+def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
+    rows = _rows(raw.tables.get("businesses"), out)
+    _unique_ids(rows, out)
+    found = []
+    for row in rows:
+        lon, lat = _coordinates(row)
+        hours = row.parsed("opening_hours", parse_opening_hours)
+        business = Business(
+            id=row.text("id"),
+            name=row.text("name"),
+            category=row.text("category").lower(),
+            lon=lon or 0.0,
+            lat=lat or 0.0,
+            address=row.text("address", required=False),
+            risk=row.choice("risk", Risk),
+            opening_hours=hours,  # type: ignore[arg-type]
+            phone=row.text("phone", required=False),
+        )
+        if row.ok:
+            found.append(business)
+    return found
+
+
+def _history(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> list[HistoryRecord]:
+    rows = _rows(raw.tables.get("history"), out)
+    found = []
+    for row in rows:
+        business, item = row.text("business"), row.text("item")
+        _reference(row, "business", business, known["businesses"], "business")
+        _reference(row, "item", item, known["items"], "item")
+        record = HistoryRecord(business, item, row.date("date"), row.choice("result", Result))  # type: ignore[arg-type]
+        if row.ok:
+            found.append(record)
+    return found
+
+
+def _tasks(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> list[Task]:
+    rows = _rows(raw.tables.get("tasks"), out)
+    _unique_ids(rows, out)
+    found = []
+    for row in rows:
+        business, item = row.text("business"), row.text("item")
+        _reference(row, "business", business, known["businesses"], "business")
+        _reference(row, "item", item, known["items"], "item")
+        earliest, deadline = row.date("earliest", required=False), row.date("deadline")
+        if earliest and deadline and deadline < earliest:
+            row.problem("deadline", f"{deadline} is before the earliest date {earliest}")
+        task = Task(
+            id=row.text("id"),
+            business_id=business,
+            item_id=item,
+            kind=row.choice("kind", TaskKind),
+            earliest=earliest,
+            deadline=deadline,  # type: ignore[arg-type]
+            priority=row.integer("priority", 1, 5, default=3) or 0,
+            note=row.text("note", required=False),
+        )
+        if row.ok:
+            found.append(task)
+    return found
+
+
+def _inspectors(
+    raw: RawScenario, out: list[Problem], known: dict[str, set[str]], settings: Settings | None
+) -> list[Inspector]:
+    rows = _rows(raw.tables.get("inspectors"), out)
+    _unique_ids(rows, out)
+    offices = {o.id for o in settings.offices} if settings else set()
+    default_hours = (settings.shift_start, settings.shift_end) if settings else (0, 0)
+    found = []
+    for row in rows:
+        department, base = row.text("department"), row.text("base")
+        _reference(row, "department", department, known["departments"], "department")
+        if settings:
+            _reference(row, "base", base, offices, "office")
+        days = row.parsed("working_days", parse_days) or ()
+        if row.values.get("working_days", "").strip() and not days:
+            row.problem("working_days", "no working days")
+        hours = row.parsed("hours", _time_span, default=default_hours) or (0, 0)
+        inspector = Inspector(
+            id=row.text("id"),
+            name=row.text("name"),
+            department_id=department,
+            certifications=row.listed("certifications"),
+            working_days=days,
+            hours_start=hours[0],
+            hours_end=hours[1],
+            base=base,
+            certificate_no=row.text("certificate_no", required=False),
+        )
+        if row.ok:
+            found.append(inspector)
+    return found
+
+
+def _teams(raw: RawScenario, out: list[Problem], inspectors: set[str]) -> list[Team]:
+    rows = _rows(raw.tables.get("teams"), out)
+    _unique_ids(rows, out)
+    found = []
+    for row in rows:
+        officers = row.listed("officers")
+        for officer in officers:
+            _reference(row, "officers", officer, inspectors, "inspector")
+        if len(set(officers)) < 2:
+            row.problem("officers", "a team needs at least two different officers")
+        team = Team(row.text("id"), officers, row.parsed("days", parse_days, default=()) or ())
+        if row.ok:
+            found.append(team)
+    return found
+
+
+def _recusals(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> list[Recusal]:
+    found = []
+    for row in _rows(raw.tables.get("recusals"), out):
+        inspector, business = row.text("inspector"), row.text("business")
+        _reference(row, "inspector", inspector, known["inspectors"], "inspector")
+        _reference(row, "business", business, known["businesses"], "business")
+        recusal = Recusal(inspector, business, row.text("reason", required=False))
+        if row.ok:
+            found.append(recusal)
+    return found
+
+
+def _ids(rows: list[Any]) -> set[str]:
+    return {r.id for r in rows}
+
+
+def _raw_ids(raw: RawScenario, table: str) -> set[str]:
+    """Ids present in a table, valid rows or not, so one bad row does not cascade."""
+    if table not in raw.tables:
+        return set()
+    return {values.get("id", "").strip() for _, values in raw.tables[table].rows} - {""}
+
+
+def _coverage_warnings(
+    items: list[Item], businesses: list[Business], inspectors: list[Inspector], raw: RawScenario,
+    out: list[Problem],
+) -> None:  # fmt: skip
+    held = {c for p in inspectors for c in p.certifications}
+    item_rows = {v.get("id", ""): n for n, v in raw.tables["items"].rows} if items else {}
+    for item in items:
+        if item.certification not in held:
+            out.append(
+                Problem(
+                    raw.tables["items"].file,
+                    item_rows.get(item.id, 0),
+                    "certification",
+                    f"no inspector holds '{item.certification}': item {item.id} cannot be checked",
+                    "warning",
+                )
+            )
+    business_rows = {v.get("id", ""): n for n, v in raw.tables["businesses"].rows} if businesses else {}
+    for business in businesses:
+        if not any(i.applies_to(business.category) for i in items):
+            out.append(
+                Problem(
+                    raw.tables["businesses"].file,
+                    business_rows.get(business.id, 0),
+                    "category",
+                    f"no item applies to category '{business.category}'",
+                    "warning",
+                )
+            )
+
+
+def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]]:
+    """Validate raw tables into a ``Scenario``; ``None`` when there is any error.
+
+    Every row is checked even after an error, and references are checked against every id present
+    (valid row or not), so one mistake yields one problem, not a cascade.
+    """
+    out = list(raw.problems)
+    settings = _settings(raw, out)
+    known = {t: _raw_ids(raw, t) for t in ("departments", "items", "businesses", "inspectors")}
+    departments = _departments(raw, out)
+    items = _items(raw, out, known["departments"])
+    businesses = _businesses(raw, out)
+    history = _history(raw, out, known)
+    tasks = _tasks(raw, out, known)
+    inspectors = _inspectors(raw, out, known, settings)
+    teams = _teams(raw, out, known["inspectors"])
+    recusals = _recusals(raw, out, known)
+    if "items" in raw.tables and "businesses" in raw.tables:
+        _coverage_warnings(items, businesses, inspectors, raw, out)
+    if settings:
+        _far_from_offices(businesses, settings, raw, out)
+    problems = tuple(out)
+    if any(p.severity == "error" for p in problems) or settings is None:
+        return None, problems
+    scenario = Scenario(
+        settings=settings,
+        departments=tuple(departments),
+        items=tuple(items),
+        businesses=tuple(businesses),
+        history=tuple(history),
+        tasks=tuple(tasks),
+        inspectors=tuple(inspectors),
+        teams=tuple(teams),
+        recusals=tuple(recusals),
+    )
+    return scenario, problems
+
+
+def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def _far_from_offices(
+    businesses: list[Business], settings: Settings, raw: RawScenario, out: list[Problem]
+) -> None:
+    if not businesses:
+        return
+    rows = {v.get("id", ""): n for n, v in raw.tables["businesses"].rows}
+    for b in businesses:
+        km = min(haversine_km(b.lon, b.lat, o.lon, o.lat) for o in settings.offices)
+        if km > FAR_FROM_OFFICE_KM:
+            out.append(
+                Problem(
+                    raw.tables["businesses"].file,
+                    rows.get(b.id, 0),
+                    "lon",
+                    f"{km:.0f} km from the nearest office: swapped lon/lat or a typo?",
+                    "warning",
+                )
+            )
