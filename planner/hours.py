@@ -61,11 +61,10 @@ def format_time(seconds: int) -> str:
 
 def parse_days(text: str) -> tuple[int, ...]:
     """Parse ``Mon-Fri``, ``Mon,Wed,Fri``, ``Sat-Mon`` or ``daily`` into sorted weekday numbers."""
-    text = text.strip().lower()
-    if text in _ALL_WEEK:
+    if text.strip().lower() in _ALL_WEEK:
         return tuple(range(7))
     days: set[int] = set()
-    for part in (p.strip() for p in text.split(",")):
+    for part in (p.strip() for p in text.replace(";", ",").split(",") if p.strip()):
         if "-" in part:
             first, _, last = part.partition("-")
             a, b = _day(first), _day(last)
@@ -78,7 +77,9 @@ def parse_days(text: str) -> tuple[int, ...]:
 def _day(text: str) -> int:
     key = text.strip().lower()
     if key not in _DAY_ALIASES:
-        raise ValueError(f"'{text.strip()}' is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)")
+        raise ValueError(
+            f"'{text.strip()}' is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
+        )
     return _DAY_ALIASES[key]
 
 
@@ -124,4 +125,3 @@ def _check_no_overlap(spans: list[TimeSpan]) -> None:
                 f"{WEEKDAY_NAMES[a.weekday]} {format_time(a.start)}-{format_time(a.end)} overlaps "
                 f"{WEEKDAY_NAMES[b.weekday]} {format_time(b.start)}-{format_time(b.end)}"
             )
-

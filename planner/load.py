@@ -83,7 +83,10 @@ def read_raw(path: Path) -> RawScenario:
     if path.suffix.lower() == ".zip":
         return _read_zip(path)
     problem = Problem(
-        str(path), 0, "", "not found: give a folder of CSV files, a .zip of one, or an .xlsx workbook"
+        str(path),
+        0,
+        "",
+        "not found: give a folder of CSV files, a .zip of one, or an .xlsx workbook",
     )
     return RawScenario(str(path), SETTINGS_FILE, {}, {}, [problem])
 

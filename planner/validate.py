@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import zoneinfo
@@ -56,7 +57,9 @@ class _Row:
             self.problem(column, "is empty")
         return value
 
-    def parsed(self, column: str, parse: Callable[[str], T], *, default: T | None = None) -> T | None:
+    def parsed(
+        self, column: str, parse: Callable[[str], T], *, default: T | None = None
+    ) -> T | None:
         value = self.text(column, required=default is None)
         if not value:
             return default
@@ -66,7 +69,9 @@ class _Row:
             self.problem(column, str(exc))
             return None
 
-    def integer(self, column: str, low: int, high: int, *, default: int | None = None) -> int | None:
+    def integer(
+        self, column: str, low: int, high: int, *, default: int | None = None
+    ) -> int | None:
         def parse(text: str) -> int:
             try:
                 number = float(text)
@@ -126,9 +131,7 @@ class _Row:
         return tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
 
 
-def _rows(
-    table: RawTable | None, out: list[Problem]
-) -> list[_Row]:
+def _rows(table: RawTable | None, out: list[Problem]) -> list[_Row]:
     """Rows of ``table`` after checking its columns (missing = error, unknown = warning)."""
     if table is None:
         return []
@@ -144,9 +147,9 @@ def _rows(
             ok = False
         elif column not in known:
             out.append(Problem(table.file, 1, column, "unknown column; ignored", "warning"))
-    for column in schema:
-        if column.required and column.name not in table.header:
-            out.append(Problem(table.file, 1, column.name, f"missing column ({column.doc})"))
+    for spec in schema:
+        if spec.required and spec.name not in table.header:
+            out.append(Problem(table.file, 1, spec.name, f"missing column ({spec.doc})"))
             ok = False
     if not ok:
         return []
@@ -165,7 +168,9 @@ def _unique_ids(rows: list[_Row], out: list[Problem], column: str = "id") -> Non
             first[key] = row.line
 
 
-def _reference(row: _Row, column: str, value: str, known: set[str] | dict[str, Any], what: str) -> None:
+def _reference(
+    row: _Row, column: str, value: str, known: set[str] | dict[str, Any], what: str
+) -> None:
     if value and value not in known:
         row.problem(column, f"unknown {what} '{value}'")
 
@@ -222,10 +227,8 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
             problem("timezone", f"'{timezone}' is not a time zone like Asia/Shanghai")
     week_start = data.get("week_start")
     if isinstance(week_start, str):
-        try:
+        with contextlib.suppress(ValueError):
             week_start = dt.date.fromisoformat(week_start)
-        except ValueError:
-            pass
     if not isinstance(week_start, dt.date) or isinstance(week_start, dt.datetime):
         problem("week_start", f"'{week_start}' is not a date like 2026-11-23")
     elif week_start.weekday() != 0:
@@ -233,9 +236,9 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
     shift, lunch = span("shift"), span("lunch_window")
     lunch_minutes = minutes("lunch_minutes", None, 240)
     setup_minutes = minutes("setup_minutes", 10, 120)
-    if ok and not (shift[0] <= lunch[0] and lunch[1] <= shift[1]):
+    if shift[1] and lunch[1] and not (shift[0] <= lunch[0] and lunch[1] <= shift[1]):
         problem("lunch_window", "lies outside the shift")
-    if ok and lunch_minutes * 60 > lunch[1] - lunch[0]:
+    if lunch[1] and lunch_minutes * 60 > lunch[1] - lunch[0]:
         problem("lunch_minutes", f"{lunch_minutes} minutes do not fit in the lunch window")
     offices = _offices(raw, out)
     if not offices:
@@ -349,7 +352,9 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
     return found
 
 
-def _history(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> list[HistoryRecord]:
+def _history(
+    raw: RawScenario, out: list[Problem], known: dict[str, set[str]]
+) -> list[HistoryRecord]:
     rows = _rows(raw.tables.get("history"), out)
     found = []
     for row in rows:
@@ -393,17 +398,15 @@ def _inspectors(
 ) -> list[Inspector]:
     rows = _rows(raw.tables.get("inspectors"), out)
     _unique_ids(rows, out)
-    offices = {o.id for o in settings.offices} if settings else set()
+    listed = raw.offices
+    offices = {v.get("id", "").strip() for _, v in listed.rows} if listed else set()
     default_hours = (settings.shift_start, settings.shift_end) if settings else (0, 0)
     found = []
     for row in rows:
         department, base = row.text("department"), row.text("base")
         _reference(row, "department", department, known["departments"], "department")
-        if settings:
-            _reference(row, "base", base, offices, "office")
+        _reference(row, "base", base, offices, "office")
         days = row.parsed("working_days", parse_days) or ()
-        if row.values.get("working_days", "").strip() and not days:
-            row.problem("working_days", "no working days")
         hours = row.parsed("hours", _time_span, default=default_hours) or (0, 0)
         inspector = Inspector(
             id=row.text("id"),
@@ -461,10 +464,11 @@ def _raw_ids(raw: RawScenario, table: str) -> set[str]:
 
 
 def _coverage_warnings(
-    items: list[Item], businesses: list[Business], inspectors: list[Inspector], raw: RawScenario,
-    out: list[Problem],
-) -> None:  # fmt: skip
-    held = {c for p in inspectors for c in p.certifications}
+    items: list[Item], businesses: list[Business], raw: RawScenario, out: list[Problem]
+) -> None:
+    listed = raw.tables.get("inspectors")
+    rows = listed.rows if listed else []
+    held = {c.strip() for _, v in rows for c in v.get("certifications", "").split(LIST_SEPARATOR)}
     item_rows = {v.get("id", ""): n for n, v in raw.tables["items"].rows} if items else {}
     for item in items:
         if item.certification not in held:
@@ -477,7 +481,9 @@ def _coverage_warnings(
                     "warning",
                 )
             )
-    business_rows = {v.get("id", ""): n for n, v in raw.tables["businesses"].rows} if businesses else {}
+    business_rows = (
+        {v.get("id", ""): n for n, v in raw.tables["businesses"].rows} if businesses else {}
+    )
     for business in businesses:
         if not any(i.applies_to(business.category) for i in items):
             out.append(
@@ -509,7 +515,7 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     teams = _teams(raw, out, known["inspectors"])
     recusals = _recusals(raw, out, known)
     if "items" in raw.tables and "businesses" in raw.tables:
-        _coverage_warnings(items, businesses, inspectors, raw, out)
+        _coverage_warnings(items, businesses, raw, out)
     if settings:
         _far_from_offices(businesses, settings, raw, out)
     problems = tuple(out)
