@@ -35,6 +35,7 @@ class RawScenario:
     settings: dict[str, Any]
     tables: dict[str, RawTable]
     problems: list[Problem] = field(default_factory=list)
+    unreadable: bool = False
 
     @property
     def offices(self) -> RawTable | None:
@@ -88,7 +89,7 @@ def read_raw(path: Path) -> RawScenario:
         "",
         "not found: give a folder of CSV files, a .zip of one, or an .xlsx workbook",
     )
-    return RawScenario(str(path), SETTINGS_FILE, {}, {}, [problem])
+    return RawScenario(str(path), SETTINGS_FILE, {}, {}, [problem], unreadable=True)
 
 
 def decode_text(data: bytes, file: str, problems: list[Problem]) -> str:
@@ -164,7 +165,7 @@ def _read_zip(path: Path) -> RawScenario:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         problems.append(Problem(path.name, 0, "", f"not a readable zip file: {exc}"))
-        return RawScenario(str(path), SETTINGS_FILE, {}, {}, problems)
+        return RawScenario(str(path), SETTINGS_FILE, {}, {}, problems, unreadable=True)
     with archive:
         members = {Path(n).name: n for n in archive.namelist() if not n.endswith("/")}
         settings: dict[str, Any] = {}
@@ -236,7 +237,7 @@ def _read_workbook(path: Path) -> RawScenario:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         problems.append(Problem(path.name, 0, "", f"not a readable .xlsx workbook: {exc}"))
-        return RawScenario(str(path), f"{path.name}[settings]", {}, {}, problems)
+        return RawScenario(str(path), f"{path.name}[settings]", {}, {}, problems, unreadable=True)
     sheets: dict[str, RawTable] = {}
     with_names = {ws.title.strip().lower(): ws for ws in book.worksheets}
     for name, ws in with_names.items():

@@ -181,6 +181,10 @@ def _time_span(text: str) -> tuple[int, int]:
 
 def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
     data, file = raw.settings, raw.settings_file
+    if not data:
+        if not any(p.file == file for p in out):
+            out.append(Problem(file, 0, "", "no settings found"))
+        return None
     ok = True
 
     def problem(key: str, message: str, severity: str = "error") -> None:
@@ -504,6 +508,8 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     (valid row or not), so one mistake yields one problem, not a cascade.
     """
     out = list(raw.problems)
+    if raw.unreadable:
+        return None, tuple(out)
     settings = _settings(raw, out)
     known = {t: _raw_ids(raw, t) for t in ("departments", "items", "businesses", "inspectors")}
     departments = _departments(raw, out)
