@@ -1,10 +1,66 @@
-"""Inspect Once — the Streamlit app (run: streamlit run app.py). Pages call `planner`, never the reverse."""
+"""Inspect Once — the Streamlit app (run: streamlit run app.py). Pages call `planner`, never the reverse.
+
+The router shows each role its pages: a planner every page, a department head the Department
+page, anyone the Business page (a business opens its own visit with its id and access code).
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Inspect Once · 综合查一次", page_icon="🗂️", layout="wide")
+from app_pages.common import backend, current_user, lang, tr
+from planner.i18n import LANGS, LANGUAGE_NAMES
 
-pages = [
-    st.Page("app_pages/data.py", title="Data · 数据", icon=":material/table:", default=True),
-]
-st.navigation(pages).run()
+st.set_page_config(page_title="Inspect Once · 综合查一次", page_icon="🗂️", layout="wide")
+backend()  # create or upgrade the database once; the demo prints its accounts on first start
+
+with st.sidebar:
+    st.segmented_control(
+        "Language · 语言",
+        LANGS,
+        format_func=LANGUAGE_NAMES.get,
+        default="en",
+        key="lang",
+        selection_mode="single",
+    )
+
+
+def page(path: str, key: str, icon: str, *, default: bool = False) -> st.Page:
+    """A page of ``app_pages`` titled in the chosen language."""
+    name = path.removesuffix(".py")
+    return st.Page(f"app_pages/{path}", title=tr(key), icon=icon, url_path=name, default=default)
+
+
+user = current_user()
+business = page("business.py", "page_business", ":material/storefront:")
+if user is None:
+    pages = [page("login.py", "page_login", ":material/login:", default=True), business]
+elif user.is_planner:
+    pages = [
+        page("data.py", "page_data", ":material/table:", default=True),
+        page("plan.py", "page_plan", ":material/route:"),
+        page("map.py", "page_map", ":material/map:"),
+        page("schedule.py", "page_schedule", ":material/view_timeline:"),
+        page("changes.py", "page_changes", ":material/edit_calendar:"),
+        page("department.py", "page_department", ":material/account_balance:"),
+        business,
+        page("settings.py", "page_settings", ":material/settings:"),
+    ]
+else:
+    pages = [page("department.py", "page_department", ":material/account_balance:", default=True)]
+
+navigation = st.navigation(pages)
+
+with st.sidebar:
+    if user is not None:
+        role = (
+            tr("role_planner")
+            if user.is_planner
+            else tr("role_department", department=user.display_name or user.department_id)
+        )
+        st.markdown(tr("signed_in_as", name=user.username, role=role))
+        if st.button(tr("sign_out"), key="sign_out", icon=":material/logout:"):
+            for key in ("user", "plan_id", "business_access", "changes", "last_diff"):
+                st.session_state.pop(key, None)
+            st.rerun()
+    st.caption(f"{tr('app_title')} · {'综合查一次' if lang() == 'en' else 'Inspect Once'}")
+
+navigation.run()

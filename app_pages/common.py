@@ -1,18 +1,59 @@
-"""Helpers shared by the pages: which scenario is open, loaded once per file version."""
+"""What the pages share: the database, the signed-in user, the language, cached scenarios and plans.
+
+Caching: a stored scenario version is immutable, so it is kept once per version with
+``st.cache_resource`` (no copy per page); a stored plan is plain frozen data, kept with
+``st.cache_data`` per (plan, optimistic-lock version), so a changed plan is read again. Solver
+objects are never cached: ``solve_week`` returns a ``Plan`` and a metrics dictionary.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from planner import check_scenario
-from planner.domain import Scenario
+from planner.auth import Accounts, User, credential_lines, ensure_demo_accounts
+from planner.domain import Plan, Scenario
 from planner.errors import Problem
+from planner.i18n import t
+from planner.params import PlanParams, SolveParams, TeamParams
+from planner.solve import ProgressEvent
+from planner.store import (
+    NotFoundError,
+    PlanInfo,
+    PlanStatus,
+    ScenarioVersion,
+    Store,
+    default_url,
+    local_time,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
+TIME_LIMIT_ENV = "PLANNER_TIME_LIMIT"  # default solver time limit (s), e.g. short for tests
+PLANNING_KEY = "planning"  # the saved planning knobs (Settings page)
+DEFAULT_KNOBS: dict[str, Any] = {
+    "time_limit_s": 20.0,
+    "pull_forward_days": PlanParams().pull_forward_days,
+    "pull_forward_share": PlanParams().pull_forward_share,
+    "workload_balance": SolveParams().workload_balance,
+    "duration_cost": SolveParams().duration_cost,
+    "drop_penalty": SolveParams().drop_penalty,
+    "max_size": TeamParams().max_size,
+    "idle_weight": TeamParams().idle_weight,
+    "rotation_weight": TeamParams().rotation_weight,
+    "stability_weight": TeamParams().stability_weight,
+}
+
+
+# ---------------------------------------------------------------- scenario files
 
 
 def default_scenario_path() -> Path:
@@ -31,3 +72,296 @@ def open_scenario(path: Path) -> tuple[Scenario | None, tuple[Problem, ...]]:
     files = list(path.iterdir()) if path.is_dir() else [path]
     version = max((f.stat().st_mtime for f in files), default=0.0) if path.exists() else 0.0
     return cached_check(str(path), version)
+
+
+# ---------------------------------------------------------------- language and user
+
+
+def lang() -> str:
+    """The language chosen in the sidebar (``en`` or ``zh``)."""
+    return str(st.session_state.get("lang") or "en")  # unselecting the language keeps English
+
+
+def tr(key: str, **values: Any) -> str:
+    """``planner.i18n.t`` in the chosen language."""
+    return t(key, lang(), **values)
+
+
+def current_user() -> User | None:
+    """The signed-in planner or department head, if any."""
+    user = st.session_state.get("user")
+    return user if isinstance(user, User) else None
+
+
+def user_name() -> str:
+    """Who the store records as making a change."""
+    user = current_user()
+    return user.username if user else "app"
+
+
+def require_planner() -> User:
+    """The signed-in planner; otherwise a message and the page stops."""
+    user = current_user()
+    if user is None or not user.is_planner:
+        st.warning(tr("planner_only"))
+        st.stop()
+    assert user is not None
+    return user
+
+
+# ---------------------------------------------------------------- database
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The store (scenarios, plans, outcomes, audit) and the app's accounts, one database."""
+
+    store: Store
+    accounts: Accounts
+
+
+@st.cache_resource(show_spinner="Opening the database …")
+def _backend(url: str, scenario_path: str) -> Backend:
+    """Open (and create or upgrade) the database once per URL.
+
+    On an empty database the default scenario (the demo, or ``PLANNER_SCENARIO``) is stored as
+    the first version; without any account the demo accounts are made and printed to the
+    terminal (their passwords are not kept, only their hashes).
+    """
+    store = Store(url)
+    store.init()
+    accounts = Accounts(url)
+    accounts.init()
+    if not store.scenario_versions():
+        scenario, _ = check_scenario(scenario_path)
+        if scenario is not None:
+            store.import_scenario(scenario, by="app", why="first start", source=scenario_path)
+    if not accounts.users():
+        try:
+            departments = store.load_scenario().departments
+        except NotFoundError:
+            departments = ()
+        made = ensure_demo_accounts(accounts, departments)
+        print("\n".join(credential_lines(made)), flush=True)
+    return Backend(store, accounts)
+
+
+def backend() -> Backend:
+    """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use."""
+    return _backend(default_url(), str(default_scenario_path()))
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading scenario …")
+def _stored_scenario(url: str, version_id: int) -> Scenario:
+    return _backend_for(url).store.load_scenario(version_id)
+
+
+def _backend_for(url: str) -> Backend:
+    return _backend(url, str(default_scenario_path()))
+
+
+def working_version() -> ScenarioVersion | None:
+    """The newest stored scenario version: the one plans are made from."""
+    try:
+        return backend().store.latest_scenario_version()
+    except NotFoundError:
+        return None
+
+
+def stored_scenario(version_id: int) -> Scenario:
+    """Scenario version ``version_id`` (immutable; loaded once)."""
+    return _stored_scenario(default_url(), version_id)
+
+
+def working_scenario() -> tuple[ScenarioVersion, Scenario] | None:
+    """The version plans are made from and its scenario, or ``None`` before any is stored."""
+    version = working_version()
+    return None if version is None else (version, stored_scenario(version.id))
+
+
+def version_text(version: ScenarioVersion) -> str:
+    """One line about a scenario version."""
+    return tr(
+        "working_version",
+        id=version.id,
+        township=version.township,
+        when=local_time(version.created_at),
+    )
+
+
+# ---------------------------------------------------------------- plans
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _stored_plan(url: str, plan_id: int, version: int) -> Plan:
+    return _backend_for(url).store.load_plan(plan_id)
+
+
+def plan_of(info: PlanInfo) -> Plan:
+    """The stored plan of ``info`` as it stands (cached per plan and version)."""
+    return _stored_plan(default_url(), info.id, info.version)
+
+
+def plan_scenario(info: PlanInfo) -> Scenario:
+    """The scenario version a plan was made from."""
+    return stored_scenario(info.scenario_version_id)
+
+
+def plans(*, published_only: bool = False) -> list[PlanInfo]:
+    """Stored plans, newest first."""
+    found = list(reversed(backend().store.plans()))
+    if published_only:
+        found = [p for p in found if p.status == PlanStatus.PUBLISHED]
+    return found
+
+
+def plan_label(info: PlanInfo) -> str:
+    """``Plan 3 · week 2026-11-23 · published · revision 2`` in the chosen language."""
+    return tr(
+        "plan_label",
+        id=info.id,
+        week=info.week_start.isoformat(),
+        status=tr(f"status_{info.status.value}"),
+        revision=info.revision,
+    )
+
+
+def choose_plan(*, published_only: bool = False) -> PlanInfo | None:
+    """A plan picker (the plan last chosen or solved is preselected); ``None`` when there is none."""
+    found = plans(published_only=published_only)
+    if not found:
+        return None
+    ids = [p.id for p in found]
+    wanted = st.session_state.get("plan_id")
+    index = ids.index(wanted) if wanted in ids else 0
+    by_id = {p.id: p for p in found}
+    chosen = st.selectbox(
+        tr("choose_plan"),
+        ids,
+        index=index,
+        format_func=lambda i: plan_label(by_id[i]),
+        key=f"plan_picker_{published_only}",
+    )
+    st.session_state["plan_id"] = chosen
+    return by_id[int(chosen)]
+
+
+def plan_doc(info: PlanInfo) -> dict[str, Any] | None:
+    """The burden metrics kept for a plan when they score its current revision."""
+    kept = backend().accounts.plan_metrics(info.id)
+    if kept is None or kept[0] != info.revision:
+        return None
+    return kept[1]
+
+
+# ---------------------------------------------------------------- planning knobs and solving
+
+
+def planning_knobs() -> dict[str, Any]:
+    """The saved planning knobs over the defaults; ``PLANNER_TIME_LIMIT`` sets the time limit."""
+    knobs = dict(DEFAULT_KNOBS)
+    knobs.update(backend().accounts.preference(PLANNING_KEY) or {})
+    if os.environ.get(TIME_LIMIT_ENV):
+        knobs["time_limit_s"] = float(os.environ[TIME_LIMIT_ENV])
+    return knobs
+
+
+def params_from(knobs: Mapping[str, Any]) -> tuple[PlanParams, SolveParams, TeamParams]:
+    """Planning, routing and team-formation parameters from the knobs.
+
+    Team formation ↔ routing rounds get three time limits in all, so a solve takes roughly
+    the time limit the planner chose (times rounds), not the library's two-minute budget.
+    """
+    limit = float(knobs["time_limit_s"])
+    plan = replace(
+        PlanParams(),
+        pull_forward_days=int(knobs["pull_forward_days"]),
+        pull_forward_share=float(knobs["pull_forward_share"]),
+    )
+    solve = replace(
+        SolveParams(),
+        time_limit_s=limit,
+        workload_balance=int(knobs["workload_balance"]),
+        duration_cost=int(knobs["duration_cost"]),
+        drop_penalty=int(knobs["drop_penalty"]),
+    )
+    teams = replace(
+        TeamParams(),
+        max_size=int(knobs["max_size"]),
+        idle_weight=int(knobs["idle_weight"]),
+        rotation_weight=int(knobs["rotation_weight"]),
+        stability_weight=int(knobs["stability_weight"]),
+        rounds_budget_seconds=max(3 * limit, 5.0),
+    )
+    return plan, solve, teams
+
+
+def progress_reporter(bar: Any, phase: str, time_limit: float) -> Callable[[ProgressEvent], None]:
+    """A ``plan_week`` progress callback that moves ``bar`` and shows the best plan's coverage."""
+    last = [0.0]
+
+    def report(event: ProgressEvent) -> None:
+        now = time.perf_counter()
+        if now - last[0] < 0.25:
+            return
+        last[0] = now
+        share = event.served / event.offered if event.offered else 0.0
+        bar.progress(
+            min(event.elapsed_s / max(time_limit, 0.1), 1.0),
+            text=tr(
+                "progress_text",
+                phase=phase,
+                stage=event.stage,
+                served=event.served,
+                offered=event.offered,
+                share=f"{share:.0%}",
+                elapsed=f"{event.elapsed_s:.0f}",
+            ),
+        )
+
+    return report
+
+
+def solve_week(
+    scenario: Scenario,
+    week: dt.date,
+    knobs: Mapping[str, Any],
+    *,
+    baseline: bool,
+    joint_bar: Any,
+    siloed_bar: Any | None,
+) -> tuple[Plan, dict[str, Any] | None]:
+    """Plan the week (and its siloed baseline) with progress bars; the plan and its metrics.
+
+    Returns the joint plan and ``Metrics.to_dict()`` against the baseline (``None`` without it).
+    """
+    from planner.metrics import evaluate
+    from planner.pipeline import plan_week
+
+    params, solve_params, team_params = params_from(knobs)
+    limit = solve_params.time_limit_s
+    joint_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_joint")))
+    plan = plan_week(
+        scenario, params, solve_params, week_start=week, team_params=team_params,
+        progress=progress_reporter(joint_bar, tr("solving_joint"), limit),
+    )  # fmt: skip
+    joint_bar.progress(1.0, text=tr("solving_joint"))
+    if not baseline or siloed_bar is None:
+        return plan, None
+    siloed_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_siloed")))
+    siloed = plan_week(
+        scenario, params, solve_params, week_start=week, team_params=team_params, siloed=True,
+        progress=progress_reporter(siloed_bar, tr("solving_siloed"), limit),
+    )  # fmt: skip
+    siloed_bar.progress(1.0, text=tr("solving_siloed"))
+    return plan, evaluate(scenario, plan, siloed, params=params).to_dict()
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_days(week_start: dt.date) -> list[dt.date]:
+    """The seven days of a week."""
+    return [week_start + dt.timedelta(days=n) for n in range(7)]

@@ -8,20 +8,31 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import default_scenario_path, open_scenario
+from app_pages.common import (
+    backend,
+    default_scenario_path,
+    lang,
+    open_scenario,
+    require_planner,
+    tr,
+    version_text,
+    working_scenario,
+)
 from planner.tables import scenario_to_frames
 from planner.views import business_map, businesses_frame
 
-st.title("Scenario data · 检查对象与任务数据")
+user = require_planner()
+st.title(tr("data_title"))
 
 source = st.radio(
-    "Scenario", ["Demo district", "Upload (.zip of CSV files or .xlsx)"], horizontal=True
-)
+    tr("scenario_source"), ["demo", "upload"], horizontal=True,
+    format_func=lambda s: tr(f"source_{s}"), key="data_source",
+)  # fmt: skip
 path = default_scenario_path()
-if source.startswith("Upload"):
-    upload = st.file_uploader("Scenario file", type=["zip", "xlsx"])
+if source == "upload":
+    upload = st.file_uploader(tr("scenario_file"), type=["zip", "xlsx"])
     if upload is None:
-        st.info("Upload a .zip of the CSV folder or one .xlsx workbook (see docs/data-format.md).")
+        st.info(tr("upload_hint"))
         st.stop()
     folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
     path = folder / upload.name
@@ -43,46 +54,63 @@ if problems:
     )
     errors = int((table["severity"] == "error").sum())
     if errors:
-        st.error(f"{errors} error(s): the scenario cannot be used until they are fixed.")
+        st.error(tr("n_errors", n=errors))
     else:
-        st.warning(f"{len(table)} warning(s).")
+        st.warning(tr("n_warnings", n=len(table)))
     st.dataframe(table, hide_index=True, width="stretch")
 if scenario is None:
     st.stop()
 
 st.session_state["scenario_path"] = str(path)
+working = working_scenario()
+with st.container(border=True):
+    if working is not None:
+        st.markdown(version_text(working[0]))
+    if working is not None and working[1] == scenario:
+        st.success(tr("same_as_working"), icon=":material/check_circle:")
+    else:
+        if working is not None:
+            st.warning(tr("differs_from_working"))
+        if st.button(tr("use_scenario"), type="primary", key="use_scenario"):
+            version = backend().store.import_scenario(
+                scenario, by=user.username, why="chosen on the Data page", source=str(path)
+            )
+            st.success(tr("scenario_imported", id=version.id))
+            st.rerun()
+
 settings = scenario.settings
 st.subheader(f"{settings.township} · {settings.township_zh}")
 cols = st.columns(5)
-cols[0].metric("Businesses · 检查对象", len(scenario.businesses))
-cols[1].metric("Departments · 部门", len(scenario.departments))
-cols[2].metric("Inspection items · 检查事项", len(scenario.items))
-cols[3].metric("Officers · 执法人员", len(scenario.inspectors))
-cols[4].metric("Open tasks · 专项任务", len(scenario.tasks))
+cols[0].metric(tr("metric_businesses"), len(scenario.businesses))
+cols[1].metric(tr("metric_departments"), len(scenario.departments))
+cols[2].metric(tr("metric_items"), len(scenario.items))
+cols[3].metric(tr("metric_officers"), len(scenario.inspectors))
+cols[4].metric(tr("metric_tasks"), len(scenario.tasks))
 
-colour_by = st.segmented_control("Colour by", ["category", "risk"], default="category")
+colour_by = st.segmented_control(
+    tr("colour_by"), ["category", "risk"], default="category",
+    format_func=lambda c: tr(f"colour_{c}"), key="colour_by",
+)  # fmt: skip
 st.pydeck_chart(business_map(scenario, colour_by=colour_by or "category"), height=520)
 
 frames = scenario_to_frames(scenario)
-tabs = st.tabs(
-    ["Businesses", "Checklists", "Items", "Departments", "Inspectors", "History", "Tasks"]
-)
+names = ["businesses", "checklists", "items", "departments", "inspectors", "history", "tasks"]
+tabs = st.tabs([tr(f"tab_{n}") for n in names])
 with tabs[0]:
     st.dataframe(businesses_frame(scenario), hide_index=True, width="stretch")
 with tabs[1]:
+    title = "title_zh" if lang() == "zh" else "title"
     checklists = pd.DataFrame(
         [
             {
                 "category": c.category,
                 "businesses": sum(b.category == c.category for b in scenario.businesses),
-                "items": ", ".join(c.item_ids),
+                "items": ", ".join(getattr(scenario.item(i), title) or i for i in c.item_ids),
             }
             for c in scenario.checklists()
         ]
     )
     st.dataframe(checklists, hide_index=True, width="stretch")
-for tab, name in zip(
-    tabs[2:], ["items", "departments", "inspectors", "history", "tasks"], strict=True
-):
+for tab, name in zip(tabs[2:], names[2:], strict=True):
     with tab:
         st.dataframe(frames[name], hide_index=True, width="stretch")

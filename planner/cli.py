@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from planner.errors import PlannerError, Problem
 
@@ -51,6 +53,622 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_rows(lines: Sequence[str], limit: int) -> None:
+    shown = lines if limit <= 0 else lines[:limit]
+    for line in shown:
+        print("  " + line)
+    if len(shown) < len(lines):
+        print(f"  … and {len(lines) - len(shown)} more (--limit 0 shows all)")
+
+
+def cmd_obligations(args: argparse.Namespace) -> int:
+    """Print the week's due obligations, joint and siloed visits, deferred obligations and draws."""
+    from planner import (
+        PlanParams,
+        derive_obligations,
+        draw_week,
+        load_scenario,
+        merge_obligations,
+        merge_siloed,
+        simulate,
+    )
+
+    scenario = load_scenario(args.path)
+    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    week = args.week or scenario.settings.week_start
+    logs = draw_week(scenario, week, params)
+    obligations = derive_obligations(scenario, week, params, draws=logs)
+    joint = merge_obligations(scenario, obligations, week, params, draws=logs)
+    siloed = merge_siloed(scenario, obligations, week, params, draws=logs)
+    week_end = week + dt.timedelta(days=6)
+    due = sorted((o for o in obligations if o.due <= week_end), key=lambda o: (-o.priority, o.due))
+    print(f"{scenario.settings.township}: week {week} – {week_end}")
+    print(f"\nDue or overdue obligations: {len(due)} (of {len(obligations)} relevant this week)")
+    _print_rows(
+        [
+            f"{o.business_id:16} {o.item_id:18} {o.department_id:12} {o.reason.value:11} "
+            f"due {o.due}  priority {o.priority:2d}{'  [unannounced]' if o.unannounced else ''}"
+            for o in due
+        ],
+        args.limit,
+    )
+    minutes = joint.service_seconds / 60
+    print(f"\nJoint visits: {len(joint.visits)} ({minutes:.0f} min on site)")
+    _print_rows(
+        [
+            f"{v.business_id:16} {v.service_seconds // 60:4d} min  "
+            + ", ".join(
+                o.item_id
+                + ("" if o.reason.value == "routine" else f" ({o.reason.value})")
+                + ("*" if o.unannounced else "")
+                + ("^" if o.due > week_end else "")
+                for o in v.obligations
+            )
+            for v in joint.visits
+        ],
+        args.limit,
+    )
+    print("  (* unannounced: never on a notice; ^ pulled forward)")
+    minutes = siloed.service_seconds / 60
+    print(f"\nSiloed visits (each department alone): {len(siloed.visits)} ({minutes:.0f} min)")
+    _print_rows(
+        [
+            f"{v.business_id:16} {v.department_ids[0]:12} {v.service_seconds // 60:4d} min  "
+            + ", ".join(o.item_id for o in v.obligations)
+            for v in siloed.visits
+        ],
+        args.limit,
+    )
+    print(f"\nDeferred: {len(joint.deferred)} (desk queue {len(joint.desk_queue)})")
+    _print_rows(
+        [
+            f"{d.obligation.business_id:16} {d.obligation.item_id:18} {d.kind.value:11} {d.reason}"
+            for d in joint.deferred
+        ],
+        args.limit,
+    )
+    if logs:
+        print(f"\nRandom draws (双随机) behind this week: {len(logs)}")
+        _print_rows(
+            [
+                f"{g.rule.department_id:12} {g.rule.category:12} {g.period_start}–{g.period_end} "
+                f"seed {g.seed}{' coordinated' if g.coordinated else ''}: "
+                f"{len(g.drawn)} of {len(g.population)} ({g.rule.ratio:g}) drawn: "
+                + ", ".join(g.drawn)
+                for g in logs
+            ],
+            args.limit,
+        )
+    if args.simulate_weeks:
+        _print_simulation(
+            simulate(scenario, args.simulate_weeks, params, start=week),
+            simulate(scenario, args.simulate_weeks, params, start=week, pull_forward=False),
+        )
+    return EXIT_OK
+
+
+def _print_simulation(with_pf: Any, without_pf: Any) -> None:
+    a, b = with_pf.summary(), without_pf.summary()
+    print(
+        f"\nSimulation: {a['weeks']} weeks from {with_pf.start}, {a['businesses']} businesses, "
+        "every planned visit done, every check passed"
+    )
+    rows = [
+        ("visits", "joint_visits", "siloed_visits"),
+        ("visits per business per year", "joint_visits_per_business_year",
+         "siloed_visits_per_business_year"),
+        ("on-site hours", "joint_onsite_hours", "siloed_onsite_hours"),
+        ("visits in the first week", "joint_first_week_visits", "siloed_first_week_visits"),
+        ("obligations pulled forward", "joint_pulled_forward", "siloed_pulled_forward"),
+    ]  # fmt: skip
+    print(f"  {'':30} {'joint':>9} {'siloed':>9} {'joint, no PF':>13} {'siloed, no PF':>14}")
+    for label, j, s in rows:
+        print(f"  {label:30} {a[j]:>9g} {a[s]:>9g} {b[j]:>13g} {b[s]:>14g}")
+    print(f"  visits avoided by joint inspection: {a['visits_avoided_share']:.1%}")
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Write a synthetic scenario (CSV folder, or a workbook if OUT ends in .xlsx); print counts."""
+    from planner.synth import synthesize
+    from planner.tables import write_scenario
+
+    if args.businesses < 1 or args.townships < 1:
+        print("error: --businesses and --townships must be at least 1", file=sys.stderr)
+        return EXIT_INPUT
+    scenario = synthesize(businesses=args.businesses, townships=args.townships, seed=args.seed)
+    path = write_scenario(scenario, args.out)
+    print(f"{path}: {scenario.settings.township} (seed {args.seed})")
+    counts = {
+        "offices": len(scenario.settings.offices),
+        "businesses": len(scenario.businesses),
+        "history": len(scenario.history),
+        "tasks": len(scenario.tasks),
+        "inspectors": len(scenario.inspectors),
+    }
+    for table, count in counts.items():
+        print(f"  {table:12} {count:6d}")
+    categories = Counter(b.category for b in scenario.businesses)
+    print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
+    return EXIT_OK
+
+
+def _show_progress() -> Callable[[Any], None]:
+    """A progress printer: a line per improvement, at most one a second unless visits change."""
+    import time
+
+    last: dict[str, Any] = {"at": -1.0, "stage": "", "served": -1}
+
+    def show(event: Any) -> None:
+        now = time.perf_counter()
+        if (
+            event.stage == last["stage"]
+            and event.served == last["served"]
+            and now - last["at"] < 1.0
+        ):
+            return
+        last.update(at=now, stage=event.stage, served=event.served)
+        print(
+            f"  {event.elapsed_s:7.1f} s  {event.stage:28} visits {event.served:5d}/{event.offered}"
+            f"  cost {event.objective}",
+            flush=True,
+        )
+
+    return show
+
+
+def _baseline_metrics(
+    args: argparse.Namespace, scenario: Any, plan: Any, params: Any, solve_params: Any
+) -> dict[str, Any]:
+    """Plan the siloed baseline with the same settings, score both plans, write metrics.json."""
+    from planner.metrics import evaluate, write_metrics
+    from planner.pipeline import plan_week
+
+    print("\nSiloed baseline: each department alone, same engine and settings", flush=True)
+    siloed = plan_week(
+        scenario,
+        params,
+        solve_params,
+        week_start=plan.week_start,
+        roads=args.roads,
+        progress=None if args.quiet else _show_progress(),
+        siloed=True,
+    )
+    doc = evaluate(scenario, plan, siloed, params=params).to_dict()
+    doc["scenario"] = str(Path(args.path).resolve())
+    write_metrics(doc, args.out)
+    return doc
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Plan a week: write OUT/plan.json, show progress and a summary."""
+    from dataclasses import replace
+
+    from planner import PlanParams, SolveParams, load_scenario, plan_week
+    from planner.planfile import write_plan
+
+    scenario = load_scenario(args.path)
+    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    given = {"time_limit_s": args.time_limit, "seed": args.seed}
+    solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
+    week = args.week or scenario.settings.week_start
+    print(
+        f"{scenario.settings.township}: planning week {week} "
+        f"(time limit {solve_params.time_limit_s:g} s, seed {solve_params.seed})",
+        flush=True,
+    )
+    plan = plan_week(
+        scenario,
+        params,
+        solve_params,
+        week_start=week,
+        roads=args.roads,
+        progress=None if args.quiet else _show_progress(),
+    )
+    burden = (
+        None if args.no_baseline else _baseline_metrics(args, scenario, plan, params, solve_params)
+    )
+    if burden is not None:
+        from planner.metrics import flat_metrics
+
+        path = write_plan(plan, scenario, args.out, metrics=flat_metrics(burden))
+    else:
+        path = write_plan(plan, scenario, args.out)
+    m = dict(plan.metrics)
+    print(f"\n{path}")
+    print(
+        f"  visits       {m['visits_planned']:.0f} planned of {m['visits_offered']:.0f} a team "
+        f"could make ({m['visits_candidate']:.0f} candidates), {m['routes']:.0f} routes"
+    )
+    print(
+        f"  obligations  {m['obligations_scheduled']:.0f} scheduled, "
+        f"{m['obligations_unscheduled']:.0f} unscheduled, {m['obligations_deferred']:.0f} deferred"
+        f" (due this week: {m['obligations_due_scheduled']:.0f} of {m['obligations_due']:.0f})"
+    )
+    print(
+        f"  travel       {m['travel_seconds'] / 3600:.1f} h, {m['distance_metres'] / 1000:.1f} km"
+    )
+    print(
+        f"  coverage     {m['weighted_coverage']:.1%} priority-weighted "
+        f"(LP upper bound {m['lp_bound']:.1%})"
+    )
+    print(
+        f"  time         first plan {m['first_solution_seconds']:.1f} s, "
+        f"total {m['total_seconds']:.1f} s"
+    )
+    reasons = Counter(u.reason for u in plan.unscheduled)
+    if reasons:
+        print("  unscheduled by reason:")
+        _print_rows([f"{n:5d}  {r}" for r, n in reasons.most_common()], args.limit)
+    if burden is not None:
+        from planner.metrics import report_lines
+
+        print()
+        print("\n".join(report_lines(burden)))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print a plan's burden and coverage summary (metrics.json); optionally a simulated year."""
+    from planner.metrics import read_metrics, report_lines
+
+    try:
+        doc = read_metrics(args.plan_dir)
+    except (OSError, ValueError) as exc:
+        raise PlannerError(f"cannot read the metrics in {args.plan_dir}: {exc}") from exc
+    if "visits_siloed" not in doc:
+        raise PlannerError(
+            f"{args.plan_dir} has no siloed baseline: plan it with `python -m planner plan` "
+            "(without --no-baseline)"
+        )
+    year = None
+    if args.year_weeks > 0:
+        from planner import PlanParams, load_scenario
+        from planner.metrics import year_metrics
+
+        scenario_path = args.scenario or doc.get("scenario")
+        if not scenario_path:
+            raise PlannerError("metrics.json does not say which scenario: give --scenario")
+        scenario = load_scenario(scenario_path)
+        params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+        start = dt.date.fromisoformat(doc["week_start"]) if doc.get("week_start") else None
+        year = year_metrics(scenario, args.year_weeks, params, start=start, week=doc).to_dict()
+    print("\n".join(report_lines(doc, year)))
+    return EXIT_OK
+
+
+def _plan_field_path(plan_dir: Path, data: dict[str, Any], key: str) -> Path | None:
+    """A path recorded in plan.json under ``key`` (relative to the plan's folder), if any."""
+    value = data.get(key)
+    if not value:
+        return None
+    path = Path(str(value))
+    return path if path.is_absolute() else plan_dir / path
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export a plan: roster workbook, CSV, calendars, notices, route sheets, GeoJSON."""
+    from planner.access import DEMO_SECRET, SECRET_ENV, secret_from_env
+    from planner.export import export_plan, plan_from_json
+    from planner.load import load_scenario
+    from planner.planfile import read_plan
+
+    plan_dir = args.plan_dir if args.plan_dir.is_dir() else args.plan_dir.parent
+    try:
+        data = read_plan(args.plan_dir)
+    except (OSError, ValueError) as exc:
+        raise PlannerError(f"cannot read the plan in {args.plan_dir}: {exc}") from exc
+    scenario_path = args.scenario or _plan_field_path(plan_dir, data, "scenario")
+    if scenario_path is None:
+        raise PlannerError(
+            "plan.json does not say which scenario it was made from: give --scenario"
+        )
+    scenario = load_scenario(scenario_path)
+    plan = plan_from_json(data, scenario)
+    roads = args.roads or _plan_field_path(plan_dir, data, "roads")
+    secret = secret_from_env()
+    paths = export_plan(
+        plan, scenario, args.to, secret=secret, roads=roads, stamp=dt.datetime.now(dt.UTC)
+    )
+    for path in paths if args.list else ():
+        print(f"  {path}")
+    print(f"{args.to}: {len(paths)} files for the week of {plan.week_start}")
+    if secret == DEMO_SECRET:
+        print(f"  note: access codes use the public demo secret; set {SECRET_ENV} for real use")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- db: the plan lifecycle store
+
+
+def _db_store(args: argparse.Namespace) -> Any:
+    from planner.store import Store
+
+    return Store(args.url)
+
+
+def _db_user(args: argparse.Namespace) -> str:
+    import getpass
+    import os
+
+    return args.by or os.environ.get("PLANNER_USER") or getpass.getuser()
+
+
+def _db_run(args: argparse.Namespace) -> int:
+    """Run a ``db`` command; a refused read or write prints its whole message and exits 2."""
+    from planner.store import StoreError
+
+    func: Command = args.db_func
+    try:
+        return func(args)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _db_plan_line(info: Any) -> str:
+    from planner.store import local_time
+
+    who = f"published by {info.published_by}" if info.published_by else f"by {info.created_by}"
+    return (
+        f"plan {info.id}  week {info.week_start}  {info.status.value:9}  version {info.version}  "
+        f"revision {info.revision}  scenario v{info.scenario_version_id}  {who}, "
+        f"changed {local_time(info.updated_at)} by {info.updated_by}"
+    )
+
+
+def cmd_db_init(args: argparse.Namespace) -> int:
+    """Create or upgrade the database schema."""
+    with _db_store(args) as store:
+        revision = store.init()
+        print(f"{store._safe_url()}: schema at {revision} ({store.dialect})")
+    return EXIT_OK
+
+
+def cmd_db_import(args: argparse.Namespace) -> int:
+    """Import a scenario as a new version."""
+    from planner.load import load_scenario
+
+    scenario = load_scenario(args.path)
+    with _db_store(args) as store:
+        version = store.import_scenario(
+            scenario, by=_db_user(args), why=args.why, source=str(args.path)
+        )
+    print(f"scenario version {version.id}: {version.township} from {args.path}")
+    return EXIT_OK
+
+
+def cmd_db_list(args: argparse.Namespace) -> int:
+    """List scenario versions and plans."""
+    from planner.store import local_time
+
+    with _db_store(args) as store:
+        for v in store.scenario_versions():
+            print(
+                f"scenario v{v.id}  {v.township}  {local_time(v.created_at)} by {v.created_by}  "
+                f"{v.source}"
+            )
+        for info in store.plans():
+            print(_db_plan_line(info))
+    return EXIT_OK
+
+
+def cmd_db_plan(args: argparse.Namespace) -> int:
+    """Plan a week from a stored scenario version and save it as a draft."""
+    from dataclasses import replace
+
+    from planner import PlanParams, SolveParams, plan_week
+
+    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    if args.time_limit is not None:
+        solve_params = replace(solve_params, time_limit_s=args.time_limit)
+    with _db_store(args) as store:
+        version = args.scenario_version or store.latest_scenario_version().id
+        scenario = store.load_scenario(version)
+        week = args.week or scenario.settings.week_start
+        print(f"planning week {week} from scenario version {version} …", flush=True)
+        plan = plan_week(scenario, params, solve_params, week_start=week)
+        info = store.save_plan(plan, scenario_version=version, by=_db_user(args), why=args.why)
+        print(_db_plan_line(info))
+        visits = sum(len(r.stops) for r in plan.routes)
+        print(
+            f"  {visits} visits in {len(plan.routes)} routes, {len(plan.unscheduled)} unscheduled"
+        )
+    return EXIT_OK
+
+
+def cmd_db_publish(args: argparse.Namespace) -> int:
+    """Publish a draft plan (notices to businesses)."""
+    with _db_store(args) as store:
+        info = store.publish(
+            args.plan, by=_db_user(args), why=args.why, expected_version=args.expect_version
+        )
+        print(_db_plan_line(info))
+        print(f"  {len(store.notices(args.plan))} notices")
+    return EXIT_OK
+
+
+def _read_outcomes(path: Path) -> list[Any]:
+    """Outcomes from a CSV with columns business, item, date, status, result, note."""
+    import csv
+
+    from planner.domain import Outcome, OutcomeStatus, Result
+    from planner.errors import InputError
+
+    found, problems = [], []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+            try:
+                status = OutcomeStatus(row.get("status", ""))
+                result = Result(row["result"]) if row.get("result") else None
+                day = dt.date.fromisoformat(row.get("date", ""))
+            except ValueError as exc:
+                problems.append(Problem(path.name, number, "", str(exc)))
+                continue
+            found.append(
+                Outcome(
+                    row.get("business", ""),
+                    row.get("item", ""),
+                    day,
+                    status,
+                    result,
+                    row.get("note", ""),
+                )  # fmt: skip
+            )
+    if problems:
+        raise InputError(problems)
+    return found
+
+
+def cmd_db_record(args: argparse.Namespace) -> int:
+    """Record a week's outcomes from a CSV file."""
+    outcomes = _read_outcomes(args.outcomes)
+    with _db_store(args) as store:
+        info = store.record_outcomes(
+            args.plan, outcomes, by=_db_user(args), why=args.why,
+            expected_version=args.expect_version, replace_existing=args.replace,
+        )  # fmt: skip
+        print(_db_plan_line(info))
+        print(f"  {len(outcomes)} outcome line(s) recorded")
+    return EXIT_OK
+
+
+def cmd_db_close(args: argparse.Namespace) -> int:
+    """Close a published week; its outcomes become the next scenario version."""
+    with _db_store(args) as store:
+        info, version = store.close_plan(
+            args.plan, by=_db_user(args), why=args.why, expected_version=args.expect_version
+        )
+        print(_db_plan_line(info))
+        print(f"  next week plans from scenario version {version.id}")
+    return EXIT_OK
+
+
+def _db_span(text: str, first: dt.date) -> tuple[str, dt.date, dt.date | None]:
+    """``ID`` or ``ID:LAST_DAY`` → (id, first day, last day or None)."""
+    key, _, last = text.partition(":")
+    return key, first, dt.date.fromisoformat(last) if last else None
+
+
+def cmd_db_replan(args: argparse.Namespace) -> int:
+    """Re-plan the rest of a published week after absences, closures or urgent complaints."""
+    from dataclasses import replace
+
+    from planner import PlanParams, SolveParams
+    from planner.domain import Task, TaskKind
+    from planner.store import BusinessClosed, OfficerAbsent, UrgentTask, replan_week
+
+    start = args.from_day
+    changes: list[Any] = []
+    for text in args.officer_off:
+        officer, first, last = _db_span(text, start)
+        changes.append(OfficerAbsent(officer, first, last, "unavailable"))
+    for text in args.closed:
+        business, first, last = _db_span(text, start)
+        changes.append(BusinessClosed(business, first, last, "closed"))
+    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    if args.time_limit is not None:
+        solve_params = replace(solve_params, time_limit_s=args.time_limit)
+    with _db_store(args) as store:
+        sunday = store.plan_info(args.plan).week_start + dt.timedelta(days=6)
+        for n, text in enumerate(args.urgent, start=1):
+            business, _, item = text.partition(":")
+            task_id = f"urgent-{args.plan}-{start:%m%d}-{n}"
+            task = Task(task_id, business, item, TaskKind.COMPLAINT, None, sunday, 5, args.why)
+            changes.append(UrgentTask(task))
+        diff = replan_week(
+            store, args.plan, changes, from_day=start, by=_db_user(args), why=args.why,
+            params=params, solve_params=solve_params, expected_version=args.expect_version,
+        )  # fmt: skip
+        print(_db_plan_line(store.plan_info(args.plan)))
+        urgent = {c.task.id for c in changes if isinstance(c, UrgentTask)}
+        left = [u for u in store.load_plan(args.plan).unscheduled if u.obligation.task_id in urgent]
+    for line in diff.lines():
+        print(f"  {line}")
+    for u in left:
+        o = u.obligation
+        print(f"  NOT PLANNED urgent {o.task_id} {o.business_id}/{o.item_id}: {u.reason}")
+    return EXIT_OK
+
+
+def cmd_db_history(args: argparse.Namespace) -> int:
+    """Print the audit log (of one plan when given)."""
+    import json
+
+    from planner.store import local_time
+
+    with _db_store(args) as store:
+        entries = store.history(args.plan)
+    for e in entries:
+        version = f" v{e.version}" if e.version is not None else ""
+        why = f" — {e.why}" if e.why else ""
+        print(
+            f"{local_time(e.at)}  {e.actor:10} {e.action:16} {e.entity} {e.entity_id}{version}{why}"
+        )
+        if args.details and e.details:
+            print(f"    {json.dumps(e.details, ensure_ascii=False)}")
+    return EXIT_OK
+
+
+def _add_db_parser(sub: Any) -> None:
+    """The ``db`` subcommand group: init, import, list, plan, publish, record, close, replan …"""
+    db = sub.add_parser("db", help="store plans: init|import|list|plan|publish|record|close|replan|history")  # fmt: skip
+    db.add_argument(
+        "--url",
+        help="database URL (default: $PLANNER_DATABASE_URL, else SQLite in the user's data dir)",  # fmt: skip
+    )
+    db.set_defaults(func=_db_run)
+    cmds = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument("--by", help="who makes the change (default: $PLANNER_USER, else login name)")
+    who.add_argument("--why", default="", help="why (kept in the audit log)")
+    lock = argparse.ArgumentParser(add_help=False)
+    lock.add_argument("plan", type=int, help="plan id (see `db list`)")
+    lock.add_argument(
+        "--expect-version", type=int, help="refuse if the plan is no longer at this version"
+    )
+    solve = argparse.ArgumentParser(add_help=False)
+    solve.add_argument("--params", type=Path, help="TOML file with [plan] and [solve] tables")
+    solve.add_argument("--time-limit", type=float, help="seconds for the routing")
+
+    p = cmds.add_parser("init", help="create or upgrade the schema")
+    p.set_defaults(db_func=cmd_db_init)
+    p = cmds.add_parser("import", parents=[who], help="import a scenario as a new version")
+    p.add_argument("path", type=Path, help="scenario (CSV folder, .zip or .xlsx)")
+    p.set_defaults(db_func=cmd_db_import)
+    p = cmds.add_parser("list", help="scenario versions and plans")
+    p.set_defaults(db_func=cmd_db_list)
+    p = cmds.add_parser("plan", parents=[who, solve], help="plan a week, save it as a draft")
+    p.add_argument("--week", type=dt.date.fromisoformat, help="Monday (default: settings)")
+    p.add_argument("--scenario-version", type=int, help="default: the newest")
+    p.set_defaults(db_func=cmd_db_plan)
+    p = cmds.add_parser("publish", parents=[lock, who], help="publish a draft (notices)")
+    p.set_defaults(db_func=cmd_db_publish)
+    p = cmds.add_parser("record", parents=[lock, who], help="record outcomes from a CSV")
+    p.add_argument("outcomes", type=Path, help="CSV: business,item,date,status,result,note")
+    p.add_argument("--replace", action="store_true", help="correct outcomes already recorded")
+    p.set_defaults(db_func=cmd_db_record)
+    p = cmds.add_parser("close", parents=[lock, who], help="close a week (outcomes → next week)")
+    p.set_defaults(db_func=cmd_db_close)
+    p = cmds.add_parser("replan", parents=[lock, who, solve], help="re-plan the rest of a week")
+    p.add_argument("--from", dest="from_day", type=dt.date.fromisoformat, required=True,
+                   help="first day to re-solve; earlier days stay as they are")  # fmt: skip
+    p.add_argument("--officer-off", action="append", default=[], metavar="ID[:LAST_DAY]",
+                   help="officer unavailable from --from (to LAST_DAY, default week end)")  # fmt: skip
+    p.add_argument("--closed", action="append", default=[], metavar="BUSINESS[:LAST_DAY]",
+                   help="business closed from --from (to LAST_DAY, default week end)")  # fmt: skip
+    p.add_argument("--urgent", action="append", default=[], metavar="BUSINESS:ITEM",
+                   help="urgent complaint to plan this week (priority 5)")  # fmt: skip
+    p.set_defaults(db_func=cmd_db_replan)
+    p = cmds.add_parser("history", help="the audit log: who changed what, when and why")
+    p.add_argument("plan", type=int, nargs="?", help="only this plan")
+    p.add_argument("--details", action="store_true", help="print each entry's details")
+    p.set_defaults(db_func=cmd_db_history)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -62,6 +680,75 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a scenario (CSV folder, .zip or .xlsx)")
     p.add_argument("path", type=Path)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "obligations", help="the week's obligations, joint vs siloed visits, deferred list"
+    )
+    p.add_argument("path", type=Path)
+    p.add_argument(
+        "--week", type=dt.date.fromisoformat, help="Monday, YYYY-MM-DD (default: settings)"
+    )
+    p.add_argument(
+        "--simulate-weeks",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also simulate N weeks (52 = a year): visits per business, joint vs siloed",
+    )
+    p.add_argument("--params", type=Path, help="TOML file with a [plan] table (PlanParams)")
+    p.add_argument("--limit", type=int, default=25, help="rows per list (0 = all; default 25)")
+    p.set_defaults(func=cmd_obligations)
+
+    p = sub.add_parser("synth", help="write a seeded synthetic scenario of any size")
+    p.add_argument("out", type=Path, help="CSV folder to write, or a .xlsx workbook")
+    p.add_argument("--businesses", type=int, required=True, help="number of businesses (>= 1)")
+    p.add_argument("--townships", type=int, default=1, help="townships, one office each")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same scenario (default 0)")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("plan", help="plan a week's joint inspections; write OUT/plan.json")
+    p.add_argument("path", type=Path, help="scenario (CSV folder, .zip or .xlsx)")
+    p.add_argument(
+        "--week", type=dt.date.fromisoformat, help="Monday, YYYY-MM-DD (default: settings)"
+    )
+    p.add_argument("--time-limit", type=float, help="seconds for the routing (default 30)")
+    p.add_argument("--seed", type=int, help="0 = input order; others shuffle it (default 0)")
+    p.add_argument("--roads", type=Path, help="OSM .pbf road network (default: straight line)")
+    p.add_argument("--params", type=Path, help="TOML file with [plan] and [solve] tables")
+    p.add_argument("--out", type=Path, required=True, help="folder to write plan.json into")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--limit", type=int, default=10, help="reasons listed (0 = all; default 10)")
+    p.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the siloed baseline and OUT/metrics.json (faster)",
+    )
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("report", help="a plan's burden and coverage: joint vs departments alone")
+    p.add_argument("plan_dir", type=Path, help="folder holding plan.json and metrics.json")
+    p.add_argument(
+        "--year-weeks",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also simulate N rolling weeks (52 = a year), pull-forward on and off",
+    )
+    p.add_argument("--scenario", type=Path, help="the scenario (default: as metrics.json says)")
+    p.add_argument("--params", type=Path, help="TOML file with a [plan] table (PlanParams)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "export", help="write a plan's roster, CSV, calendars, notices, route sheets, GeoJSON"
+    )
+    p.add_argument("plan_dir", type=Path, help="folder holding plan.json (or the file itself)")
+    p.add_argument("--to", type=Path, required=True, help="folder to write the exports into")
+    p.add_argument("--scenario", type=Path, help="the scenario the plan was made from")
+    p.add_argument("--roads", type=Path, help="OSM .pbf the plan used: route lines follow roads")
+    p.add_argument("--list", action="store_true", help="print every file written")
+    p.set_defaults(func=cmd_export)
+
+    _add_db_parser(sub)
     return parser
 
 

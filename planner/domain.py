@@ -58,6 +58,22 @@ class Reason(StrEnum):
     RANDOM_DRAW = "random_draw"
 
 
+class DrawMode(StrEnum):
+    """Whether a random draw replaces the department's routine frequency or comes on top of it."""
+
+    REPLACE = "replace"
+    ADD = "add"
+
+
+class DeferKind(StrEnum):
+    """Why an obligation of the week is not in a field visit (machine-readable; see ``Deferred``)."""
+
+    DESK = "desk_review"
+    NOT_DUE = "not_due"
+    NOT_OPEN = "not_open"
+    NO_VISIT = "no_visit"
+
+
 @dataclass(frozen=True, slots=True)
 class TimeSpan:
     """One opening span on one weekday, ``start`` < ``end`` in seconds from that day's midnight."""
@@ -183,6 +199,7 @@ class HistoryRecord:
     item_id: str
     date: dt.date
     result: Result
+    officer_ids: tuple[str, ...] = ()  # who inspected (optional; feeds the rotation rule)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,11 +237,16 @@ class Inspector:
 
 @dataclass(frozen=True, slots=True)
 class Team:
-    """Two or more officers travelling together (联合检查组); ``days`` empty = every working day."""
+    """Two or more officers travelling together (联合检查组); ``days`` empty = every working day.
+
+    A ``pairing`` is a partial lock: these officers work together, and team formation may add
+    members up to the maximum team size; otherwise the team is exactly ``officer_ids``.
+    """
 
     id: str
     officer_ids: tuple[str, ...]
     days: tuple[int, ...] = ()
+    pairing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,12 +290,22 @@ class Stop:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """One team's ordered visits on one day."""
+    """One team's ordered visits on one day.
+
+    ``depart`` and ``back`` are when the team leaves and returns to its office, ``lunch_start`` when
+    its lunch break starts (-1: taken outside the route), all in seconds of ``day``; ``travel_seconds``
+    and ``distance_metres`` cover the whole route, office to office.
+    """
 
     team_id: str
     day: dt.date
     officer_ids: tuple[str, ...]
     stops: tuple[Stop, ...]
+    lunch_start: int = -1
+    travel_seconds: int = 0
+    distance_metres: int = 0
+    depart: int = -1
+    back: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,13 +326,103 @@ class Plan:
     metrics: tuple[tuple[str, float], ...] = ()
 
 
+class OutcomeStatus(StrEnum):
+    """What happened to one item of a planned visit (检查结果)."""
+
+    DONE = "done"
+    NOT_OPEN = "not_open"
+    REFUSED = "refused"
+    POSTPONED = "postponed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The recorded outcome of one item at one business's visit of a plan.
+
+    ``result`` is given exactly when ``status`` is ``done``; ``date`` is the day it happened.
+    """
+
+    business_id: str
+    item_id: str
+    date: dt.date
+    status: OutcomeStatus
+    result: Result | None = None
+    note: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Recusal:
-    """An officer who must not inspect a business (回避)."""
+    """An officer who must not inspect a business (回避), or must not work with another officer.
+
+    Exactly one of ``business_id`` and ``other_inspector_id`` is non-empty.
+    """
 
     inspector_id: str
     business_id: str
     reason: str
+    other_inspector_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DrawRule:
+    """A department samples ``ratio`` of a category's businesses every ``period_days`` (双随机).
+
+    ``category`` ``*`` means every business where the department has an applicable item;
+    ``seed`` ``None`` uses the plan's draw seed.
+    """
+
+    department_id: str
+    category: str
+    ratio: float
+    period_days: int
+    mode: DrawMode = DrawMode.ADD
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DrawLog:
+    """The audit record of one random draw: enough to recompute it (``planner.draws.redraw``)."""
+
+    rule: DrawRule
+    period_start: dt.date
+    period_end: dt.date
+    seed: int
+    coordinated: bool
+    population: tuple[str, ...]
+    drawn: tuple[str, ...]
+    method: str = "sha256-prn"
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """An obligation of the week that is in no field visit, with a reason a planner understands."""
+
+    obligation: Obligation
+    reason: str
+    kind: DeferKind = DeferKind.NOT_DUE
+
+
+@dataclass(frozen=True, slots=True)
+class WeekDemand:
+    """The week's candidate visits, the obligations deferred with reasons, and the draws behind them.
+
+    Every obligation given to the merge is in exactly one visit or in ``deferred``.
+    """
+
+    week_start: dt.date
+    visits: tuple[Visit, ...]
+    deferred: tuple[Deferred, ...]
+    draws: tuple[DrawLog, ...] = ()
+
+    @property
+    def desk_queue(self) -> tuple[Obligation, ...]:
+        """Obligations routed to desk review instead of the field."""
+        return tuple(d.obligation for d in self.deferred if d.kind == DeferKind.DESK)
+
+    @property
+    def service_seconds(self) -> int:
+        """Total on-site time of the visits."""
+        return sum(v.service_seconds for v in self.visits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +438,7 @@ class Scenario:
     inspectors: tuple[Inspector, ...] = ()
     teams: tuple[Team, ...] = ()
     recusals: tuple[Recusal, ...] = ()
+    draws: tuple[DrawRule, ...] = ()
     _index: dict[str, dict[str, object]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )

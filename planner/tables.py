@@ -69,6 +69,7 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _req("item", "item id"),
         _req("date", "date last inspected, YYYY-MM-DD"),
         _req("result", "pass, findings or fail"),
+        _opt("officers", "inspector ids who inspected, separated by ';' (feeds officer rotation)"),
     ),
     "tasks": (
         _req("id", "task id, unique"),
@@ -94,16 +95,26 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _req("id", "team id, unique"),
         _req("officers", "inspector ids, separated by ';' (at least two)"),
         _opt("days", "days the team is fixed, e.g. Mon-Wed (default: every day)"),
+        _opt("kind", "team (exactly these officers; default) or pairing (kept together, may grow)"),
     ),
     "recusals": (
         _req("inspector", "inspector id"),
-        _req("business", "business id"),
+        _req("business", "business id (empty when the row names other_inspector)"),
         _opt("reason", "why the officer must not inspect there"),
+        _opt("other_inspector", "inspector id the officer must never work with (business empty)"),
+    ),
+    "draws": (
+        _req("department", "department id that draws (双随机)"),
+        _req("category", "business category drawn from, or * for every category"),
+        _req("ratio", "share of the category's businesses drawn per period, e.g. 0.05 (0–1]"),
+        _req("period_days", "days per draw period, e.g. 91 for a quarter"),
+        _opt("mode", "replace (instead of routine frequency) or add (on top; default)"),
+        _opt("seed", "whole-number seed of this draw (default: the plan's draw seed)"),
     ),
 }
 
 REQUIRED_TABLES = ("departments", "items", "businesses", "inspectors")
-OPTIONAL_TABLES = ("history", "tasks", "teams", "recusals")
+OPTIONAL_TABLES = ("history", "tasks", "teams", "recusals", "draws")
 SETTINGS_FILE = "settings.toml"
 
 
@@ -158,6 +169,7 @@ def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
                 "item": h.item_id,
                 "date": h.date.isoformat(),
                 "result": h.result.value,
+                "officers": LIST_SEPARATOR.join(h.officer_ids),
             }
             for h in scenario.history
         ],
@@ -188,12 +200,33 @@ def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
             for p in scenario.inspectors
         ],
         "teams": [
-            {"id": t.id, "officers": LIST_SEPARATOR.join(t.officer_ids), "days": _days(t.days)}
+            {
+                "id": t.id,
+                "officers": LIST_SEPARATOR.join(t.officer_ids),
+                "days": _days(t.days),
+                "kind": "pairing" if t.pairing else "team",
+            }
             for t in scenario.teams
         ],
         "recusals": [
-            {"inspector": r.inspector_id, "business": r.business_id, "reason": r.reason}
+            {
+                "inspector": r.inspector_id,
+                "business": r.business_id,
+                "reason": r.reason,
+                "other_inspector": r.other_inspector_id,
+            }
             for r in scenario.recusals
+        ],
+        "draws": [
+            {
+                "department": d.department_id,
+                "category": d.category,
+                "ratio": repr(d.ratio),
+                "period_days": d.period_days,
+                "mode": d.mode.value,
+                "seed": "" if d.seed is None else d.seed,
+            }
+            for d in scenario.draws
         ],
     }
     return {

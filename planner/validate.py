@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from planner.domain import (
     Business,
     Department,
+    DrawMode,
+    DrawRule,
     HistoryRecord,
     Inspector,
     Item,
@@ -365,7 +367,14 @@ def _history(
         business, item = row.text("business"), row.text("item")
         _reference(row, "business", business, known["businesses"], "business")
         _reference(row, "item", item, known["items"], "item")
-        record = HistoryRecord(business, item, row.date("date"), row.choice("result", Result))  # type: ignore[arg-type]
+        officers = row.listed("officers", required=False)
+        for officer in officers:
+            if officer not in known["inspectors"]:
+                row.problem(
+                    "officers", f"unknown inspector '{officer}'; ignored for rotation", "warning"
+                )
+        date, result = row.date("date"), row.choice("result", Result)
+        record = HistoryRecord(business, item, date, result, officers)  # type: ignore[arg-type]
         if row.ok:
             found.append(record)
     return found
@@ -438,21 +447,99 @@ def _teams(raw: RawScenario, out: list[Problem], inspectors: set[str]) -> list[T
             _reference(row, "officers", officer, inspectors, "inspector")
         if len(set(officers)) < 2:
             row.problem("officers", "a team needs at least two different officers")
-        team = Team(row.text("id"), officers, row.parsed("days", parse_days, default=()) or ())
+        kind = row.text("kind", required=False).lower() or "team"
+        if kind not in ("team", "pairing"):
+            row.problem("kind", f"'{kind}' is not one of: team, pairing")
+        days: tuple[int, ...] = row.parsed("days", parse_days, default=()) or ()
+        team = Team(row.text("id"), officers, days, pairing=kind == "pairing")
         if row.ok:
             found.append(team)
+            _one_fixed_team_a_day(row, team, found[:-1])
     return found
+
+
+def _one_fixed_team_a_day(row: _Row, team: Team, earlier: list[Team]) -> None:
+    """An officer is in at most one fixed team on any day (empty ``days`` = every day)."""
+    days = set(team.days or range(7))
+    for other in earlier:
+        shared = set(team.officer_ids) & set(other.officer_ids)
+        if shared and days & set(other.days or range(7)):
+            row.problem(
+                "officers",
+                f"{', '.join(sorted(shared))} also in fixed team '{other.id}' on the same day",
+            )
+
+
+def _recused_pairs_in_teams(
+    teams: list[Team], recusals: list[Recusal], raw: RawScenario, out: list[Problem]
+) -> None:
+    """A fixed team must not hold two officers listed as never working together."""
+    table = raw.tables.get("teams")
+    rows = {v.get("id", "").strip(): n for n, v in table.rows} if table else {}
+    pairs = {
+        frozenset((r.inspector_id, r.other_inspector_id)) for r in recusals if r.other_inspector_id
+    }
+    for team in teams:
+        for pair in pairs:
+            if pair <= set(team.officer_ids):
+                file = table.file if table else "teams"
+                a, b = sorted(pair)
+                message = f"{a} and {b} must not work together (recusals)"
+                out.append(Problem(file, rows.get(team.id, 0), "officers", message))
 
 
 def _recusals(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> list[Recusal]:
     found = []
     for row in _rows(raw.tables.get("recusals"), out):
-        inspector, business = row.text("inspector"), row.text("business")
+        inspector = row.text("inspector")
+        business = row.text("business", required=False)
+        other = row.text("other_inspector", required=False)
         _reference(row, "inspector", inspector, known["inspectors"], "inspector")
         _reference(row, "business", business, known["businesses"], "business")
-        recusal = Recusal(inspector, business, row.text("reason", required=False))
+        _reference(row, "other_inspector", other, known["inspectors"], "inspector")
+        if bool(business) == bool(other):
+            row.problem("business", "give either a business or an other_inspector, not both")
+        elif other and other == inspector:
+            row.problem("other_inspector", "an officer cannot be recused from themself")
+        recusal = Recusal(inspector, business, row.text("reason", required=False), other)
         if row.ok:
             found.append(recusal)
+    return found
+
+
+def _draws(
+    raw: RawScenario, out: list[Problem], known: dict[str, set[str]], items: list[Item],
+    businesses: list[Business],
+) -> list[DrawRule]:  # fmt: skip
+    categories = {b.category for b in businesses}
+    first: dict[tuple[str, str], int] = {}
+    found = []
+    for row in _rows(raw.tables.get("draws"), out):
+        department, category = row.text("department"), row.text("category").lower()
+        _reference(row, "department", department, known["departments"], "department")
+        ratio = row.number("ratio", 0, 1)
+        if ratio == 0:
+            row.problem("ratio", "0 draws nobody: give a share above 0, e.g. 0.05")
+        period = row.integer("period_days", 1, MAX_INTERVAL_DAYS)
+        mode = row.choice("mode", DrawMode) if row.text("mode", required=False) else DrawMode.ADD
+        seed = row.integer("seed", 0, 2**63 - 1, default=-1)
+        key = (department, category)
+        if key in first:
+            row.problem("category", f"{department} already draws from it (row {first[key]})")
+        first.setdefault(key, row.line)
+        has_item = any(
+            i.department_id == department and (category == "*" or i.applies_to(category))
+            for i in items
+        )
+        empty = "the draw is empty"
+        if category not in ("", "*") and businesses and category not in categories:
+            row.problem("category", f"no business of category '{category}': {empty}", "warning")
+        elif department in known["departments"] and items and not has_item:
+            row.problem("category", f"{department} has no item for it: {empty}", "warning")
+        seed = None if seed in (None, -1) else seed
+        rule = DrawRule(department, category, ratio or 0.0, period or 1, mode, seed)
+        if row.ok:
+            found.append(rule)
     return found
 
 
@@ -520,6 +607,8 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     inspectors = _inspectors(raw, out, known, settings)
     teams = _teams(raw, out, known["inspectors"])
     recusals = _recusals(raw, out, known)
+    _recused_pairs_in_teams(teams, recusals, raw, out)
+    draws = _draws(raw, out, known, items, businesses)
     if "items" in raw.tables and "businesses" in raw.tables:
         _coverage_warnings(items, businesses, raw, out)
     if settings:
@@ -537,6 +626,7 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
         inspectors=tuple(inspectors),
         teams=tuple(teams),
         recusals=tuple(recusals),
+        draws=tuple(draws),
     )
     return scenario, problems
 

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import pydeck as pdk
 
-from planner.domain import Scenario
+from planner.access import access_code
+from planner.domain import Obligation, Plan, Route, Scenario
+from planner.i18n import CHANGE_KINDS, RISKS, day_label, label, t, weekday
+from planner.metrics import Coverage, department_coverage, plan_obligations
+from planner.notices import (
+    businesses_with_notices,
+    department_name,
+    is_unannounced,
+    item_title,
+    route_points,
+    time_text,
+    window_text,
+)
+from planner.obligations import is_due
+from planner.store import Change, OfficerAbsent, PlanDiff, UrgentTask
 
 RISK_COLOURS = {"low": (46, 160, 67), "medium": (240, 170, 20), "high": (214, 39, 40)}
 
@@ -81,3 +100,572 @@ def business_map(scenario: Scenario, *, colour_by: str = "category") -> pdk.Deck
         map_style=None,  # no tile server is needed to render
         tooltip={"text": "{name}\n{category} · risk {risk}\n{opening_hours}"},
     )
+
+
+# ---------------------------------------------------------------- plans: tables for people
+
+TEAM_PALETTE = (
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+)  # fmt: skip
+SCHEDULE_COLOURS = {
+    "travel": "#9e9e9e",
+    "wait": "#e0e0e0",
+    "visit": "#1f77b4",
+    "lunch": "#ff7f0e",
+}
+SCHEDULE_DAY = dt.date(2000, 1, 3)  # a Monday: every lane shares one clock axis
+
+
+def team_colour(team_id: str, teams: Sequence[str]) -> tuple[int, int, int]:
+    """The colour of ``team_id`` among ``teams`` (sorted): distinct for the first ten teams."""
+    ordered = sorted(set(teams))
+    if team_id in ordered:
+        return TEAM_PALETTE[ordered.index(team_id) % len(TEAM_PALETTE)]
+    return category_colour(team_id)
+
+
+def select_routes(
+    plan: Plan, *, days: Iterable[dt.date] | None = None, teams: Iterable[str] | None = None
+) -> list[Route]:
+    """The plan's routes on ``days`` of ``teams`` (every one when ``None``), by day then team."""
+    wanted_days = None if days is None else set(days)
+    wanted_teams = None if teams is None else set(teams)
+    return [
+        r
+        for r in sorted(plan.routes, key=lambda r: (r.day, r.team_id))
+        if (wanted_days is None or r.day in wanted_days)
+        and (wanted_teams is None or r.team_id in wanted_teams)
+    ]
+
+
+def items_text(obligations: Iterable[Obligation], scenario: Scenario, lang: str = "en") -> str:
+    """The items of a visit as ``title (department)`` lines in ``lang``, each item once."""
+    seen: dict[str, str] = {}
+    for o in obligations:
+        if o.item_id not in seen:
+            mark = " ⚑" if is_unannounced(o, scenario) else ""
+            seen[o.item_id] = (
+                f"{item_title(o.item_id, scenario, lang)} "
+                f"({department_name(o.department_id, scenario, lang)}){mark}"
+            )
+    return "; ".join(seen.values())
+
+
+def route_stops_frame(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    days: Iterable[dt.date] | None = None,
+    teams: Iterable[str] | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """One row per stop in route order: team, day, number, business, time window, items, place.
+
+    Items list every item (unannounced ones marked ⚑): this is the planner's and team's view.
+    """
+    routes = select_routes(plan, days=days, teams=teams)
+    all_teams = [r.team_id for r in plan.routes]
+    rows = []
+    for route in routes:
+        colour = list(team_colour(route.team_id, all_teams))
+        for order, stop in enumerate(route.stops, start=1):
+            business = scenario.business(stop.visit.business_id)
+            rows.append(
+                {
+                    "team_id": route.team_id,
+                    "day": route.day.isoformat(),
+                    "weekday": weekday(route.day, lang),
+                    "order": order,
+                    "business_id": business.id,
+                    "business": business.name,
+                    "address": business.address,
+                    "time": window_text(stop.start, stop.end, lang),
+                    "arrival": time_text(stop.arrival, lang),
+                    "items": items_text(stop.visit.obligations, scenario, lang),
+                    "lon": business.lon,
+                    "lat": business.lat,
+                    "colour": colour,
+                }
+            )
+    columns = ["team_id", "day", "weekday", "order", "business_id", "business", "address",
+               "time", "arrival", "items", "lon", "lat", "colour"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def route_paths_frame(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    days: Iterable[dt.date] | None = None,
+    teams: Iterable[str] | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """One row per team-day: its path office → stops → office as ``[[lon, lat], …]``."""
+    all_teams = [r.team_id for r in plan.routes]
+    rows = []
+    for route in select_routes(plan, days=days, teams=teams):
+        points = route_points(route, scenario)
+        if len(points) < 2:
+            continue
+        when = (
+            window_text(route.depart, route.back, lang)
+            if route.depart >= 0 and route.back >= 0
+            else ""
+        )
+        rows.append(
+            {
+                "team_id": route.team_id,
+                "day": route.day.isoformat(),
+                "path": [[lon, lat] for lon, lat in points],
+                "colour": list(team_colour(route.team_id, all_teams)),
+                "business": f"{route.team_id} · {day_label(route.day, lang)}",
+                "time": when,
+                "items": f"{len(route.stops)} ×",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["team_id", "day", "path", "colour", "business", "time", "items"]
+    )
+
+
+def route_map(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    days: Iterable[dt.date] | None = None,
+    teams: Iterable[str] | None = None,
+    lang: str = "en",
+    context: bool = True,
+) -> pdk.Deck:
+    """Each team-day's route in order on a map that needs no tile server.
+
+    Paths (straight lines office → stops → office) in the team's colour, numbered stops, the
+    office, and with ``context`` every other business as a faint grey dot (the street pattern
+    shows without map tiles). Hovering a stop shows business, time window and items.
+
+    Parameters
+    ----------
+    plan, scenario
+        The plan and its scenario.
+    days, teams
+        Show only these days and teams (``None``: all).
+    lang
+        ``"en"`` or ``"zh"`` for item and department names.
+    context
+        Draw the other businesses as grey dots.
+    """
+    days = None if days is None else list(days)
+    teams = None if teams is None else list(teams)
+    stops = route_stops_frame(plan, scenario, days=days, teams=teams, lang=lang)
+    stops["label"] = stops["order"].astype(str)
+    paths = route_paths_frame(plan, scenario, days=days, teams=teams, lang=lang)
+    offices = pd.DataFrame(
+        [
+            {"business": o.name, "time": "", "items": "", "lon": o.lon, "lat": o.lat}
+            for o in scenario.settings.offices
+        ],
+        columns=["business", "time", "items", "lon", "lat"],
+    )
+    layers = []
+    if context:
+        others = pd.DataFrame(
+            [{"lon": b.lon, "lat": b.lat} for b in scenario.businesses], columns=["lon", "lat"]
+        )
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                others,
+                get_position=["lon", "lat"],
+                get_fill_color=[150, 150, 150, 90],
+                get_radius=12,
+                radius_min_pixels=1.5,
+            )
+        )
+    layers += [
+        pdk.Layer(
+            "PathLayer",
+            paths,
+            get_path="path",
+            get_color="colour",
+            get_width=4,
+            width_min_pixels=2,
+            width_units="pixels",
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            offices,
+            get_position=["lon", "lat"],
+            get_fill_color=[20, 20, 20],
+            get_radius=40,
+            radius_min_pixels=8,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            stops,
+            get_position=["lon", "lat"],
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255],
+            line_width_min_pixels=1,
+            stroked=True,
+            get_radius=20,
+            radius_min_pixels=9,
+            pickable=True,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            stops,
+            get_position=["lon", "lat"],
+            get_text="label",
+            get_size=12,
+            get_color=[255, 255, 255],
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
+            font_weight=700,
+        ),
+    ]
+    points = stops if len(stops) else offices
+    view = pdk.ViewState(
+        longitude=float(points["lon"].mean()) if len(points) else 0.0,
+        latitude=float(points["lat"].mean()) if len(points) else 0.0,
+        zoom=13,
+    )
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,  # no base map: nothing is fetched from a tile server
+        map_style=None,
+        tooltip={"html": "<b>{business}</b><br/>{time}<br/>{items}"},
+    )
+
+
+def _without(start: int, end: int, cut: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """The span ``start``–``end`` without the span ``cut`` (0, 1 or 2 pieces)."""
+    if end <= start:
+        return []
+    if cut is None or cut[1] <= start or cut[0] >= end:
+        return [(start, end)]
+    return [(a, b) for a, b in ((start, cut[0]), (cut[1], end)) if b > a]
+
+
+def route_segments(route: Route, lunch_minutes: int) -> list[tuple[str, int, int, str]]:
+    """A route's day as (kind, start, end, business id) spans: travel, wait, visit and lunch.
+
+    Between two events the team travels (times come from the plan; the gap before an arrival
+    is travel, between arrival and start it waits); a lunch break is cut out of what it overlaps.
+    """
+    lunch = (route.lunch_start, route.lunch_start + lunch_minutes * 60)
+    cut = lunch if route.lunch_start >= 0 else None
+    segments: list[tuple[str, int, int, str]] = []
+    t = route.depart if route.depart >= 0 else (route.stops[0].arrival if route.stops else 0)
+    for stop in route.stops:
+        business = stop.visit.business_id
+        segments += [("travel", a, b, business) for a, b in _without(t, stop.arrival, cut)]
+        segments += [("wait", a, b, business) for a, b in _without(stop.arrival, stop.start, cut)]
+        segments.append(("visit", stop.start, stop.end, business))
+        t = stop.end
+    if route.back > t:
+        segments += [("travel", a, b, "") for a, b in _without(t, route.back, cut)]
+    if cut is not None:
+        segments.append(("lunch", cut[0], cut[1], ""))
+    return sorted(segments, key=lambda s: (s[1], s[2]))
+
+
+def schedule_frame(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    days: Iterable[dt.date] | None = None,
+    teams: Iterable[str] | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """The Gantt rows of the plan: one per travel, wait, visit and lunch span of each team-day.
+
+    ``start`` and ``finish`` are datetimes on one shared day (``SCHEDULE_DAY``) so every lane
+    shares a clock axis; ``lane`` is ``weekday · team``; ``kind`` travel / wait / visit / lunch.
+    """
+    lunch = scenario.settings.lunch_minutes
+    base = dt.datetime.combine(SCHEDULE_DAY, dt.time(0))
+    rows = []
+    for route in select_routes(plan, days=days, teams=teams):
+        lane = f"{day_label(route.day, lang)} · {route.team_id}"
+        items = {s.visit.business_id: s.visit.obligations for s in route.stops}
+        for kind, start, end, business_id in route_segments(route, lunch):
+            name = scenario.business(business_id).name if kind == "visit" else ""
+            rows.append(
+                {
+                    "lane": lane,
+                    "team_id": route.team_id,
+                    "day": route.day.isoformat(),
+                    "kind": kind,
+                    "kind_label": t(f"kind_{kind}", lang),
+                    "start": base + dt.timedelta(seconds=start),
+                    "finish": base + dt.timedelta(seconds=end),
+                    "time": window_text(start, end, lang),
+                    "business": name,
+                    "items": items_text(items[business_id], scenario, lang)
+                    if kind == "visit"
+                    else "",
+                }
+            )
+    columns = ["lane", "team_id", "day", "kind", "kind_label", "start", "finish", "time",
+               "business", "items"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def schedule_figure(frame: pd.DataFrame, lang: str = "en") -> go.Figure:
+    """A Plotly timeline of ``schedule_frame``: a lane per team-day, coloured by kind."""
+    import plotly.express as px
+
+    colours = {t(f"kind_{k}", lang): c for k, c in SCHEDULE_COLOURS.items()}
+    order = [t(f"kind_{k}", lang) for k in SCHEDULE_COLOURS]
+    fig = px.timeline(
+        frame,
+        x_start="start",
+        x_end="finish",
+        y="lane",
+        color="kind_label",
+        color_discrete_map=colours,
+        category_orders={"kind_label": order, "lane": sorted(frame["lane"].unique())},
+        hover_data={"business": True, "time": True, "items": True, "lane": False,
+                    "kind_label": False, "start": False, "finish": False},
+    )  # fmt: skip
+    fig.update_yaxes(autorange="reversed", title=t("team_day", lang))
+    fig.update_xaxes(tickformat="%H:%M", title=t("time_of_day", lang))
+    fig.update_layout(
+        legend_title_text="",
+        height=max(260, 36 * frame["lane"].nunique() + 120),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    return fig
+
+
+def unscheduled_frame(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    department_id: str | None = None,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Every obligation of the plan not in a visit, with its reason (one department's if given)."""
+    rows = [
+        {
+            "business_id": o.business_id,
+            "business": scenario.business(o.business_id).name,
+            "item": item_title(o.item_id, scenario, lang),
+            "department": department_name(o.department_id, scenario, lang),
+            "due": o.due.isoformat(),
+            "reason": u.reason,
+        }
+        for u in plan.unscheduled
+        for o in (u.obligation,)
+        if department_id is None or o.department_id == department_id
+    ]
+    return pd.DataFrame(
+        rows, columns=["business_id", "business", "item", "department", "due", "reason"]
+    )
+
+
+def access_codes_frame(
+    plan: Plan, scenario: Scenario, *, secret: str | bytes | None = None
+) -> pd.DataFrame:
+    """The access code of every business with an announced visit (what its notice prints)."""
+    rows = [
+        {
+            "business_id": b,
+            "business": scenario.business(b).name,
+            "access_code": access_code(b, plan.week_start, secret),
+        }
+        for b in businesses_with_notices(plan, scenario)
+    ]
+    return pd.DataFrame(rows, columns=["business_id", "business", "access_code"])
+
+
+def diff_frame(diff: PlanDiff, scenario: Scenario, lang: str = "en") -> pd.DataFrame:
+    """A re-plan's diff as a table: change, business, before, after, why, business notified."""
+
+    def slot(s: Any) -> str:
+        if s is None:
+            return ""
+        return f"{day_label(s.day, lang)} {window_text(s.start, s.end, lang)} · {s.team_id}"
+
+    rows = [
+        {
+            "change": label(CHANGE_KINDS, kind, lang),
+            "business_id": c.business_id,
+            "business": scenario.business(c.business_id).name,
+            "before": slot(c.before),
+            "after": slot(c.after),
+            "reason": c.reason,
+            "notified": c.announced,
+        }
+        for kind, changes in (
+            ("moved", diff.moved),
+            ("added", diff.added),
+            ("dropped", diff.dropped),
+            ("changed", diff.changed),
+        )
+        for c in changes
+    ]
+    columns = ["change", "business_id", "business", "before", "after", "reason", "notified"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------- metric cards and coverage
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One metric card: label, value and an optional delta and help, already formatted."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    help: str | None = None
+    delta_color: str = "normal"
+
+
+def _num(doc: Mapping[str, Any], key: str) -> float | None:
+    value = doc.get(key)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> list[Card]:
+    """The Plan page's cards: visits joint vs siloed, disruption avoided, officer hours,
+    joint-inspection rate, coverage. ``doc`` is ``Metrics.to_dict()``; without it (no baseline)
+    the plan's own numbers."""
+    if not doc or _num(doc, "visits_siloed") is None:
+        m = dict(plan.metrics)
+        stops = sum(len(r.stops) for r in plan.routes)
+        multi = sum(1 for r in plan.routes for s in r.stops if len(s.visit.department_ids) >= 2)
+        due = m.get("obligations_due", 0.0)
+        done = m.get("obligations_due_scheduled", 0.0)
+        return [
+            Card(t("card_visits", lang), f"{stops:,}"),
+            Card(t("card_routes", lang), f"{len(plan.routes):,}"),
+            Card(t("card_hours", lang), f"{m.get('officer_hours', 0.0):,.1f}"),
+            Card(
+                t("card_rate", lang),
+                f"{multi / stops:.0%}" if stops else "–",
+                help=t("card_rate_help", lang),
+            ),  # fmt: skip
+            Card(t("card_coverage", lang), f"{done / due:.0%}" if due else "–"),
+        ]
+    joint = _num(doc, "visits_joint") or 0.0
+    same = _num(doc, "visits_siloed_same_work") or 0.0
+    siloed = _num(doc, "visits_siloed") or 0.0
+    hours_j = _num(doc, "officer_hours_joint") or 0.0
+    hours_s = _num(doc, "officer_hours_siloed") or 0.0
+    cov_j, cov_s = _num(doc, "coverage_joint"), _num(doc, "coverage_siloed")
+    rate = _num(doc, "joint_inspection_rate")
+    avoided = _num(doc, "disruption_minutes_avoided") or 0.0
+    pct = lambda v: "–" if v is None else f"{v:.0%}"  # noqa: E731
+    return [
+        Card(
+            t("card_visits", lang),
+            f"{joint:,.0f}",
+            f"{joint - same:+,.0f}",
+            t("card_visits_help", lang, same=f"{same:,.0f}", siloed=f"{siloed:,.0f}"),
+            "inverse",
+        ),
+        Card(
+            t("card_disruption", lang),
+            f"{avoided:,.0f}",
+            help=t(
+                "card_disruption_help",
+                lang,
+                joint=f"{_num(doc, 'disruption_minutes_joint') or 0:,.0f}",
+                same=f"{_num(doc, 'disruption_minutes_siloed_same_work') or 0:,.0f}",
+            ),
+        ),
+        Card(
+            t("card_hours", lang),
+            f"{hours_j:,.1f}",
+            f"{hours_j - hours_s:+,.1f}",
+            t("card_hours_help", lang, siloed=f"{hours_s:,.1f}"),
+            "inverse",
+        ),
+        Card(t("card_rate", lang), pct(rate), help=t("card_rate_help", lang)),
+        Card(
+            t("card_coverage", lang),
+            pct(cov_j),
+            None if cov_j is None or cov_s is None else f"{(cov_j - cov_s) * 100:+.0f} pt",
+            t("card_coverage_help", lang, joint=pct(cov_j), siloed=pct(cov_s)),
+        ),
+    ]
+
+
+def plan_due(plan: Plan) -> tuple[Obligation, ...]:
+    """The obligations of the plan's week that are due (in a visit or not)."""
+    return tuple(o for o in plan_obligations(plan) if is_due(o, plan.week_start))
+
+
+def department_view(scenario: Scenario, plan: Plan, department_id: str) -> Coverage:
+    """How ``plan`` covers one department's due obligations (``metrics.department_coverage``)."""
+    return department_coverage(scenario, plan, plan_due(plan), department_id)
+
+
+def risk_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
+    """A department's due and scheduled obligations by risk class, with the share."""
+    rows = [
+        {
+            "risk": label(RISKS, risk, lang),
+            "due": due,
+            "scheduled": done,
+            "share": done / due if due else None,
+        }
+        for risk, due, done in coverage.by_risk
+    ]
+    return pd.DataFrame(rows, columns=["risk", "due", "scheduled", "share"])
+
+
+def reasons_frame(coverage: Coverage) -> pd.DataFrame:
+    """A department's due obligations left out, counted by reason category."""
+    return pd.DataFrame(list(coverage.reasons), columns=["reason", "count"])
+
+
+def department_doc(doc: Mapping[str, Any], department_id: str) -> dict[str, Any]:
+    """``doc`` (``Metrics.to_dict()``) narrowed to one department's coverage: township-wide
+    burden numbers stay, every other department's coverage and the workload are left out."""
+    kept = {k: v for k, v in doc.items() if k not in ("coverage", "workload")}
+    for key in ("coverage_by_department", "coverage_by_department_siloed"):
+        kept[key] = {d: v for d, v in (doc.get(key) or {}).items() if d == department_id}
+    coverage = doc.get("coverage") or {}
+    kept["coverage"] = {
+        side: {d: v for d, v in (coverage.get(side) or {}).items() if d == department_id}
+        for side in ("joint", "siloed")
+    }
+    return kept
+
+
+def change_text(change: Change, scenario: Scenario, lang: str = "en") -> str:
+    """One change of the week as a line a planner reads (names, not ids)."""
+    if isinstance(change, UrgentTask):
+        task = change.task
+        business = scenario.business(task.business_id).name
+        note = f" — {task.note}" if task.note else ""
+        return (
+            f"{t('urgent_complaint', lang)}: {business} · "
+            f"{item_title(task.item_id, scenario, lang)}{note}"
+        )
+    last = change.last_day or change.first_day + dt.timedelta(days=6 - change.first_day.weekday())
+    days = f"{day_label(change.first_day, lang)} – {day_label(last, lang)}"
+    if isinstance(change, OfficerAbsent):
+        return f"{t('officer_absent', lang)}: {scenario.inspector(change.officer_id).name} · {days}"
+    return f"{t('business_closed', lang)}: {scenario.business(change.business_id).name} · {days}"
+
+
+def coverage_funnel(coverage: Coverage, lang: str = "en") -> go.Figure:
+    """Due → scheduled → not scheduled of one department, as a funnel."""
+    fig = go.Figure(
+        go.Funnel(
+            y=[t("due", lang), t("scheduled", lang), t("not_scheduled", lang)],
+            x=[coverage.due, coverage.scheduled, coverage.due - coverage.scheduled],
+            textinfo="value+percent initial",
+            marker={"color": ["#7f7f7f", "#1f77b4", "#d62728"]},
+        )
+    )
+    fig.update_layout(title=t("funnel", lang), margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig

@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 python3 -m pip install -q -e .
+# Chinese glyphs for the PDF notices and route sheets (planner/notices.py), only when missing.
+dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null)
 exec python3 -m streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"

@@ -1,0 +1,110 @@
+"""Business page: a business enters its id and access code and sees its one combined visit.
+
+Everything shown comes from ``planner.notices.business_notice``: the business's own announced
+visits only, never an unannounced item and never another business.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import lang, plan_of, plan_scenario, plans, tr
+from planner.access import verify_access_code
+from planner.errors import PlannerError
+from planner.notices import (
+    business_notice,
+    business_notice_html,
+    business_notice_pdf,
+    date_text,
+    window_text,
+)
+
+st.title(tr("business_title"))
+access = st.session_state.get("business_access")
+
+if access is None:
+    st.markdown(tr("business_intro"))
+    with st.form("business_login"):
+        business_id = st.text_input(tr("business_id"), key="business_id").strip()
+        code = st.text_input(tr("access_code"), type="password", key="business_code")
+        submitted = st.form_submit_button(tr("show_visit"), type="primary")
+    if not submitted:
+        st.stop()
+    match = next(
+        (
+            info
+            for info in plans(published_only=True)
+            if business_id
+            and verify_access_code(code, business_id, info.week_start)
+            and any(b.id == business_id for b in plan_scenario(info).businesses)
+        ),
+        None,
+    )
+    if match is None:
+        st.error(tr("wrong_code"))
+        st.stop()
+    access = {"business_id": business_id, "plan_id": match.id}
+    st.session_state["business_access"] = access
+
+info = next((p for p in plans(published_only=True) if p.id == access["plan_id"]), None)
+if info is None:  # the plan was closed meanwhile
+    st.session_state.pop("business_access", None)
+    st.error(tr("wrong_code"))
+    st.stop()
+plan = plan_of(info)
+scenario = plan_scenario(info)
+business_id = access["business_id"]
+
+try:
+    notice = business_notice(plan, scenario, business_id, lang())
+except PlannerError:
+    st.info(tr("no_announced_visit"))
+    notice = None
+
+if notice is not None:
+    st.subheader(notice.business_name)
+    st.caption(f"{notice.address} · {notice.township}")
+    for visit in notice.visits:
+        with st.container(border=True):
+            st.markdown(f"#### {tr('visit_on', date=date_text(visit.day, notice.lang))}")
+            st.markdown(f"**{tr('time_window')}:** {window_text(visit.start, visit.end, lang())}")
+            st.markdown(f"**{tr('team_members')}**")
+            st.dataframe(
+                pd.DataFrame(visit.officers, columns=[tr("officer"), tr("certificate_no")]),
+                hide_index=True,
+            )
+            st.markdown(f"**{tr('what_checked')}**")
+            for department in visit.departments:
+                st.markdown(f"**{department.name}**")
+                st.dataframe(
+                    pd.DataFrame(
+                        [(i.title, i.legal_basis) for i in department.items],
+                        columns=[tr("item"), tr("legal_basis")],
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )
+    st.markdown(f"**{tr('prepare')}**")
+    st.markdown("\n".join(f"- {line}" for line in notice.prepare))
+    c = st.columns(2)
+    c[0].download_button(
+        tr("dl_notice_pdf"),
+        functools.partial(business_notice_pdf, plan, scenario, business_id, lang()),
+        f"notice-{business_id}.{lang()}.pdf",
+        "application/pdf",
+        key="dl_notice_pdf",
+    )
+    c[1].download_button(
+        tr("dl_notice_html"),
+        functools.partial(business_notice_html, plan, scenario, business_id, lang()),
+        f"notice-{business_id}.{lang()}.html",
+        "text/html",
+        key="dl_notice_html",
+    )
+
+if st.button(tr("business_other"), key="business_other"):
+    st.session_state.pop("business_access", None)
+    st.rerun()

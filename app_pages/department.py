@@ -1,0 +1,97 @@
+"""Department page: a department's coverage (due → scheduled → not scheduled with reasons, by
+risk class, overdue) and the burden charts. A department head sees only their department."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import choose_plan, current_user, lang, plan_doc, plan_of, plan_scenario, tr
+from planner import charts
+from planner.i18n import department_name
+from planner.views import (
+    coverage_funnel,
+    department_doc,
+    department_view,
+    reasons_frame,
+    risk_frame,
+    unscheduled_frame,
+)
+
+user = current_user()
+if user is None:
+    st.warning(tr("planner_only"))
+    st.stop()
+st.title(tr("department_title"))
+info = choose_plan()
+if info is None:
+    st.info(tr("no_plan"))
+    st.stop()
+plan = plan_of(info)
+scenario = plan_scenario(info)
+
+if user.is_planner:
+    ids = [d.id for d in scenario.departments]
+    department = st.selectbox(
+        tr("department"), ids, key="department",
+        format_func=lambda d: department_name(d, scenario, lang()),
+    )  # fmt: skip
+else:
+    department = user.department_id
+if department not in {d.id for d in scenario.departments}:
+    st.info(tr("no_plan"))
+    st.stop()
+st.subheader(department_name(department, scenario, lang()))
+
+coverage = department_view(scenario, plan, department)
+doc = plan_doc(info)
+siloed = None
+if doc is not None:
+    siloed = (doc.get("coverage", {}).get("siloed", {}).get(department) or {}).get("share")
+share = coverage.share
+cols = st.columns(6)
+cols[0].metric(tr("due"), coverage.due)
+cols[1].metric(tr("scheduled"), coverage.scheduled, "–" if share is None else f"{share:.0%}",
+               delta_color="off")  # fmt: skip
+cols[2].metric(tr("not_scheduled"), coverage.due - coverage.scheduled)
+cols[3].metric(tr("pulled_forward"), coverage.pulled_forward)
+cols[4].metric(tr("overdue"), coverage.overdue, f"{coverage.backlog} {tr('backlog')}",
+               delta_color="off")  # fmt: skip
+cols[5].metric(tr("siloed_share"), "–" if siloed is None else f"{siloed:.0%}")
+
+left, right = st.columns(2)
+left.plotly_chart(coverage_funnel(coverage, lang()), key="funnel")
+with right:
+    st.markdown(f"**{tr('by_risk')}**")
+    st.dataframe(
+        risk_frame(coverage, lang()).rename(
+            columns={"risk": tr("risk"), "due": tr("due"), "scheduled": tr("scheduled"),
+                     "share": tr("share")}
+        ),
+        hide_index=True, width="stretch",
+        column_config={tr("share"): st.column_config.NumberColumn(format="percent")},
+    )  # fmt: skip
+    st.markdown(f"**{tr('why_not')}**")
+    st.dataframe(
+        reasons_frame(coverage).rename(columns={"reason": tr("reason"), "count": tr("count")}),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader(tr("dept_unscheduled"))
+st.dataframe(
+    unscheduled_frame(plan, scenario, department_id=department, lang=lang()),
+    hide_index=True,
+    width="stretch",
+    height=300,
+)
+
+if doc is not None:
+    st.subheader(tr("burden_charts"))
+    shown = doc if user.is_planner else department_doc(doc, department)
+    c = st.columns(2)
+    c[0].plotly_chart(charts.visits_chart(shown), key="dept_visits_chart")
+    c[1].plotly_chart(charts.disruption_chart(shown), key="dept_disruption_chart")
+    c[0].plotly_chart(charts.coverage_chart(shown), key="dept_coverage_chart")
+    c[1].plotly_chart(charts.visits_per_business_chart(shown), key="dept_vpb_chart")
+else:
+    st.caption(tr("no_baseline"))

@@ -1,0 +1,24 @@
+"""Sign-in page: planners and department heads; businesses go to the Business page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import backend, tr
+
+st.title(tr("login_title"))
+st.markdown(tr("login_intro"))
+
+with st.form("login"):
+    username = st.text_input(tr("username"), key="login_username")
+    password = st.text_input(tr("password"), type="password", key="login_password")
+    submitted = st.form_submit_button(tr("sign_in"), type="primary")
+if submitted:
+    user = backend().accounts.authenticate(username, password)
+    if user is None:
+        st.error(tr("login_failed"))
+    else:
+        st.session_state["user"] = user
+        st.rerun()
+st.caption(tr("login_hint"))
+st.page_link("app_pages/business.py", label=tr("open_business_page"), icon=":material/storefront:")

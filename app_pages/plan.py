@@ -1,0 +1,165 @@
+"""Plan page: week and knobs, Solve with progress, metric cards, what was not scheduled, Publish."""
+
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from app_pages.common import (
+    backend,
+    choose_plan,
+    lang,
+    monday_of,
+    plan_doc,
+    plan_of,
+    plan_scenario,
+    planning_knobs,
+    require_planner,
+    solve_week,
+    tr,
+    working_scenario,
+)
+from planner import charts, export
+from planner.store import PlanStatus, StoreError, local_time
+from planner.views import access_codes_frame, plan_cards, unscheduled_frame
+
+user = require_planner()
+st.title(tr("plan_title"))
+working = working_scenario()
+if working is None:
+    st.info(tr("no_working_scenario"))
+    st.stop()
+version, scenario = working
+knobs = planning_knobs()
+
+with st.form("solve_form"):
+    cols = st.columns(4)
+    day = cols[0].date_input(tr("week"), value=scenario.settings.week_start, key="week")
+    knobs["time_limit_s"] = cols[1].number_input(
+        tr("time_limit"), 1.0, 3600.0, float(knobs["time_limit_s"]), step=5.0, key="time_limit"
+    )
+    knobs["pull_forward_days"] = cols[2].number_input(
+        tr("pull_forward"), 0, 365, int(knobs["pull_forward_days"]), key="pull_forward"
+    )
+    knobs["max_size"] = cols[3].number_input(
+        tr("team_size"), 2, 8, int(knobs["max_size"]), key="team_size"
+    )
+    with st.expander(tr("weights")):
+        w = st.columns(3)
+        knobs["workload_balance"] = w[0].number_input(
+            tr("w_workload"), 0, 100, int(knobs["workload_balance"]), key="w_workload"
+        )
+        knobs["duration_cost"] = w[1].number_input(
+            tr("w_duration"), 0, 100, int(knobs["duration_cost"]), key="w_duration"
+        )
+        knobs["drop_penalty"] = w[2].number_input(
+            tr("w_drop"), 1, 10_000_000, int(knobs["drop_penalty"]), step=1000, key="w_drop"
+        )
+        knobs["idle_weight"] = w[0].number_input(
+            tr("w_idle"), 0, 100_000, int(knobs["idle_weight"]), key="w_idle"
+        )
+        knobs["rotation_weight"] = w[1].number_input(
+            tr("w_rotation"), 0, 100_000, int(knobs["rotation_weight"]), key="w_rotation"
+        )
+        knobs["stability_weight"] = w[2].number_input(
+            tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="w_stability"
+        )
+    baseline = st.checkbox(tr("baseline"), value=True, key="baseline")
+    solve = st.form_submit_button(tr("solve"), type="primary", icon=":material/play_arrow:")
+
+if solve:
+    week = monday_of(day)
+    if week != day:
+        st.info(tr("not_monday", day=day.isoformat(), monday=week.isoformat()))
+    joint_bar = st.progress(0.0)
+    siloed_bar = st.progress(0.0) if baseline else None
+    plan, doc = solve_week(
+        scenario, week, knobs, baseline=baseline, joint_bar=joint_bar, siloed_bar=siloed_bar
+    )
+    info = backend().store.save_plan(
+        plan, scenario_version=version.id, by=user.username, why="solved in the app"
+    )
+    if doc is not None:
+        backend().accounts.save_plan_metrics(info.id, info.revision, doc, by=user.username)
+    st.session_state["plan_id"] = info.id
+    visits = sum(len(r.stops) for r in plan.routes)
+    st.success(tr("solved", id=info.id, visits=visits, routes=len(plan.routes)))
+
+st.divider()
+info = choose_plan()
+if info is None:
+    st.info(tr("no_plan"))
+    st.stop()
+plan = plan_of(info)
+plan_sc = plan_scenario(info)
+doc = plan_doc(info)
+
+if doc is None:
+    st.caption(tr("no_baseline"))
+cards = plan_cards(plan, doc, lang())
+for col, card in zip(st.columns(len(cards)), cards, strict=True):
+    col.metric(card.label, card.value, card.delta, help=card.help, delta_color=card.delta_color)
+
+if info.status == PlanStatus.DRAFT:
+    if st.button(tr("publish"), type="primary", key="publish", icon=":material/campaign:"):
+        try:
+            backend().store.publish(info.id, by=user.username, expected_version=info.version)
+        except StoreError as exc:
+            st.error(str(exc))
+        else:
+            notified = len({n.business_id for n in backend().store.notices(info.id)})
+            st.success(tr("published_ok", id=info.id, n=notified))
+            st.rerun()
+elif info.published_at is not None:
+    st.success(
+        tr("already_published", when=local_time(info.published_at), who=info.published_by),
+        icon=":material/campaign:",
+    )
+
+st.subheader(tr("unscheduled_title"))
+left = unscheduled_frame(plan, plan_sc, lang=lang())
+if left.empty:
+    st.success(tr("nothing_unscheduled"))
+else:
+    st.dataframe(left, hide_index=True, width="stretch", height=280)
+
+if doc is not None:
+    st.subheader(tr("burden_charts"))
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(charts.visits_chart(doc), key="visits_chart")
+    c2.plotly_chart(charts.disruption_chart(doc), key="disruption_chart")
+    c1.plotly_chart(charts.coverage_chart(doc), key="coverage_chart")
+    c2.plotly_chart(charts.workload_chart(doc), key="workload_chart")
+
+st.subheader(tr("downloads"))
+stem = f"plan-{info.id}-{plan.week_start.isoformat()}"
+csvs = functools.partial(export.csv_bytes, plan, plan_sc)
+d = st.columns(3)
+d[0].download_button(
+    tr("dl_roster"), functools.partial(export.roster_xlsx_bytes, plan, plan_sc),
+    f"{stem}-roster.xlsx", key="dl_roster",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)  # fmt: skip
+d[1].download_button(
+    tr("dl_stops"), lambda: csvs()["stops.csv"], f"{stem}-stops.csv", "text/csv", key="dl_stops"
+)
+d[2].download_button(
+    tr("dl_items"), lambda: csvs()["stop_items.csv"], f"{stem}-stop-items.csv", "text/csv",
+    key="dl_items",
+)  # fmt: skip
+d[0].download_button(
+    tr("dl_unscheduled"), lambda: csvs()["unscheduled.csv"], f"{stem}-unscheduled.csv",
+    "text/csv", key="dl_unscheduled",
+)  # fmt: skip
+d[1].download_button(
+    tr("dl_geojson"), functools.partial(export.geojson_bytes, plan, plan_sc),
+    f"{stem}-routes.geojson", "application/geo+json", key="dl_geojson",
+)  # fmt: skip
+d[2].download_button(
+    tr("dl_all"), functools.partial(export.export_zip_bytes, plan, plan_sc),
+    f"{stem}-exports.zip", "application/zip", key="dl_all",
+)  # fmt: skip
+
+with st.expander(tr("access_codes")):
+    st.dataframe(access_codes_frame(plan, plan_sc), hide_index=True, width="stretch")

@@ -1,0 +1,34 @@
+"""Schedule page: a Gantt timeline per team and day (travel, waiting, visits, lunch)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import choose_plan, lang, plan_of, plan_scenario, require_planner, tr
+from planner.i18n import day_label
+from planner.views import schedule_figure, schedule_frame
+
+require_planner()
+st.title(tr("schedule_title"))
+info = choose_plan()
+if info is None:
+    st.info(tr("no_plan"))
+    st.stop()
+plan = plan_of(info)
+scenario = plan_scenario(info)
+
+days = sorted({r.day for r in plan.routes})
+teams = sorted({r.team_id for r in plan.routes})
+if not days:
+    st.info(tr("no_routes"))
+    st.stop()
+cols = st.columns([2, 3])
+day = cols[0].selectbox(
+    tr("day"), [None, *days], index=1, key="schedule_day",
+    format_func=lambda d: tr("all_days") if d is None else day_label(d, lang()),
+)  # fmt: skip
+chosen_teams = cols[1].multiselect(tr("teams"), teams, default=teams, key="schedule_teams")
+frame = schedule_frame(
+    plan, scenario, days=None if day is None else [day], teams=chosen_teams or teams, lang=lang()
+)
+st.plotly_chart(schedule_figure(frame, lang()), key="gantt")

@@ -1,0 +1,366 @@
+"""Planning knobs as frozen dataclasses, loadable from a TOML file or a dictionary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from planner.errors import InputError, Problem
+
+P = TypeVar("P")
+
+
+def _read_section(source: Path | str | Mapping[str, Any], section: str) -> tuple[dict, str]:
+    """The ``[section]`` table of a TOML file or mapping (or its top level when there is none)."""
+    if isinstance(source, Mapping):
+        data, file = dict(source), f"[{section}]"
+    else:
+        path = Path(source)
+        file = path.name
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError([Problem(file, 0, "", "not found")]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError([Problem(file, 0, "", f"not valid TOML: {exc}")]) from None
+    inner = data.get(section)
+    if isinstance(inner, Mapping):
+        return dict(inner), file
+    # A flat file holds one section's keys; other sections' tables are not ours to judge.
+    return {k: v for k, v in data.items() if not isinstance(v, Mapping)}, file
+
+
+def _coerce(value: Any, kind: Any) -> Any:
+    """``value`` as ``kind`` (bool, int, float, str, date, or ``X | None``); ``ValueError`` if not."""
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        return None if value is None else _coerce(value, args[0])
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise ValueError(f"'{value}' is not true or false")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ValueError(f"'{value}' is not a whole number")
+    if kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise ValueError(f"'{value}' is not a number")
+    if kind is dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"'{value}' is not a date like 2026-11-23")
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        raise ValueError(f"'{value}' is not text")
+    raise TypeError(f"unsupported parameter type {kind!r}")  # a programming error, not input
+
+
+def params_from_mapping(cls: type[P], data: Mapping[str, Any], file: str) -> P:
+    """Build the params dataclass ``cls`` from ``data``, listing every unknown key and bad value.
+
+    Missing keys keep their defaults. Raises ``InputError`` with one problem per bad key.
+    """
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    problems = [
+        Problem(file, 0, key, f"unknown parameter (known: {', '.join(sorted(known))})")
+        for key in sorted(set(data) - known)
+    ]
+    values: dict[str, Any] = {}
+    for key in sorted(set(data) & known):
+        try:
+            values[key] = _coerce(data[key], hints[key])
+        except ValueError as exc:
+            problems.append(Problem(file, 0, key, str(exc)))
+    if problems:
+        raise InputError(problems)
+    try:
+        return cls(**values)
+    except InputError as exc:
+        raise InputError([Problem(file, 0, p.column, p.message) for p in exc.problems]) from None
+
+
+def _range_problems(checks: list[tuple[str, bool, str]]) -> list[Problem]:
+    return [Problem("params", 0, key, message) for key, ok, message in checks if not ok]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanParams:
+    """Knobs of obligations and merging (the ``[plan]`` table of a params TOML file).
+
+    Attributes
+    ----------
+    pull_forward_days
+        An obligation due after the planning week may join a visit that happens anyway if it is due
+        at most this many days after the week's Monday (0 turns pull-forward off).
+    pull_forward_share
+        …and at most this share of the item's interval for the business's risk class
+        (0.25: a 90-day item may be pulled forward by at most 22 days).
+    desk_review
+        Route desk-review-eligible items to the desk queue instead of the field.
+    same_department_saving
+        When several items of one department are checked at one visit, every item after the
+        department's longest one costs ``1 - same_department_saving`` of its minutes (shared
+        documents, licence check and walk-through).
+    draw_seed
+        Seed of random draws (双随机) whose rule gives none, and of every coordinated draw.
+    coordinate_draws
+        Draw every department's sample from one shared random number per business and period
+        (跨部门联合抽查), so overlapping samples coincide as far as the ratios allow.
+    draw_epoch
+        Day the draw periods are counted from (period k starts ``draw_epoch + k * period_days``).
+    overdue_cap_days
+        Days overdue beyond which the priority stops rising.
+    """
+
+    pull_forward_days: int = 14
+    pull_forward_share: float = 0.25
+    desk_review: bool = False
+    same_department_saving: float = 0.15
+    draw_seed: int = 1
+    coordinate_draws: bool = False
+    draw_epoch: dt.date = dt.date(2024, 1, 1)
+    overdue_cap_days: int = 28
+
+    def __post_init__(self) -> None:
+        problems = _range_problems(
+            [
+                ("pull_forward_days", 0 <= self.pull_forward_days <= 365, "must be 0–365 days"),
+                ("pull_forward_share", 0 <= self.pull_forward_share <= 1, "must be 0–1"),
+                ("same_department_saving", 0 <= self.same_department_saving < 1, "must be 0–<1"),
+                ("overdue_cap_days", 0 <= self.overdue_cap_days <= 3650, "must be 0–3650 days"),
+            ]
+        )
+        if problems:
+            raise InputError(problems)
+
+    @classmethod
+    def from_toml(cls, source: Path | str | Mapping[str, Any]) -> PlanParams:
+        """Read a TOML file (its ``[plan]`` table, or its top level) or a dictionary.
+
+        Parameters
+        ----------
+        source
+            Path of a ``.toml`` file, or an already parsed mapping.
+
+        Returns
+        -------
+        PlanParams
+            Defaults for every key not given.
+
+        Raises
+        ------
+        InputError
+            Listing every unknown key and every bad value.
+        """
+        data, file = _read_section(source, "plan")
+        return params_from_mapping(cls, data, file)
+
+
+FIRST_SOLUTION_STRATEGIES = (
+    "AUTOMATIC",
+    "PATH_CHEAPEST_ARC",
+    "PARALLEL_CHEAPEST_INSERTION",
+    "LOCAL_CHEAPEST_INSERTION",
+    "SAVINGS",
+    "SWEEP",
+    "ALL_UNPERFORMED",
+)
+DECOMPOSITIONS = ("auto", "week", "day")
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """Knobs of the routing engine (the ``[solve]`` table of a params TOML file).
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock budget of the whole solve (all day models together), in seconds.
+    seed
+        0 keeps the visits in input order; any other value shuffles the order the routing models
+        see them in (OR-Tools routing is deterministic and single-threaded, so this is how a seed
+        gives different plans of the same quality; the same seed always gives the same plan).
+    first_solution
+        OR-Tools first-solution strategy. ``LOCAL_CHEAPEST_INSERTION`` (default) found a plan for
+        every demo day in < 0.5 s; ``PATH_CHEAPEST_ARC`` found none in 5 s on days that must drop
+        visits (lunch breaks make its greedy paths dead-end).
+    use_guided_local_search
+        Improve with guided local search until the time limit (otherwise stop at the first local
+        optimum, which is fast and what the unit tests use).
+    workload_balance
+        Cost per second of the busiest team-day's work (service + travel): spreads visits evenly.
+    duration_cost
+        Cost per second of every route's duration (depart → back, waiting included).
+    drop_penalty
+        Cost of leaving out a visit of weight 1, in seconds of travel (weights grow with priority,
+        risk, days overdue and hard deadlines).
+    decomposition
+        ``week``: one model for the whole week; ``day``: assign visits to days with an LP, then one
+        model per day; ``auto``: ``week`` up to ``whole_week_max_visits`` visits, else ``day``.
+    whole_week_max_visits
+        Largest number of visits solved as one whole-week model under ``auto`` (the week model's
+        first solution took 1.5 s at 48 visits and 6–8 s at 112, the day models' 0.1–0.4 s).
+    area_split_visits
+        A day with more visits than this is split into areas, one model each.
+    carry_over_share
+        Visits the LP left out or an earlier day dropped are offered to a later day's model, at most
+        this share of that day's own visits.
+    """
+
+    time_limit_s: float = 30.0
+    seed: int = 0
+    first_solution: str = "LOCAL_CHEAPEST_INSERTION"
+    use_guided_local_search: bool = True
+    workload_balance: int = 1
+    duration_cost: int = 1
+    drop_penalty: int = 36_000
+    decomposition: str = "auto"
+    whole_week_max_visits: int = 60
+    area_split_visits: int = 200
+    carry_over_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        problems = _range_problems(
+            [
+                ("time_limit_s", 0 < self.time_limit_s <= 86_400, "must be > 0 and ≤ 86400 s"),
+                ("seed", self.seed >= 0, "must be ≥ 0"),
+                (
+                    "first_solution",
+                    self.first_solution in FIRST_SOLUTION_STRATEGIES,
+                    f"must be one of {', '.join(FIRST_SOLUTION_STRATEGIES)}",
+                ),
+                ("workload_balance", self.workload_balance >= 0, "must be ≥ 0"),
+                ("duration_cost", self.duration_cost >= 0, "must be ≥ 0"),
+                ("drop_penalty", self.drop_penalty > 0, "must be > 0"),
+                (
+                    "decomposition",
+                    self.decomposition in DECOMPOSITIONS,
+                    f"must be one of {', '.join(DECOMPOSITIONS)}",
+                ),
+                ("whole_week_max_visits", self.whole_week_max_visits >= 0, "must be ≥ 0"),
+                ("area_split_visits", self.area_split_visits >= 10, "must be ≥ 10"),
+                ("carry_over_share", 0 <= self.carry_over_share <= 10, "must be 0–10"),
+            ]
+        )
+        if problems:
+            raise InputError(problems)
+
+    @classmethod
+    def from_toml(cls, source: Path | str | Mapping[str, Any]) -> SolveParams:
+        """Read a TOML file (its ``[solve]`` table, or its top level) or a dictionary.
+
+        Raises
+        ------
+        InputError
+            Listing every unknown key and every bad value.
+        """
+        data, file = _read_section(source, "solve")
+        return params_from_mapping(cls, data, file)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamParams:
+    """Knobs of joint team formation (the ``[teams]`` table of a params TOML file).
+
+    Attributes
+    ----------
+    min_size, max_size
+        Officers per formed team: at least ``min_size`` (never below two, by law) and at most
+        ``max_size``.
+    min_overlap_minutes
+        Two officers share a team only if their daily hours overlap this long (part-day rosters).
+    travel_minutes_per_visit
+        Travel allowance per visit in formation's capacity estimate (routing computes the real one).
+    rotation_weight
+        Penalty per officer who would inspect a business they inspected last time (soft rule).
+    idle_weight
+        Reward per officer placed in a team (an available officer left idle wastes a day).
+    extra_member_weight
+        Penalty per officer beyond ``min_size`` in a team (prefer smaller teams).
+    stability_weight
+        Reward per pair of officers kept together from the previous day (fewer changes).
+    random_draw, draw_seed
+        Draw officers at random (双随机) among formations equal on every higher tier: pairs get
+        seeded SHA-256 scores (0–9) that replace the stability reward; each day's draw is logged.
+    time_limit_seconds
+        CP-SAT deterministic time per objective tier and day (the wall-clock backstop is 10×).
+    gap_limit
+        The coverage tier stops once proven within this share of the best possible coverage.
+    workers
+        CP-SAT search workers; 1 keeps plans reproducible.
+    rounds, rounds_budget_seconds, boost_factor
+        Formation ↔ routing: at most ``rounds`` rounds (1: form once, route once — the fastest;
+        3 scheduled ~3 % more obligations on the synthetic township at ~2.5× the time), a next
+        round only when it is expected to end within the budget; each round multiplies the
+        weight of the visits routing left unscheduled by ``boost_factor``.
+    """
+
+    min_size: int = 2
+    max_size: int = 3
+    min_overlap_minutes: int = 120
+    travel_minutes_per_visit: int = 15
+    rotation_weight: int = 1000
+    idle_weight: int = 200
+    extra_member_weight: int = 100
+    stability_weight: int = 10
+    random_draw: bool = False
+    draw_seed: int = 1
+    time_limit_seconds: float = 1.0
+    gap_limit: float = 0.02
+    workers: int = 1
+    rounds: int = 1
+    rounds_budget_seconds: float = 120.0
+    boost_factor: int = 3
+
+    def __post_init__(self) -> None:
+        problems = _range_problems(
+            [
+                ("min_size", self.min_size >= 2, "must be at least 2 (two officers by law)"),
+                ("max_size", self.min_size <= self.max_size <= 8, "must be min_size–8"),
+                ("min_overlap_minutes", 0 <= self.min_overlap_minutes <= 1440, "must be 0–1440"),
+                (
+                    "travel_minutes_per_visit",
+                    0 <= self.travel_minutes_per_visit <= 240,
+                    "must be 0–240",
+                ),
+                ("rotation_weight", self.rotation_weight >= 0, "must be ≥ 0"),
+                ("idle_weight", self.idle_weight >= 0, "must be ≥ 0"),
+                ("extra_member_weight", self.extra_member_weight >= 0, "must be ≥ 0"),
+                ("stability_weight", self.stability_weight >= 0, "must be ≥ 0"),
+                ("time_limit_seconds", self.time_limit_seconds > 0, "must be > 0"),
+                ("gap_limit", 0 <= self.gap_limit <= 0.5, "must be 0–0.5"),
+                ("workers", 1 <= self.workers <= 64, "must be 1–64"),
+                ("rounds", 1 <= self.rounds <= 20, "must be 1–20"),
+                ("rounds_budget_seconds", self.rounds_budget_seconds > 0, "must be > 0"),
+                ("boost_factor", 1 <= self.boost_factor <= 100, "must be 1–100"),
+            ]
+        )
+        if problems:
+            raise InputError(problems)
+
+    @classmethod
+    def from_toml(cls, source: Path | str | Mapping[str, Any]) -> TeamParams:
+        """Read a TOML file (its ``[teams]`` table, or its top level) or a dictionary.
+
+        Raises
+        ------
+        InputError
+            Listing every unknown key and every bad value.
+        """
+        data, file = _read_section(source, "teams")
+        return params_from_mapping(cls, data, file)

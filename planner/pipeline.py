@@ -1,0 +1,410 @@
+"""The week's plan end to end: obligations → merge → teams → travel → problem → solve → ``Plan``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from planner.domain import (
+    Deferred,
+    Obligation,
+    Plan,
+    Route,
+    Scenario,
+    Team,
+    Unscheduled,
+    Visit,
+    WeekDemand,
+)
+from planner.merge import build_week_demand, visit_seconds
+from planner.obligations import is_due
+from planner.params import PlanParams, SolveParams, TeamParams
+from planner.problem import (
+    RoutingProblem,
+    Solution,
+    build_problem,
+    problem_points,
+    screen_certifications,
+    solution_to_routes,
+    unplanned_obligations,
+)
+from planner.solve import Progress, solve
+from planner.teams import improve_rounds, plan_score, split_uncoverable, unscheduled_businesses
+from planner.travel import TravelMatrix, travel_matrix
+
+
+@dataclass(frozen=True, slots=True)
+class WeekRun:
+    """A plan and everything it was made from (for checks, benchmarks and explanations)."""
+
+    plan: Plan
+    demand: WeekDemand
+    teams: Mapping[dt.date, tuple[Team, ...]]
+    visits: tuple[Visit, ...]
+    problem: RoutingProblem
+    travel: TravelMatrix
+    solution: Solution
+
+    @property
+    def travel_ids(self) -> tuple[str, ...]:
+        """Ids of the travel matrix rows: offices, then the visits' businesses."""
+        return self.problem.depot_ids + self.problem.visit_ids
+
+    @property
+    def obligations(self) -> tuple[Obligation, ...]:
+        """Every obligation of the week: in a candidate visit or deferred by the merge."""
+        in_visits = tuple(o for v in self.demand.visits for o in v.obligations)
+        return in_visits + tuple(d.obligation for d in self.demand.deferred)
+
+
+def plan_visits(
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    teams_by_day: Mapping[dt.date, Sequence[Team]],
+    week_start: dt.date,
+    solve_params: SolveParams | None = None,
+    *,
+    travel: TravelMatrix | None = None,
+    roads: Path | str | None = None,
+    deferred: Sequence[Deferred] = (),
+    pins: Mapping[str, tuple[str, dt.date]] | None = None,
+    plan_params: PlanParams | None = None,
+    progress: Progress | None = None,
+) -> tuple[Plan, RoutingProblem, TravelMatrix, Solution, tuple[Visit, ...]]:
+    """Route given visits with given teams; the part of ``plan_week`` after merging.
+
+    Returns the plan, the problem, the travel matrix over ``problem_points``, the solution and
+    the visits as routed (items no team is certified for taken out).
+    """
+    solve_params = solve_params or SolveParams()
+    plan_params = plan_params or PlanParams()
+    started = time.perf_counter()
+    setup = scenario.settings.setup_minutes
+
+    def duration(obligations: Sequence[Obligation]) -> int:
+        return visit_seconds((scenario.item(o.item_id) for o in obligations), setup, plan_params)
+
+    routed, uncertified = screen_certifications(scenario, visits, teams_by_day, duration=duration)
+    # Last resort: a visit no single team can make in full keeps its coverable part (teams.py).
+    routed, split_off, second_visits = split_uncoverable(
+        scenario, routed, teams_by_day, plan_params
+    )
+    uncertified += split_off
+    if travel is None:
+        travel = travel_matrix(problem_points(scenario, routed), roads=roads)
+    problem = build_problem(
+        scenario,
+        routed,
+        teams_by_day,
+        week_start,
+        travel,
+        drop_penalty=solve_params.drop_penalty,
+        pins=pins,
+    )
+    solution = solve(problem, solve_params, progress)
+    routes = solution_to_routes(problem, solution, routed)
+    unscheduled = (
+        uncertified
+        + unplanned_obligations(problem, solution.dropped, scenario, routed)
+        + tuple(Unscheduled(d.obligation, d.reason) for d in deferred)
+    )
+    plan = Plan(week_start, routes, unscheduled)
+    metrics = plan_metrics(plan, visits, deferred, solution, week_start)
+    metrics["total_seconds"] = time.perf_counter() - started
+    metrics["second_visits"] = float(second_visits)
+    plan = Plan(week_start, routes, unscheduled, tuple(metrics.items()))
+    return plan, problem, travel, solution, routed
+
+
+def plan_metrics(
+    plan: Plan,
+    candidates: Sequence[Visit],
+    deferred: Sequence[Deferred],
+    solution: Solution,
+    week_start: dt.date,
+) -> dict[str, float]:
+    """Counts, travel and solver statistics of a plan (``Plan.metrics``)."""
+    stops = [s for r in plan.routes for s in r.stops]
+    scheduled = [o for s in stops for o in s.visit.obligations]
+    routing_out = len(plan.unscheduled) - len(deferred)
+    due = [o for v in candidates for o in v.obligations if is_due(o, week_start)]
+    due_done = [o for o in scheduled if is_due(o, week_start)]
+    metrics = {
+        "visits_candidate": float(len(candidates)),
+        "visits_offered": solution.stat("visits_offered"),
+        "visits_planned": float(len(stops)),
+        "obligations_scheduled": float(len(scheduled)),
+        "obligations_unscheduled": float(routing_out),
+        "obligations_deferred": float(len(deferred)),
+        "obligations_due": float(len(due)),
+        "obligations_due_scheduled": float(len(due_done)),
+        "routes": float(len(plan.routes)),
+        "service_seconds": float(sum(s.end - s.start for s in stops)),
+        "travel_seconds": float(sum(r.travel_seconds for r in plan.routes)),
+        "distance_metres": float(sum(r.distance_metres for r in plan.routes)),
+        "officer_hours": float(sum((r.back - r.depart) * len(r.officer_ids) for r in plan.routes))
+        / 3600,
+    }
+    for name in (
+        "lp_bound",
+        "weighted_coverage",
+        "first_solution_seconds",
+        "solve_seconds",
+        "models",
+        "decomposed",
+    ):
+        metrics[name] = solution.stat(name)
+    return metrics
+
+
+def run_week(
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    solve_params: SolveParams | None = None,
+    *,
+    week_start: dt.date | None = None,
+    roads: Path | str | None = None,
+    teams_by_day: Mapping[dt.date, Sequence[Team]] | None = None,
+    pins: Mapping[str, tuple[str, dt.date]] | None = None,
+    progress: Progress | None = None,
+    team_params: TeamParams | None = None,
+    demand: WeekDemand | None = None,
+) -> WeekRun:
+    """``plan_week`` keeping every intermediate result (demand, teams, problem, travel, solution).
+
+    Without ``teams_by_day``, teams are formed (``planner.teams``: fixed teams kept, the rest
+    formed for the week's visits) in ``team_params.rounds`` formation ↔ routing rounds.
+    ``demand`` replaces the week's merged demand (the siloed baseline routes one department's).
+    """
+    params = params or PlanParams()
+    week_start = week_start or scenario.settings.week_start
+    if demand is None:
+        demand = build_week_demand(scenario, week_start, params)
+
+    Made = tuple[Plan, RoutingProblem, TravelMatrix, Solution, tuple[Visit, ...]]
+
+    def route(
+        teams: Mapping[dt.date, Sequence[Team]],
+    ) -> tuple[float, frozenset[str], tuple[Mapping[dt.date, Sequence[Team]], Made]]:
+        made = plan_visits(
+            scenario,
+            demand.visits,
+            teams,
+            week_start,
+            solve_params,
+            roads=roads,
+            deferred=demand.deferred,
+            pins=pins,
+            plan_params=params,
+            progress=progress,
+        )
+        return plan_score(made[0]), unscheduled_businesses(made[0], demand.visits), (teams, made)
+
+    if teams_by_day is not None:
+        teams, made = route(teams_by_day)[2]
+    else:
+        rounds = improve_rounds(scenario, week_start, demand.visits, route, params=team_params)
+        teams, made = rounds.result
+        ran = (("formation_rounds", float(len(rounds.log))),)
+        made = (replace(made[0], metrics=made[0].metrics + ran), *made[1:])
+    plan, problem, travel, solution, routed = made
+    frozen = {day: tuple(ts) for day, ts in teams.items()}
+    return WeekRun(plan, demand, frozen, routed, problem, travel, solution)
+
+
+def plan_week(
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    solve_params: SolveParams | None = None,
+    *,
+    week_start: dt.date | None = None,
+    roads: Path | str | None = None,
+    progress: Progress | None = None,
+    team_params: TeamParams | None = None,
+    siloed: bool = False,
+) -> Plan:
+    """Plan the joint inspections of one week (or, with ``siloed``, the siloed baseline).
+
+    Parameters
+    ----------
+    scenario
+        A loaded scenario (``load_scenario``).
+    params
+        Obligations and merging knobs (``PlanParams``); defaults when ``None``.
+    solve_params
+        Routing knobs: time limit, seed… (``SolveParams``); defaults when ``None``.
+    week_start
+        Monday of the week; ``scenario.settings.week_start`` when ``None``.
+    roads
+        An ``.osm.pbf`` road network for travel times; the straight line when ``None``.
+    progress
+        Called with a ``planner.solve.ProgressEvent`` on each improvement.
+    team_params
+        Team formation knobs (``TeamParams``: sizes, weights, random draw, rounds).
+    siloed
+        Plan the siloed baseline instead: each department alone (``run_siloed_week``).
+
+    Returns
+    -------
+    Plan
+        Routes per team and day, every obligation not in a route in ``unscheduled`` with its
+        reason, and ``metrics``.
+    """
+    if siloed:
+        return run_siloed_week(
+            scenario,
+            params,
+            solve_params,
+            week_start=week_start,
+            roads=roads,
+            progress=progress,
+            team_params=team_params,
+        ).plan
+    return run_week(
+        scenario,
+        params,
+        solve_params,
+        week_start=week_start,
+        roads=roads,
+        progress=progress,
+        team_params=team_params,
+    ).plan
+
+
+# ---------------------------------------------------------------- the siloed baseline (metrics.py)
+# Each department alone: its own items merged per business (merge_siloed), teams of its own
+# officers only, routed by the same engine with the same SolveParams and TeamParams. Each
+# department gets the joint plan's whole time limit (its own planner, the same tool): splitting
+# the budget starved small whole-week models of their first solution (~5 s for 94 visits).
+
+
+def solo_reason(department: str, officers: int) -> str:
+    """Why a department alone plans nothing: fewer than two officers of its own (by law two)."""
+    staff = "no officer" if officers == 0 else f"only {officers} officer"
+    return f"{department} has {staff} of its own: alone it cannot field a two-officer team"
+
+
+@dataclass(frozen=True, slots=True)
+class SiloedRun:
+    """The siloed baseline of a week: the combined plan, its demand and each department's run.
+
+    ``solve_params`` holds the routing knobs each routed department got: the joint plan's.
+    """
+
+    plan: Plan
+    demand: WeekDemand
+    solve_params: tuple[tuple[str, SolveParams], ...]
+    runs: tuple[tuple[str, WeekRun], ...]
+
+    @property
+    def obligations(self) -> tuple[Obligation, ...]:
+        """Every obligation of the week: in a candidate visit or deferred by the merge."""
+        in_visits = tuple(o for v in self.demand.visits for o in v.obligations)
+        return in_visits + tuple(d.obligation for d in self.demand.deferred)
+
+
+def department_scenario(scenario: Scenario, department_id: str) -> Scenario:
+    """The scenario as one department working alone sees it: only its own officers (home
+    department), the fixed teams made only of them, and the recusals that concern them."""
+    own = tuple(o for o in scenario.inspectors if o.department_id == department_id)
+    ids = {o.id for o in own}
+    return replace(
+        scenario,
+        inspectors=own,
+        teams=tuple(t for t in scenario.teams if set(t.officer_ids) <= ids),
+        recusals=tuple(
+            r
+            for r in scenario.recusals
+            if r.inspector_id in ids and (not r.other_inspector_id or r.other_inspector_id in ids)
+        ),
+    )
+
+
+_RATIOS = ("lp_bound", "weighted_coverage")
+
+
+def _sum_metrics(plans: Sequence[Plan]) -> tuple[tuple[str, float], ...]:
+    """The departments' ``Plan.metrics`` added up (ratios left out: they do not add)."""
+    total: dict[str, float] = {}
+    for plan in plans:
+        for name, value in plan.metrics:
+            if name not in _RATIOS:
+                total[name] = total.get(name, 0.0) + value
+    return tuple(total.items())
+
+
+def run_siloed_week(
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    solve_params: SolveParams | None = None,
+    *,
+    week_start: dt.date | None = None,
+    roads: Path | str | None = None,
+    progress: Progress | None = None,
+    team_params: TeamParams | None = None,
+) -> SiloedRun:
+    """Plan the siloed baseline: the same week's obligations, each department visiting alone.
+
+    Parameters
+    ----------
+    scenario, params, solve_params, week_start, roads, progress, team_params
+        As in ``plan_week`` for the joint plan (give the same values to compare the two).
+
+    Returns
+    -------
+    SiloedRun
+        One plan holding every department's routes (team ids prefixed ``department:``), every
+        obligation not in a route in ``unscheduled`` with its reason, and summed ``metrics``.
+        A department with fewer than two officers of its own plans nothing (``solo_reason``).
+    """
+    params = params or PlanParams()
+    solve_params = solve_params or SolveParams()
+    team_params = team_params or TeamParams()
+    week_start = week_start or scenario.settings.week_start
+    demand = build_week_demand(scenario, week_start, params, siloed=True)
+    staff = {
+        d.id: sum(o.department_id == d.id for o in scenario.inspectors)
+        for d in scenario.departments
+    }
+    visits: dict[str, list[Visit]] = {d.id: [] for d in scenario.departments}
+    for visit in demand.visits:
+        visits[visit.department_ids[0]].append(visit)
+    deferred: dict[str, list[Deferred]] = {d.id: [] for d in scenario.departments}
+    for d in demand.deferred:
+        deferred[d.obligation.department_id].append(d)
+    routed = {d for d, v in visits.items() if v and staff[d] >= 2}
+    routes: list[Route] = []
+    unscheduled: list[Unscheduled] = []
+    plans: list[Plan] = []
+    runs: list[tuple[str, WeekRun]] = []
+    for department in scenario.departments:
+        did = department.id
+        if did in routed:
+            run = run_week(
+                department_scenario(scenario, did),
+                params,
+                solve_params,
+                week_start=week_start,
+                roads=roads,
+                progress=progress,
+                team_params=team_params,
+                demand=WeekDemand(week_start, tuple(visits[did]), tuple(deferred[did])),
+            )
+            runs.append((did, run))
+            plans.append(run.plan)
+            routes += [replace(r, team_id=f"{did}:{r.team_id}") for r in run.plan.routes]
+            unscheduled += run.plan.unscheduled
+            continue
+        reason = solo_reason(department.name, staff[did])
+        unscheduled += [Unscheduled(o, reason) for v in visits[did] for o in v.obligations]
+        unscheduled += [Unscheduled(d.obligation, d.reason) for d in deferred[did]]
+    plan = Plan(
+        week_start,
+        tuple(sorted(routes, key=lambda r: (r.day, r.team_id))),
+        tuple(unscheduled),
+        _sum_metrics(plans) + (("departments_routed", float(len(runs))),),
+    )
+    return SiloedRun(plan, demand, tuple((d, solve_params) for d, _ in runs), tuple(runs))

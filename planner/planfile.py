@@ -1,0 +1,128 @@
+"""``plan.json``: a plan as plain JSON (format in ``docs/plan-format.md``), written and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from planner.domain import Obligation, Plan, Route, Scenario, Stop
+
+PLAN_FILE = "plan.json"
+
+
+def local_datetime(day: dt.date, seconds: int) -> str:
+    """ISO local date-time of ``seconds`` after ``day``'s midnight (past 24:00 → the next date)."""
+    moment = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(seconds))
+    return moment.isoformat(timespec="minutes" if seconds % 60 == 0 else "seconds")
+
+
+def _obligation(o: Obligation) -> dict[str, Any]:
+    return {
+        "item_id": o.item_id,
+        "department_id": o.department_id,
+        "reason": o.reason.value,
+        "due": o.due.isoformat(),
+    }
+
+
+def _stop(day: dt.date, stop: Stop) -> dict[str, Any]:
+    return {
+        "business_id": stop.visit.business_id,
+        "arrival": local_datetime(day, stop.arrival),
+        "start": local_datetime(day, stop.start),
+        "end": local_datetime(day, stop.end),
+        "obligations": [_obligation(o) for o in stop.visit.obligations],
+    }
+
+
+def _route(route: Route, lunch_minutes: int) -> dict[str, Any]:
+    lunch = None
+    if route.lunch_start >= 0:
+        lunch = {
+            "start": local_datetime(route.day, route.lunch_start),
+            "end": local_datetime(route.day, route.lunch_start + lunch_minutes * 60),
+        }
+    return {
+        "team_id": route.team_id,
+        "day": route.day.isoformat(),
+        "officers": list(route.officer_ids),
+        "stops": [_stop(route.day, s) for s in route.stops],
+        "depart": local_datetime(route.day, route.depart) if route.depart >= 0 else None,
+        "return": local_datetime(route.day, route.back) if route.back >= 0 else None,
+        "lunch": lunch,
+        "travel_seconds": route.travel_seconds,
+        "distance_metres": route.distance_metres,
+    }
+
+
+def _number(value: float) -> int | float | None:
+    if not math.isfinite(value):
+        return None
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+def plan_to_json(
+    plan: Plan, scenario: Scenario, *, metrics: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON object of ``plan`` (see ``docs/plan-format.md``).
+
+    Parameters
+    ----------
+    plan
+        A plan from ``plan_week``.
+    scenario
+        The scenario it was made from (lunch length for the routes' lunch breaks).
+    metrics
+        More metrics to carry in ``metrics`` (e.g. ``planner.metrics.flat_metrics``: numbers or
+        ``None``); they win over the plan's own of the same name.
+
+    Returns
+    -------
+    dict
+        ``week_start``, ``routes`` (with stops and their obligations), ``unscheduled`` and
+        ``metrics``; times are ISO local date-times, a stop after midnight on the next date.
+    """
+    return {
+        "week_start": plan.week_start.isoformat(),
+        "routes": [_route(r, scenario.settings.lunch_minutes) for r in plan.routes],
+        "unscheduled": [
+            {
+                "business_id": u.obligation.business_id,
+                "item_id": u.obligation.item_id,
+                "reason": u.reason,
+                "department_id": u.obligation.department_id,
+                "due": u.obligation.due.isoformat(),
+            }
+            for u in plan.unscheduled
+        ],
+        "metrics": {name: _number(value) for name, value in plan.metrics} | dict(metrics or {}),
+    }
+
+
+def write_plan(
+    plan: Plan,
+    scenario: Scenario,
+    out_dir: Path | str,
+    *,
+    metrics: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``out_dir/plan.json`` (UTF-8, indented; ``metrics`` as in ``plan_to_json``)."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / PLAN_FILE
+    text = json.dumps(plan_to_json(plan, scenario, metrics=metrics), ensure_ascii=False, indent=1)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def read_plan(path: Path | str) -> dict[str, Any]:
+    """Read a ``plan.json`` (or the ``plan.json`` inside a folder) into its JSON object."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / PLAN_FILE
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

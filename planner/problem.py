@@ -1,0 +1,715 @@
+"""Domain → solver-independent routing problem (integer numpy arrays) and solution → routes.
+
+A ``RoutingProblem`` is what every routing engine sees: nodes (offices, then one node per visit),
+vehicles (one per team and day), integer seconds and metres, time windows, eligibility and drop
+penalties. Ids map to positions only here; engines work on positions, ``Solution`` comes back in
+positions, and ``solution_to_routes`` turns it into domain ``Route`` objects again.
+
+Times of a vehicle are seconds from the midnight of its day and may run past midnight (up to
+``2 * DAY``) for overnight shifts; a window of day ``d`` ending at 26:00 ends at 02:00 of ``d + 1``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from planner.domain import (
+    DAY,
+    WEEKDAY_NAMES,
+    Business,
+    Inspector,
+    Obligation,
+    OpeningHours,
+    Reason,
+    Route,
+    Scenario,
+    Stop,
+    Team,
+    Unscheduled,
+    Visit,
+)
+
+WEEK_DAYS = 7
+HORIZON = 2 * DAY  # a vehicle's times lie in [0, HORIZON) of its day
+HARD_REASONS = (Reason.COMPLAINT, Reason.FOLLOW_UP)
+DEADLINE_WEIGHT = 2.0  # a visit holding a hard deadline of the week counts double
+PIN_WEIGHT = 100.0  # a pinned visit is left out only when it cannot be made at all
+
+# Bits of ``RoutingProblem.day_checks``: what holds for a visit on a day (for reasons).
+CERTIFIED = 1  # some team of the day holds every certification the visit needs
+NOT_RECUSED = 2  # … and none of its officers is recused from the business
+HOURS_OVERLAP = 4  # … and the business is open at some time inside that team's shift
+HOURS_FIT = 8  # … long enough for the whole visit, travel from and to the office included
+DATES_OK = 16  # the day is within the visit's earliest date and hard deadline
+VEHICLE_BITS = CERTIFIED | NOT_RECUSED | HOURS_OVERLAP | HOURS_FIT
+
+
+class Matrices(Protocol):
+    """Anything with integer ``seconds`` and ``metres`` matrices (``planner.travel.TravelMatrix``)."""
+
+    @property
+    def seconds(self) -> np.ndarray: ...
+    @property
+    def metres(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RoutingProblem:
+    """A week (or part of one) of joint-inspection routing, as integer arrays.
+
+    Nodes ``0 … n_depots - 1`` are offices, node ``n_depots + j`` is visit ``j``. Vehicle ``k`` is
+    team ``vehicle_teams[k]`` on day ``days[vehicle_day[k]]``.
+
+    Attributes
+    ----------
+    days
+        The calendar days vehicles may work on (index = ``vehicle_day`` value).
+    depot_ids, visit_ids
+        Office ids and business ids (one visit per business, so a business id names its visit).
+    vehicle_teams, vehicle_officers
+        Team id and officer ids of each vehicle.
+    vehicle_day, vehicle_depot
+        ``int64[K]``: day index; node of the office the vehicle starts and ends at.
+    vehicle_shift
+        ``int64[K, 2]``: earliest departure and latest return, seconds of the vehicle's day.
+    vehicle_lunch
+        ``int64[K, 3]``: lunch window start, window end, duration (0: no break).
+    service
+        ``int64[V]``: seconds on site.
+    windows
+        ``int64[W, 4]`` rows ``(visit, day, start, end)`` sorted: the whole visit must lie inside
+        one window; windows are opening hours already cut to the day's shifts.
+    eligible
+        ``bool[V, K]``: the vehicle alone could make the visit (certifications, recusals, hours,
+        travel from and to its office, earliest date and hard deadline).
+    penalty
+        ``int64[V]``: cost of leaving the visit out (priority-weighted).
+    hard_deadline, last_day, first_day
+        ``bool[V]`` and ``int64[V]``: a hard deadline (complaint, follow-up, task) must be met by
+        day index ``last_day``; no day before ``first_day`` (earliest date of its obligations).
+    pinned
+        ``int64[V]``: the vehicle the planner fixed the visit to, or -1.
+    travel_seconds, travel_metres
+        ``int64[N, N]`` between nodes.
+    day_checks
+        ``uint8[V, D]``: bits ``CERTIFIED | NOT_RECUSED | HOURS_OVERLAP | HOURS_FIT | DATES_OK``.
+    """
+
+    days: tuple[dt.date, ...]
+    depot_ids: tuple[str, ...]
+    visit_ids: tuple[str, ...]
+    vehicle_teams: tuple[str, ...]
+    vehicle_officers: tuple[tuple[str, ...], ...]
+    vehicle_day: np.ndarray
+    vehicle_depot: np.ndarray
+    vehicle_shift: np.ndarray
+    vehicle_lunch: np.ndarray
+    service: np.ndarray
+    windows: np.ndarray
+    eligible: np.ndarray
+    penalty: np.ndarray
+    hard_deadline: np.ndarray
+    last_day: np.ndarray
+    first_day: np.ndarray
+    pinned: np.ndarray
+    travel_seconds: np.ndarray
+    travel_metres: np.ndarray
+    day_checks: np.ndarray
+    _window_rows: dict[tuple[int, int], np.ndarray] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        n, v, k = self.n_nodes, self.n_visits, self.n_vehicles
+        shapes = {
+            "vehicle_day": (k,),
+            "vehicle_depot": (k,),
+            "vehicle_shift": (k, 2),
+            "vehicle_lunch": (k, 3),
+            "service": (v,),
+            "eligible": (v, k),
+            "penalty": (v,),
+            "hard_deadline": (v,),
+            "last_day": (v,),
+            "first_day": (v,),
+            "pinned": (v,),
+            "travel_seconds": (n, n),
+            "travel_metres": (n, n),
+            "day_checks": (v, len(self.days)),
+        }
+        wrong = [
+            f"{name} {getattr(self, name).shape} != {shape}"
+            for name, shape in shapes.items()
+            if getattr(self, name).shape != shape
+        ]
+        if self.windows.ndim != 2 or self.windows.shape[1] != 4:
+            wrong.append(f"windows {self.windows.shape} is not (W, 4)")
+        if len(self.vehicle_teams) != k or len(self.vehicle_officers) != k:
+            wrong.append("vehicle_teams / vehicle_officers do not match vehicle_day")
+        if len(set(self.visit_ids)) != v:
+            wrong.append("a business has more than one visit (one visit per business per week)")
+        if wrong:
+            raise ValueError("inconsistent RoutingProblem: " + "; ".join(wrong))
+
+    @property
+    def n_depots(self) -> int:
+        """Number of offices."""
+        return len(self.depot_ids)
+
+    @property
+    def n_visits(self) -> int:
+        """Number of visits."""
+        return len(self.visit_ids)
+
+    @property
+    def n_nodes(self) -> int:
+        """Offices plus visits."""
+        return self.n_depots + self.n_visits
+
+    @property
+    def n_vehicles(self) -> int:
+        """Team-days."""
+        return len(self.vehicle_teams)
+
+    def node(self, visit: int) -> int:
+        """The node of visit ``visit``."""
+        return self.n_depots + visit
+
+    def windows_of(self, visit: int, day: int) -> np.ndarray:
+        """``int64[w, 2]`` windows (start, end) of ``visit`` on day index ``day``."""
+        key = (visit, day)
+        if not self._window_rows:
+            rows: dict[tuple[int, int], list[int]] = {}
+            for r, (i, d, _, _) in enumerate(self.windows.tolist()):
+                rows.setdefault((i, d), []).append(r)
+            for k, idx in rows.items():
+                self._window_rows[k] = self.windows[idx, 2:4]
+            self._window_rows[(-1, -1)] = np.zeros((0, 2), dtype=np.int64)
+        return self._window_rows.get(key, self._window_rows[(-1, -1)])
+
+    def restrict(self, visits: Sequence[int], vehicles: Sequence[int]) -> RoutingProblem:
+        """The sub-problem of ``visits`` (in this order) and ``vehicles``; offices are kept."""
+        vi = np.asarray(visits, dtype=np.int64)
+        ki = np.asarray(vehicles, dtype=np.int64)
+        nodes = np.concatenate([np.arange(self.n_depots), self.n_depots + vi])
+        new_index = np.full(self.n_visits, -1, dtype=np.int64)
+        new_index[vi] = np.arange(len(vi))
+        keep = new_index[self.windows[:, 0]] >= 0 if len(self.windows) else np.zeros(0, bool)
+        windows = self.windows[keep].copy()
+        if len(windows):
+            windows[:, 0] = new_index[windows[:, 0]]
+            windows = windows[np.lexsort((windows[:, 2], windows[:, 1], windows[:, 0]))]
+        old_to_new_vehicle = np.full(self.n_vehicles, -1, dtype=np.int64)
+        old_to_new_vehicle[ki] = np.arange(len(ki))
+        pinned = np.full(len(vi), -1, dtype=np.int64)
+        has_pin = self.pinned[vi] >= 0
+        pinned[has_pin] = old_to_new_vehicle[self.pinned[vi][has_pin]]
+        eligible = self.eligible[np.ix_(vi, ki)]
+        eligible[has_pin & (pinned < 0)] = False  # pinned to a team-day outside this part
+        return RoutingProblem(
+            days=self.days,
+            depot_ids=self.depot_ids,
+            visit_ids=tuple(self.visit_ids[i] for i in vi.tolist()),
+            vehicle_teams=tuple(self.vehicle_teams[k] for k in ki.tolist()),
+            vehicle_officers=tuple(self.vehicle_officers[k] for k in ki.tolist()),
+            vehicle_day=self.vehicle_day[ki],
+            vehicle_depot=self.vehicle_depot[ki],
+            vehicle_shift=self.vehicle_shift[ki],
+            vehicle_lunch=self.vehicle_lunch[ki],
+            service=self.service[vi],
+            windows=windows.reshape(-1, 4),
+            eligible=eligible,
+            penalty=self.penalty[vi],
+            hard_deadline=self.hard_deadline[vi],
+            last_day=self.last_day[vi],
+            first_day=self.first_day[vi],
+            pinned=pinned,
+            travel_seconds=self.travel_seconds[np.ix_(nodes, nodes)],
+            travel_metres=self.travel_metres[np.ix_(nodes, nodes)],
+            day_checks=self.day_checks[vi],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSolution:
+    """One vehicle's route in a solution: visits in order and their service start times."""
+
+    vehicle: int
+    visits: tuple[int, ...]
+    starts: tuple[int, ...]
+    depart: int
+    back: int
+    lunch_start: int = -1  # -1: the break is taken before departure or after return
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """What an engine returns: non-empty routes, visits left out, and statistics."""
+
+    routes: tuple[RouteSolution, ...]
+    dropped: tuple[int, ...]
+    stats: tuple[tuple[str, float], ...] = ()
+
+    def stat(self, name: str, default: float = 0.0) -> float:
+        """One statistic by name."""
+        return dict(self.stats).get(name, default)
+
+
+# ---------------------------------------------------------------- building blocks
+
+
+def team_shift(officers: Sequence[Inspector]) -> tuple[int, int]:
+    """A team's hours: the intersection of its members' hours (start ≥ end means none)."""
+    return max(o.hours_start for o in officers), min(o.hours_end for o in officers)
+
+
+def team_office(officers: Sequence[Inspector]) -> str:
+    """The office a team starts and ends at: its first officer's base."""
+    return officers[0].base
+
+
+def day_windows(hours: OpeningHours, weekday: int) -> tuple[tuple[int, int], ...]:
+    """Open windows of a day on an extended clock ``[0, 2 * DAY)``, merged where they touch.
+
+    The day's own windows (yesterday's overnight tail included) plus the next day's windows
+    shifted by ``DAY``, so that a bar open Fri 18:00–02:00 is one window 18:00–26:00 on Friday.
+    """
+    spans = list(hours.windows_on(weekday))
+    spans += [(s + DAY, e + DAY) for s, e in hours.windows_on((weekday + 1) % 7)]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def visit_weight(visit: Visit, hard: bool) -> float:
+    """Priority weight of a visit: the sum of its obligations' priorities / 10, doubled if hard.
+
+    Priorities already grow with reason, risk and days overdue (``obligations.compute_priority``).
+    """
+    weight = sum(max(o.priority, 1) for o in visit.obligations) / 10.0
+    return weight * (DEADLINE_WEIGHT if hard else 1.0)
+
+
+def is_hard(obligation: Obligation) -> bool:
+    """A deadline that must be met: complaints, follow-ups and explicit tasks."""
+    return obligation.reason in HARD_REASONS or bool(obligation.task_id)
+
+
+def visit_dates(visit: Visit, week: Sequence[dt.date]) -> tuple[int, int, bool, dt.date | None]:
+    """First and last allowed day index, whether a hard deadline limits it, and that deadline.
+
+    A hard deadline already past at the week's start does not limit the days (it is overdue:
+    any day is late, the earliest is best, and its weight says so).
+    """
+    first = max([0] + [(o.earliest - week[0]).days for o in visit.obligations])
+    deadlines = [o.due for o in visit.obligations if is_hard(o) and week[0] <= o.due <= week[-1]]
+    if not deadlines:
+        return first, len(week) - 1, False, None
+    deadline = min(deadlines)
+    return first, (deadline - week[0]).days, True, deadline
+
+
+def required_certifications(scenario: Scenario, visit: Visit) -> frozenset[str]:
+    """Certifications a team needs to check every item of ``visit``."""
+    return frozenset(scenario.item(o.item_id).certification for o in visit.obligations)
+
+
+def team_certifications(officers: Iterable[Inspector]) -> frozenset[str]:
+    """What a team can check: the union of its members' certifications."""
+    return frozenset(c for o in officers for c in o.certifications)
+
+
+# ---------------------------------------------------------------- build
+
+
+@dataclass(frozen=True, slots=True)
+class _Vehicle:
+    team: Team
+    day: int
+    officers: tuple[Inspector, ...]
+    shift: tuple[int, int]
+    depot: int
+
+
+def _vehicles(
+    scenario: Scenario,
+    teams_by_day: Mapping[dt.date, Sequence[Team]],
+    week: Sequence[dt.date],
+    depot_index: Mapping[str, int],
+) -> list[_Vehicle]:
+    found = []
+    for d, day in enumerate(week):
+        for team in teams_by_day.get(day, ()):
+            officers = tuple(scenario.inspector(i) for i in team.officer_ids)
+            shift = team_shift(officers)
+            if shift[0] < shift[1]:
+                found.append(_Vehicle(team, d, officers, shift, depot_index[team_office(officers)]))
+    return found
+
+
+def build_problem(
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    teams_by_day: Mapping[dt.date, Sequence[Team]],
+    week_start: dt.date,
+    travel: Matrices,
+    *,
+    drop_penalty: int = 36_000,
+    pins: Mapping[str, tuple[str, dt.date]] | None = None,
+) -> RoutingProblem:
+    """Turn the week's visits and teams into a ``RoutingProblem``.
+
+    Parameters
+    ----------
+    scenario
+        Businesses, items, inspectors, recusals, settings (lunch, offices).
+    visits
+        One visit per business (``ValueError`` otherwise), in the order nodes get.
+    teams_by_day
+        The teams working each day; a team whose members' hours do not overlap is skipped.
+    week_start
+        Monday of the week; days are ``week_start … week_start + 6``.
+    travel
+        Matrices over ``problem_points(scenario, visits)``: offices first, then visits.
+    drop_penalty
+        Penalty of leaving out a visit of weight 1 (``SolveParams.drop_penalty``).
+    pins
+        Business id → (team id, day): the planner fixed this visit to that team-day.
+
+    Returns
+    -------
+    RoutingProblem
+    """
+    week = tuple(week_start + dt.timedelta(days=d) for d in range(WEEK_DAYS))
+    settings = scenario.settings
+    depot_ids = tuple(o.id for o in settings.offices)
+    depot_index = {d: i for i, d in enumerate(depot_ids)}
+    vehicles = _vehicles(scenario, teams_by_day, week, depot_index)
+    n_d, n_v, n_k = len(depot_ids), len(visits), len(vehicles)
+    seconds = np.asarray(travel.seconds, dtype=np.int64)
+    metres = np.asarray(travel.metres, dtype=np.int64)
+    if seconds.shape != (n_d + n_v, n_d + n_v):
+        raise ValueError(
+            f"travel matrix is {seconds.shape}, expected {(n_d + n_v,) * 2} "
+            "(offices then visits, see problem_points)"
+        )
+    recused = {(r.inspector_id, r.business_id) for r in scenario.recusals}
+    lunch = (settings.lunch_start, settings.lunch_end, settings.lunch_minutes * 60)
+    service = np.array([v.service_seconds for v in visits], dtype=np.int64)
+    eligible = np.zeros((n_v, n_k), dtype=bool)
+    checks = np.zeros((n_v, WEEK_DAYS), dtype=np.uint8)
+    penalty = np.zeros(n_v, dtype=np.int64)
+    hard = np.zeros(n_v, dtype=bool)
+    first_day = np.zeros(n_v, dtype=np.int64)
+    last_day = np.full(n_v, WEEK_DAYS - 1, dtype=np.int64)
+    windows: list[tuple[int, int, int, int]] = []
+    certs = [team_certifications(v.officers) for v in vehicles]
+    hull = _shift_hull(vehicles)
+    for i, visit in enumerate(visits):
+        business = scenario.business(visit.business_id)
+        need = required_certifications(scenario, visit)
+        first_day[i], last_day[i], hard[i], _ = visit_dates(visit, week)
+        penalty[i] = round(visit_weight(visit, bool(hard[i])) * drop_penalty)
+        open_on = [day_windows(business.opening_hours, day.weekday()) for day in week]
+        for d in range(WEEK_DAYS):
+            windows += [(i, d, s, e) for s, e in _clip(open_on[d], hull.get(d))]
+            if first_day[i] <= d <= last_day[i]:
+                checks[i, d] |= DATES_OK
+        for k, vehicle in enumerate(vehicles):
+            bits = _vehicle_checks(
+                vehicle, business, open_on[vehicle.day], need, certs[k], recused, int(service[i]),
+                int(seconds[vehicle.depot, n_d + i]), int(seconds[n_d + i, vehicle.depot]),
+            )  # fmt: skip
+            checks[i, vehicle.day] |= bits
+            eligible[i, k] = bits == VEHICLE_BITS and bool(checks[i, vehicle.day] & DATES_OK)
+    pinned = _pins(pins or {}, visits, vehicles, week)
+    penalty = np.where(pinned >= 0, (penalty * PIN_WEIGHT).astype(np.int64), penalty)
+    window_array = np.array(sorted(windows), dtype=np.int64).reshape(-1, 4)
+    return RoutingProblem(
+        days=week,
+        depot_ids=depot_ids,
+        visit_ids=tuple(v.business_id for v in visits),
+        vehicle_teams=tuple(v.team.id for v in vehicles),
+        vehicle_officers=tuple(tuple(o.id for o in v.officers) for v in vehicles),
+        vehicle_day=np.array([v.day for v in vehicles], dtype=np.int64),
+        vehicle_depot=np.array([v.depot for v in vehicles], dtype=np.int64),
+        vehicle_shift=np.array([v.shift for v in vehicles], dtype=np.int64).reshape(-1, 2),
+        vehicle_lunch=np.array([lunch for _ in vehicles], dtype=np.int64).reshape(-1, 3),
+        service=service,
+        windows=window_array,
+        eligible=eligible,
+        penalty=penalty,
+        hard_deadline=hard,
+        last_day=last_day,
+        first_day=first_day,
+        pinned=pinned,
+        travel_seconds=seconds,
+        travel_metres=metres,
+        day_checks=checks,
+    )
+
+
+def problem_points(scenario: Scenario, visits: Sequence[Visit]) -> list[tuple[float, float]]:
+    """``(lon, lat)`` of the problem's nodes: every office, then each visit's business."""
+    offices = [(o.lon, o.lat) for o in scenario.settings.offices]
+    businesses = [scenario.business(v.business_id) for v in visits]
+    return offices + [(b.lon, b.lat) for b in businesses]
+
+
+def _shift_hull(vehicles: Sequence[_Vehicle]) -> dict[int, tuple[int, int]]:
+    """Per day: the earliest shift start and latest shift end of its teams."""
+    hull: dict[int, tuple[int, int]] = {}
+    for v in vehicles:
+        lo, hi = hull.get(v.day, v.shift)
+        hull[v.day] = (min(lo, v.shift[0]), max(hi, v.shift[1]))
+    return hull
+
+
+def _clip(
+    windows: Iterable[tuple[int, int]], span: tuple[int, int] | None
+) -> list[tuple[int, int]]:
+    if span is None:
+        return []
+    clipped = [(max(s, span[0]), min(e, span[1])) for s, e in windows]
+    return [(s, e) for s, e in clipped if s < e]
+
+
+def _vehicle_checks(
+    vehicle: _Vehicle,
+    business: Business,
+    windows: Sequence[tuple[int, int]],
+    need: frozenset[str],
+    certs: frozenset[str],
+    recused: set[tuple[str, str]],
+    service: int,
+    travel_out: int,
+    travel_back: int,
+) -> int:
+    """The ``day_checks`` bits one vehicle earns for one visit (each only if the previous hold)."""
+    if not need <= certs:
+        return 0
+    bits = CERTIFIED
+    if any((o.id, business.id) in recused for o in vehicle.officers):
+        return bits
+    bits |= NOT_RECUSED
+    shift_start, shift_end = vehicle.shift
+    overlap = [(max(s, shift_start), min(e, shift_end)) for s, e in windows]
+    if any(s < e for s, e in overlap):
+        bits |= HOURS_OVERLAP
+    earliest, latest = shift_start + travel_out, shift_end - travel_back
+    if any(max(s, earliest) + service <= min(e, latest) for s, e in windows):
+        bits |= HOURS_FIT
+    return bits
+
+
+def _pins(
+    pins: Mapping[str, tuple[str, dt.date]],
+    visits: Sequence[Visit],
+    vehicles: Sequence[_Vehicle],
+    week: Sequence[dt.date],
+) -> np.ndarray:
+    index = {(v.team.id, week[v.day]): k for k, v in enumerate(vehicles)}
+    pinned = np.full(len(visits), -1, dtype=np.int64)
+    for i, visit in enumerate(visits):
+        if visit.business_id in pins:
+            team_id, day = pins[visit.business_id]
+            if (team_id, day) not in index:
+                raise ValueError(
+                    f"{visit.business_id} is pinned to team {team_id} on {day}, "
+                    "which does not work that day"
+                )
+            pinned[i] = index[(team_id, day)]
+    return pinned
+
+
+# ---------------------------------------------------------------- way back
+
+
+def solution_to_routes(
+    problem: RoutingProblem, solution: Solution, visits: Sequence[Visit]
+) -> tuple[Route, ...]:
+    """Domain routes of ``solution``: stops with arrival, start and end; lunch; travel totals.
+
+    ``visits`` are the visits the problem was built from, in node order. Arrival is when the team
+    reaches the door travelling straight from the previous stop; when the lunch break falls in that
+    leg and starts before the team would arrive, the break interrupts the journey and delays the
+    arrival by its length (otherwise the team arrives first and eats before the visit starts).
+    """
+    if tuple(v.business_id for v in visits) != problem.visit_ids:
+        raise ValueError("visits do not match the problem's visits")
+    routes = []
+    for r in solution.routes:
+        k = r.vehicle
+        depot = int(problem.vehicle_depot[k])
+        duration = int(problem.vehicle_lunch[k, 2])
+        prev_node, prev_end = depot, r.depart
+        stops, travel, metres = [], 0, 0
+        for i, start in zip(r.visits, r.starts, strict=True):
+            node = problem.node(i)
+            leg = int(problem.travel_seconds[prev_node, node])
+            arrival = prev_end + leg
+            if r.lunch_start >= 0 and prev_end <= r.lunch_start < arrival:
+                arrival += duration
+            end = start + int(problem.service[i])
+            stops.append(Stop(visits[i], arrival, start, end))
+            travel += leg
+            metres += int(problem.travel_metres[prev_node, node])
+            prev_node, prev_end = node, end
+        travel += int(problem.travel_seconds[prev_node, depot])
+        metres += int(problem.travel_metres[prev_node, depot])
+        routes.append(
+            Route(
+                team_id=problem.vehicle_teams[k],
+                day=problem.days[int(problem.vehicle_day[k])],
+                officer_ids=problem.vehicle_officers[k],
+                stops=tuple(stops),
+                lunch_start=r.lunch_start,
+                travel_seconds=travel,
+                distance_metres=metres,
+                depart=r.depart,
+                back=r.back,
+            )
+        )
+    return tuple(sorted(routes, key=lambda r: (r.day, r.team_id)))
+
+
+def capacity_text(problem: RoutingProblem) -> str:
+    """``capacity: N h of visits, M h of team time this week`` (visits some team could make)."""
+    offered = problem.eligible.any(axis=1)
+    visit_hours = float(problem.service[offered].sum()) / 3600
+    shift = problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]
+    team_hours = float(np.maximum(shift - problem.vehicle_lunch[:, 2], 0).sum()) / 3600
+    return f"capacity: {visit_hours:.0f} h of visits, {team_hours:.0f} h of team time this week"
+
+
+def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
+    return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
+
+
+def explain_unplanned(
+    problem: RoutingProblem, visit: int, scenario: Scenario, visits: Sequence[Visit]
+) -> str:
+    """Why visit ``visit`` is not in the plan, in a planner's words, from the problem's checks.
+
+    The first rule that holds wins: no team at all; no single team certified for every item; every
+    certified team has a recused officer; opening hours outside every shift (or too short for the
+    visit); a hard deadline (or earliest date) excluding every day that works; a pin to a team-day
+    that cannot make it; otherwise capacity.
+    """
+    checks = problem.day_checks[visit]
+    obligations = visits[visit].obligations
+    business = scenario.business(problem.visit_ids[visit])
+
+    def days_with(bits: int) -> list[int]:
+        return [d for d in range(len(problem.days)) if checks[d] & bits == bits]
+
+    if problem.n_vehicles == 0:
+        return "no team works this week"
+    if not days_with(CERTIFIED):
+        titles = sorted({scenario.item(o.item_id).title for o in obligations})
+        if len(titles) <= 3:
+            return f"no single team certified for all of {' + '.join(titles)} on any day"
+        certs = sorted({scenario.item(o.item_id).certification for o in obligations})
+        return (
+            f"no single team certified for all {len(titles)} items on any day "
+            f"(certifications {', '.join(certs)})"
+        )
+    if not days_with(CERTIFIED | NOT_RECUSED):
+        return "every team certified for it has an officer recused from this business"
+    hours = business.opening_hours.text
+    if not days_with(CERTIFIED | NOT_RECUSED | HOURS_OVERLAP):
+        return f"opening hours ({hours}) outside every shift"
+    fit = days_with(VEHICLE_BITS)
+    if not fit:
+        minutes = -(-int(problem.service[visit]) // 60)
+        return (
+            f"opening hours ({hours}) leave no {minutes}-minute slot inside any shift "
+            "(travel from and to the office included)"
+        )
+    if not days_with(VEHICLE_BITS | DATES_OK):
+        if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
+            deadline = problem.days[int(problem.last_day[visit])]
+            return f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+        earliest = max(o.earliest for o in obligations)
+        return f"earliest date {earliest} after every feasible day ({_days_text(problem, fit)})"
+    k = int(problem.pinned[visit])
+    if k >= 0 and not problem.eligible[visit, k]:
+        day = problem.days[int(problem.vehicle_day[k])]
+        return f"pinned to team {problem.vehicle_teams[k]} on {day}, which cannot make this visit"
+    return capacity_text(problem)
+
+
+def unplanned_obligations(
+    problem: RoutingProblem,
+    dropped: Iterable[int],
+    scenario: Scenario,
+    visits: Sequence[Visit],
+) -> tuple[Unscheduled, ...]:
+    """Every obligation of every dropped visit, with its visit's reason."""
+    found = []
+    for i in sorted(dropped):
+        reason = explain_unplanned(problem, i, scenario, visits)
+        found += [Unscheduled(o, reason) for o in visits[i].obligations]
+    return tuple(found)
+
+
+def screen_certifications(
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    teams_by_day: Mapping[dt.date, Sequence[Team]],
+    *,
+    duration: Callable[[Sequence[Obligation]], int] | None = None,
+) -> tuple[tuple[Visit, ...], tuple[Unscheduled, ...]]:
+    """Take out of the visits every item no team of the week is certified for.
+
+    Such an item cannot be checked this week whatever the routes; the rest of its visit still can.
+    A visit left with no item disappears.
+
+    Parameters
+    ----------
+    duration
+        Seconds on site of a set of obligations (the merge's duration model); by default the visit
+        loses the minutes of the items taken out, and keeps at least the township's setup time.
+
+    Returns
+    -------
+    (visits, unscheduled)
+        The visits still to route, and the obligations taken out with
+        "no team certified for <item> on any day".
+    """
+    held: set[str] = set()
+    for teams in teams_by_day.values():
+        for team in teams:
+            held |= team_certifications(scenario.inspector(i) for i in team.officer_ids)
+    setup = scenario.settings.setup_minutes * 60
+    kept: list[Visit] = []
+    out: list[Unscheduled] = []
+    for visit in visits:
+        ok = [o for o in visit.obligations if scenario.item(o.item_id).certification in held]
+        if len(ok) == len(visit.obligations):
+            kept.append(visit)
+            continue
+        for o in visit.obligations:
+            if scenario.item(o.item_id).certification not in held:
+                title = scenario.item(o.item_id).title
+                out.append(Unscheduled(o, f"no team certified for {title} on any day"))
+        if not ok:
+            continue
+        if duration is not None:
+            seconds = duration(ok)
+        else:
+            removed = sum(
+                scenario.item(o.item_id).minutes * 60 for o in visit.obligations if o not in ok
+            )
+            seconds = max(setup, visit.service_seconds - removed)
+        kept.append(Visit(visit.business_id, tuple(ok), seconds))
+    return tuple(kept), tuple(out)

@@ -1,0 +1,688 @@
+"""The routing engine: a ``RoutingProblem`` → ``Solution`` with OR-Tools (the only routing import).
+
+One routing model per problem or per part of it. Each rule is one small function that adds it to
+the model (``add_time_windows``, ``add_lunch_breaks``, ``add_eligibility``, ``add_optional_visits``,
+``add_deadlines``, ``add_workload_balance``, ``add_pins``). Large weeks are decomposed: an LP
+assigns visits to days (``assign_days``), then each day (split into areas when large) is routed
+on its own, and visits a day drops move on to later days where they are allowed. The same LP with
+travel lower bounds gives ``lp_bound``, an upper bound of the priority-weighted coverage.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.linear_solver import pywraplp
+
+from planner.domain import WEEKDAY_NAMES
+from planner.params import SolveParams
+from planner.problem import HORIZON, RouteSolution, RoutingProblem, Solution
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressEvent:
+    """An improvement found by the engine.
+
+    ``stage`` names the model ("week", "Mon 2026-11-23", "Tue 2026-11-24 area 2/3"); ``objective``
+    is that model's best cost; ``served`` counts visits planned so far over all models of the solve,
+    out of ``offered`` (visits some team could make).
+    """
+
+    stage: str
+    elapsed_s: float
+    objective: int
+    served: int
+    offered: int
+
+
+Progress = Callable[[ProgressEvent], None]
+
+
+@dataclass(slots=True)
+class Model:
+    """One OR-Tools routing model over a (sub-)problem, and what the rules need to reach."""
+
+    problem: RoutingProblem
+    manager: Any
+    routing: Any
+    time: Any
+    offsets: np.ndarray  # per vehicle: its day's start on the model's clock
+    breaks: dict[int, Any] = field(default_factory=dict)
+
+    def index(self, visit: int) -> int:
+        """Routing index of visit ``visit``."""
+        return int(self.manager.NodeToIndex(self.problem.node(visit)))
+
+
+# ---------------------------------------------------------------- the rules
+
+
+def add_travel(model: Model, params: SolveParams) -> None:
+    """Arc cost = travel seconds; the time dimension adds each visit's service to its out-arcs."""
+    p, routing = model.problem, model.routing
+    service = np.concatenate([np.zeros(p.n_depots, dtype=np.int64), p.service])
+    travel = routing.RegisterTransitMatrix(p.travel_seconds.tolist())
+    routing.SetArcCostEvaluatorOfAllVehicles(travel)
+    transit = routing.RegisterTransitMatrix((p.travel_seconds + service[:, None]).tolist())
+    horizon = (int(p.vehicle_day.max(initial=0)) + 1) * HORIZON
+    routing.AddDimension(transit, HORIZON, horizon, False, "time")
+    model.time = routing.GetDimensionOrDie("time")
+    if params.duration_cost:
+        model.time.SetSpanCostCoefficientForAllVehicles(params.duration_cost)
+
+
+def add_shifts(model: Model) -> None:
+    """Each team-day leaves its office and is back inside the team's shift."""
+    p, routing, time_ = model.problem, model.routing, model.time
+    for k in range(p.n_vehicles):
+        off = int(model.offsets[k])
+        start, end = (int(t) + off for t in p.vehicle_shift[k])
+        time_.CumulVar(routing.Start(k)).SetRange(start, end)
+        time_.CumulVar(routing.End(k)).SetRange(start, end)
+
+
+def add_time_windows(model: Model) -> None:
+    """A visit starts inside one opening window of a day it may happen on and ends inside it.
+
+    The node's start time is the union over those days of ``[open, close - service]``; the gaps
+    between windows (split hours, other days) are removed from its domain.
+    """
+    p = model.problem
+    for i in range(p.n_visits):
+        days = np.unique(p.vehicle_day[p.eligible[i]])
+        spans = []
+        for d in days.tolist():
+            off = int(d) * HORIZON
+            for start, end in p.windows_of(i, d).tolist():
+                if end - start >= p.service[i]:
+                    spans.append((off + start, off + end - int(p.service[i])))
+        cumul = model.time.CumulVar(model.index(i))
+        if not spans:
+            model.routing.ActiveVar(model.index(i)).SetValue(0)
+            continue
+        spans.sort()
+        cumul.SetRange(spans[0][0], spans[-1][1])
+        for (_, gap_start), (gap_end, _) in zip(spans, spans[1:], strict=False):
+            if gap_end - gap_start > 1:
+                cumul.RemoveInterval(gap_start + 1, gap_end - 1)
+
+
+def add_lunch_breaks(model: Model) -> None:
+    """Every team-day takes its lunch break inside the lunch window, never during a visit.
+
+    The break may fall before departure, after return or in a leg (interrupting the travel or the
+    wait); OR-Tools needs each node's service time (``node_visit_transits``) to keep it off visits.
+    """
+    p, routing = model.problem, model.routing
+    solver = routing.solver()
+    transits = [0] * routing.Size()
+    for i in range(p.n_visits):
+        transits[model.index(i)] = int(p.service[i])
+    for k in range(p.n_vehicles):
+        window_start, window_end, duration = (int(t) for t in p.vehicle_lunch[k])
+        if duration <= 0 or window_end - duration < window_start:
+            continue
+        off = int(model.offsets[k])
+        lunch = solver.FixedDurationIntervalVar(
+            off + window_start, off + window_end - duration, duration, False, f"lunch {k}"
+        )
+        model.time.SetBreakIntervalsOfVehicle([lunch], k, transits)
+        model.breaks[k] = lunch
+
+
+def add_idle_offices(model: Model) -> None:
+    """An office no vehicle of the model starts from is a node nobody visits."""
+    p, manager = model.problem, model.manager
+    used = set(p.vehicle_depot.tolist())
+    for depot in range(p.n_depots):
+        if depot not in used:
+            model.routing.ActiveVar(int(manager.NodeToIndex(depot))).SetValue(0)
+
+
+def add_eligibility(model: Model) -> None:
+    """Only a team-day that could make the visit alone may take it (certifications, recusal, day).
+
+    ``VehicleVar.SetValues([-1] + allowed)``: ``SetAllowedVehiclesForIndex`` raises ``TypeError``
+    in the ortools 9.15 wheel (DESIGN §8).
+    """
+    p = model.problem
+    for i in range(p.n_visits):
+        allowed = np.flatnonzero(p.eligible[i])
+        if len(allowed) < p.n_vehicles:
+            model.routing.VehicleVar(model.index(i)).SetValues([-1, *allowed.tolist()])
+
+
+def add_optional_visits(model: Model) -> None:
+    """Any visit may be left out, at its priority-weighted penalty."""
+    for i in range(model.problem.n_visits):
+        model.routing.AddDisjunction([model.index(i)], int(model.problem.penalty[i]))
+
+
+def add_deadlines(model: Model) -> None:
+    """A visit with a hard deadline goes to no team-day after its last allowed day."""
+    p = model.problem
+    for i in np.flatnonzero(p.hard_deadline).tolist():
+        late = np.flatnonzero(p.vehicle_day > p.last_day[i])
+        if len(late):
+            model.routing.VehicleVar(model.index(i)).RemoveValues(late.tolist())
+
+
+def add_pins(model: Model) -> None:
+    """A pinned visit goes to its team-day or nowhere (its penalty makes nowhere a last resort)."""
+    p = model.problem
+    for i in np.flatnonzero(p.pinned >= 0).tolist():
+        model.routing.VehicleVar(model.index(i)).SetValues([-1, int(p.pinned[i])])
+
+
+def add_workload_balance(model: Model, weight: int) -> None:
+    """Soft: cost ``weight`` per second of the busiest team-day's work (service + travel).
+
+    A second dimension counts work from 0 on every vehicle; its global span is the largest
+    vehicle's work, which the objective then keeps down.
+    """
+    if weight <= 0:
+        return
+    p, routing = model.problem, model.routing
+    service = np.concatenate([np.zeros(p.n_depots, dtype=np.int64), p.service])
+    work = routing.RegisterTransitMatrix((p.travel_seconds + service[:, None]).tolist())
+    routing.AddDimension(work, 0, HORIZON, True, "work")
+    routing.GetDimensionOrDie("work").SetGlobalSpanCostCoefficient(weight)
+
+
+def build_model(problem: RoutingProblem, params: SolveParams) -> Model:
+    """The routing model of ``problem`` with every rule added."""
+    depots = [int(d) for d in problem.vehicle_depot]
+    manager = pywrapcp.RoutingIndexManager(
+        problem.n_nodes, max(problem.n_vehicles, 1), depots or [0], depots or [0]
+    )
+    routing = pywrapcp.RoutingModel(manager)
+    model = Model(problem, manager, routing, None, problem.vehicle_day * HORIZON)
+    add_travel(model, params)
+    add_shifts(model)
+    add_idle_offices(model)
+    add_time_windows(model)
+    add_lunch_breaks(model)
+    add_eligibility(model)
+    add_deadlines(model)
+    add_pins(model)
+    add_optional_visits(model)
+    add_workload_balance(model, params.workload_balance)
+    return model
+
+
+# ---------------------------------------------------------------- one model
+
+
+def search_parameters(params: SolveParams, time_limit_s: float) -> Any:
+    """OR-Tools search parameters: first-solution strategy, metaheuristic, time limit."""
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    search.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, params.first_solution
+    )
+    meta = "GUIDED_LOCAL_SEARCH" if params.use_guided_local_search else "GREEDY_DESCENT"
+    search.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, meta)
+    search.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
+    return search
+
+
+@dataclass(slots=True)
+class _Tracker:
+    """Follows one model's solutions: best objective, when the first came, progress events."""
+
+    model: Model
+    stage: str
+    started: float
+    solve_started: float
+    served_before: int
+    offered: int
+    progress: Progress | None
+    best: int | None = None
+    first_at: float | None = None
+
+    def __call__(self) -> None:
+        routing = self.model.routing
+        cost = int(routing.CostVar().Value())
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
+        if self.best is not None and cost >= self.best:
+            return
+        self.best = cost
+        if self.progress is None:
+            return
+        served = sum(
+            routing.NextVar(idx).Value() != idx
+            for idx in (self.model.index(i) for i in range(self.model.problem.n_visits))
+        )
+        self.progress(
+            ProgressEvent(
+                self.stage,
+                time.perf_counter() - self.solve_started,
+                cost,
+                self.served_before + served,
+                self.offered,
+            )
+        )
+
+
+def read_solution(model: Model, assignment: Any) -> list[RouteSolution]:
+    """Routes of a solved model, times back on each vehicle's own day clock."""
+    routing, time_ = model.routing, model.time
+    node_visit = {model.index(i): i for i in range(model.problem.n_visits)}
+    routes = []
+    for k in range(model.problem.n_vehicles):
+        off = int(model.offsets[k])
+        index = assignment.Value(routing.NextVar(routing.Start(k)))
+        visits, starts = [], []
+        while not routing.IsEnd(index):
+            visits.append(node_visit[index])
+            starts.append(assignment.Value(time_.CumulVar(index)) - off)
+            index = assignment.Value(routing.NextVar(index))
+        if not visits:
+            continue
+        depart = assignment.Value(time_.CumulVar(routing.Start(k))) - off
+        back = assignment.Value(time_.CumulVar(routing.End(k))) - off
+        lunch = -1
+        if k in model.breaks:
+            start = assignment.StartValue(model.breaks[k]) - off
+            lunch = start if depart <= start < back else -1
+        routes.append(RouteSolution(k, tuple(visits), tuple(starts), depart, back, lunch))
+    return routes
+
+
+@dataclass(frozen=True, slots=True)
+class _ModelResult:
+    routes: tuple[RouteSolution, ...]
+    served: frozenset[int]
+    objective: int
+    first_solution_s: float
+    build_s: float
+
+
+def solve_model(
+    problem: RoutingProblem,
+    params: SolveParams,
+    time_limit_s: float,
+    *,
+    stage: str = "week",
+    started: float | None = None,
+    served_before: int = 0,
+    offered: int = 0,
+    progress: Progress | None = None,
+) -> _ModelResult:
+    """Route ``problem`` as one OR-Tools model; indices in the result are ``problem``'s."""
+    t0 = time.perf_counter()
+    if problem.n_visits == 0 or problem.n_vehicles == 0:
+        return _ModelResult((), frozenset(), 0, 0.0, 0.0)
+    model = build_model(problem, params)
+    built = time.perf_counter()
+    tracker = _Tracker(
+        model, stage, built, started or t0, served_before, offered or problem.n_visits, progress
+    )
+    model.routing.AddAtSolutionCallback(tracker)
+    remaining = max(0.1, time_limit_s - (built - t0))
+    assignment = model.routing.SolveWithParameters(search_parameters(params, remaining))
+    if assignment is None or tracker.first_at is None:
+        # No first solution in time: start from the empty plan, which is always feasible.
+        fallback = SolveParams(
+            time_limit_s=max(1.0, 0.25 * time_limit_s),
+            first_solution="ALL_UNPERFORMED",
+            use_guided_local_search=False,
+        )
+        model = build_model(problem, params)
+        tracker.model = model
+        model.routing.AddAtSolutionCallback(tracker)
+        assignment = model.routing.SolveWithParameters(
+            search_parameters(fallback, fallback.time_limit_s)
+        )
+    if assignment is None:
+        return _ModelResult((), frozenset(), 0, time.perf_counter() - built, built - t0)
+    routes = read_solution(model, assignment)
+    served = frozenset(i for r in routes for i in r.visits)
+    first = (tracker.first_at or time.perf_counter()) - built
+    return _ModelResult(tuple(routes), served, int(assignment.ObjectiveValue()), first, built - t0)
+
+
+# ---------------------------------------------------------------- LP over days
+
+
+def incoming_travel_bound(problem: RoutingProblem) -> np.ndarray:
+    """Per visit: the least travel into it from any other node (a lower bound on its arrival leg)."""
+    seconds = problem.travel_seconds.astype(np.float64)
+    np.fill_diagonal(seconds, np.inf)
+    lower = seconds.min(axis=0)[problem.n_depots :]
+    return np.where(np.isfinite(lower), lower, 0.0)
+
+
+def travel_estimate(problem: RoutingProblem, neighbours: int = 3) -> np.ndarray:
+    """Per visit: mean travel from its ``neighbours`` nearest other nodes (planning estimate)."""
+    seconds = problem.travel_seconds.astype(np.float64)
+    np.fill_diagonal(seconds, np.inf)
+    incoming = seconds[:, problem.n_depots :]
+    k = min(neighbours, max(incoming.shape[0] - 1, 1))
+    nearest = np.sort(incoming, axis=0)[:k]
+    nearest = np.where(np.isfinite(nearest), nearest, np.nan)
+    estimate = np.nanmean(nearest, axis=0) if len(nearest) else np.zeros(problem.n_visits)
+    return np.nan_to_num(estimate)
+
+
+def _vehicle_classes(problem: RoutingProblem, by_office: bool) -> list[tuple[int, list[int]]]:
+    """Vehicles of one day (and office) with identical eligibility columns, as (day, vehicles)."""
+    classes: dict[tuple[int, int, bytes], list[int]] = {}
+    for k in range(problem.n_vehicles):
+        office = int(problem.vehicle_depot[k]) if by_office else -1
+        key = (int(problem.vehicle_day[k]), office, problem.eligible[:, k].tobytes())
+        classes.setdefault(key, []).append(k)
+    return [(day, ks) for (day, _, _), ks in classes.items()]
+
+
+def office_detour(problem: RoutingProblem) -> np.ndarray:
+    """``float[V, K]``: extra seconds from vehicle k's office to visit i over the nearest office."""
+    to_visits = problem.travel_seconds[: problem.n_depots, problem.n_depots :].astype(np.float64)
+    excess = to_visits - to_visits.min(axis=0, initial=np.inf)[None, :]
+    return excess[problem.vehicle_depot].T if problem.n_depots else np.zeros(problem.eligible.shape)
+
+
+def assign_days(
+    problem: RoutingProblem,
+    duration: np.ndarray,
+    capacity: np.ndarray,
+    *,
+    detour: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
+    """LP: which share of each visit each day takes, maximising the priority-weighted coverage.
+
+    Variables ``y[i, c]`` ≥ 0 for visit ``i`` and class ``c`` of identical team-days of one day
+    (only where eligible, pinned visits only on their team-day's class); ``Σ_c y[i, c] ≤ 1``;
+    ``Σ_i duration[i] · y[i, c] ≤ Σ_{k ∈ c} capacity[k]``; maximise ``Σ penalty[i] · y[i, c]``.
+
+    With ``detour`` (``float[V, K]``, see ``office_detour``) classes are also split by office, a
+    visit costs a team of another office that detour in time and twice it in the objective, so
+    each office's teams take the visits near it as far as their capacity allows.
+
+    Returns
+    -------
+    (share, coverage)
+        ``float[V, D]`` share of each visit on each day, and ``Σ penalty · share``.
+    """
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    share = np.zeros((problem.n_visits, len(problem.days)))
+    if solver is None or problem.n_visits == 0:
+        return share, 0.0
+    classes = _vehicle_classes(problem, by_office=detour is not None)
+    per_visit: list[list[tuple[int, Any]]] = [[] for _ in range(problem.n_visits)]
+    objective = solver.Objective()
+    for c, (_, ks) in enumerate(classes):
+        members = np.flatnonzero(problem.eligible[:, ks[0]])
+        row = solver.Constraint(0.0, float(capacity[ks].sum()))
+        for i in members.tolist():
+            pin = int(problem.pinned[i])
+            if pin >= 0 and pin not in ks:
+                continue
+            extra = float(detour[i, ks[0]]) if detour is not None else 0.0
+            y = solver.NumVar(0.0, 1.0, "")
+            row.SetCoefficient(y, float(duration[i]) + extra)
+            objective.SetCoefficient(y, float(problem.penalty[i]) - 2 * extra)
+            per_visit[i].append((c, y))
+    for ys in per_visit:
+        if len(ys) > 1:
+            once = solver.Constraint(0.0, 1.0)
+            for _, y in ys:
+                once.SetCoefficient(y, 1.0)
+    objective.SetMaximization()
+    if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return share, 0.0
+    for i, ys in enumerate(per_visit):
+        for c, y in ys:
+            share[i, classes[c][0]] += y.solution_value()
+    return share, float((share.sum(axis=1) * problem.penalty).sum())
+
+
+def lp_bound(problem: RoutingProblem) -> float:
+    """Upper bound of the priority-weighted coverage (served penalty ÷ all penalty), 0–1.
+
+    A relaxation: whole shifts as capacity (no lunch, no return leg), each visit's service plus the
+    least travel into it, fractional visits, no time windows inside a day.
+    """
+    total = float(problem.penalty.sum())
+    if total <= 0:
+        return 1.0
+    duration = problem.service + incoming_travel_bound(problem)
+    capacity = (problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]).astype(np.float64)
+    _, value = assign_days(problem, duration, capacity)
+    return min(1.0, value / total)
+
+
+def plan_days(problem: RoutingProblem) -> np.ndarray:
+    """Day index per visit from the LP with planning estimates (-1: the LP left it out).
+
+    Durations are service plus the mean travel from the three nearest nodes (plus the detour when
+    a team of a farther office takes it); capacity is the shift less lunch and a typical round
+    trip to the office.
+    """
+    duration = problem.service + travel_estimate(problem)
+    shift = problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]
+    visit_nodes = problem.n_depots + np.arange(problem.n_visits)
+    round_trip = (
+        problem.travel_seconds[problem.vehicle_depot[:, None], visit_nodes[None, :]].mean(axis=1)
+        * 2
+        if problem.n_visits
+        else np.zeros(problem.n_vehicles)
+    )
+    capacity = np.maximum(shift - problem.vehicle_lunch[:, 2] - round_trip, 0).astype(np.float64)
+    share, _ = assign_days(problem, duration, capacity, detour=office_detour(problem))
+    day = share.argmax(axis=1) if share.size else np.zeros(problem.n_visits, dtype=np.int64)
+    return np.where(share.sum(axis=1) >= 0.5, day, -1).astype(np.int64)
+
+
+# ---------------------------------------------------------------- decomposition
+
+
+def split_areas(
+    problem: RoutingProblem, visits: Sequence[int], vehicles: Sequence[int], groups: int
+) -> list[tuple[list[int], list[int]]]:
+    """Split one day's visits into ``groups`` areas by travel time, and its team-days among them.
+
+    Seeds are picked farthest-first; every visit joins its nearest seed; team-days go, largest
+    shift first, to the area whose demand is least covered among those where they can make a visit.
+    """
+    nodes = problem.n_depots + np.asarray(visits)
+    seconds = problem.travel_seconds[np.ix_(nodes, nodes)]
+    seeds = [int(np.argmax(problem.travel_seconds[problem.vehicle_depot[vehicles[0]], nodes]))]
+    while len(seeds) < groups:
+        seeds.append(int(np.argmax(seconds[seeds].min(axis=0))))
+    area = seconds[seeds].argmin(axis=0)
+    members = [[visits[int(j)] for j in np.flatnonzero(area == g)] for g in range(groups)]
+    demand = np.array([float(problem.service[m].sum()) + 1.0 for m in members])
+    cover = np.zeros(groups)
+    crews: list[list[int]] = [[] for _ in range(groups)]
+    shift = problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]
+    for k in sorted(vehicles, key=lambda k: (-int(shift[k]), k)):
+        useful = [g for g in range(groups) if problem.eligible[members[g], k].any()]
+        g = min(useful or range(groups), key=lambda g: (cover[g] / demand[g], g))
+        crews[g].append(k)
+        cover[g] += float(shift[k])
+    return [(members[g], crews[g]) for g in range(groups) if members[g] and crews[g]]
+
+
+def split_offices(
+    problem: RoutingProblem, visits: Sequence[int], vehicles: Sequence[int]
+) -> list[tuple[list[int], list[int]]]:
+    """One part per office: its team-days and the visits it is the nearest eligible office of.
+
+    Teams of different townships then do not criss-cross each other's areas; a visit whose
+    nearest office has no team able to make it goes to the nearest office that has one.
+    """
+    offices = sorted({int(problem.vehicle_depot[k]) for k in vehicles})
+    if len(offices) <= 1:
+        return [(list(visits), list(vehicles))]
+    crews = {o: [k for k in vehicles if problem.vehicle_depot[k] == o] for o in offices}
+    members: dict[int, list[int]] = {o: [] for o in offices}
+    for i in visits:
+        able = [o for o in offices if problem.eligible[i, crews[o]].any()] or offices
+        node = problem.node(i)
+        members[min(able, key=lambda o: (int(problem.travel_seconds[o, node]), o))].append(i)
+    return [(members[o], crews[o]) for o in offices if members[o]]
+
+
+def _order(visits: Sequence[int], seed: int) -> list[int]:
+    """Visits in input order, or shuffled by ``seed`` (how a seed changes OR-Tools' search)."""
+    if not seed:
+        return list(visits)
+    return [int(v) for v in np.random.default_rng(seed).permutation(np.asarray(visits))]
+
+
+def _remap(result: _ModelResult, visits: Sequence[int], vehicles: Sequence[int]) -> list[Any]:
+    return [
+        RouteSolution(
+            vehicles[r.vehicle],
+            tuple(visits[i] for i in r.visits),
+            r.starts,
+            r.depart,
+            r.back,
+            r.lunch_start,
+        )
+        for r in result.routes
+    ]
+
+
+def choose_decomposition(problem: RoutingProblem, params: SolveParams) -> str:
+    """``week`` (one model) or ``day`` (LP, then a model per day) for this problem."""
+    if params.decomposition != "auto":
+        return params.decomposition
+    offered = int(problem.eligible.any(axis=1).sum())
+    return "week" if offered <= params.whole_week_max_visits else "day"
+
+
+@dataclass(slots=True)
+class _Run:
+    """State of one solve across its models."""
+
+    problem: RoutingProblem
+    params: SolveParams
+    progress: Progress | None
+    started: float
+    offered: int
+    routes: list[RouteSolution] = field(default_factory=list)
+    served: set[int] = field(default_factory=set)
+    objective: int = 0
+    first_plan_s: float = 0.0
+    models: int = 0
+
+    def run(
+        self, visits: Sequence[int], vehicles: Sequence[int], stage: str, limit: float
+    ) -> set[int]:
+        """Solve one model over ``visits`` × ``vehicles``; return the visits it served."""
+        ordered = _order(visits, self.params.seed)
+        sub = self.problem.restrict(ordered, vehicles)
+        result = solve_model(
+            sub,
+            self.params,
+            limit,
+            stage=stage,
+            started=self.started,
+            served_before=len(self.served),
+            offered=self.offered,
+            progress=self.progress,
+        )
+        self.routes += _remap(result, ordered, vehicles)
+        served = {ordered[i] for i in result.served}
+        self.served |= served
+        self.objective += result.objective
+        self.first_plan_s += result.build_s + result.first_solution_s
+        self.models += 1
+        return served
+
+    def remaining(self) -> float:
+        return self.params.time_limit_s - (time.perf_counter() - self.started)
+
+
+def _solve_week(run: _Run, offered: Sequence[int]) -> None:
+    run.run(offered, range(run.problem.n_vehicles), "week", run.remaining())
+
+
+def _solve_by_day(run: _Run, offered: Sequence[int]) -> None:
+    p, params = run.problem, run.params
+    t0 = time.perf_counter()
+    day_of = plan_days(p)
+    run.first_plan_s += time.perf_counter() - t0
+    days = sorted(set(p.vehicle_day.tolist()))
+    own = {d: [i for i in offered if day_of[i] == d] for d in days}
+    pool = [i for i in offered if day_of[i] < 0]
+    for n, d in enumerate(days):
+        vehicles = np.flatnonzero(p.vehicle_day == d).tolist()
+        on_day = np.asarray(p.eligible[:, vehicles].any(axis=1))
+        room = math.ceil(params.carry_over_share * max(len(own[d]), 10))
+        extra = sorted(
+            (i for i in pool if on_day[i] and i not in run.served),
+            key=lambda i: (int(p.last_day[i]), -int(p.penalty[i]), i),
+        )[:room]
+        candidates = [i for i in own[d] if i not in run.served] + extra
+        later = sum(len(own[e]) for e in days[n:]) + len(pool)
+        budget = run.remaining() * len(candidates) / max(later, 1)
+        stage = f"{WEEKDAY_NAMES[p.days[d].weekday()]} {p.days[d]}"
+        parts = []
+        for visits_, crew_ in split_offices(p, candidates, vehicles):
+            groups = math.ceil(len(visits_) / params.area_split_visits)
+            parts += split_areas(p, visits_, crew_, groups) if groups > 1 else [(visits_, crew_)]
+        for g, (visits, crew) in enumerate(parts):
+            name = stage if len(parts) == 1 else f"{stage} area {g + 1}/{len(parts)}"
+            share = budget * len(visits) / max(len(candidates), 1)
+            run.run(visits, crew, name, max(share, 0.5))
+        dropped = [i for i in candidates if i not in run.served]
+        pool = [i for i in pool if i not in run.served and i not in extra] + dropped
+
+
+def solve(
+    problem: RoutingProblem,
+    params: SolveParams | None = None,
+    progress: Progress | None = None,
+) -> Solution:
+    """Plan the routes of ``problem``.
+
+    Parameters
+    ----------
+    problem
+        From ``planner.problem.build_problem``.
+    params
+        Time limit, seed, strategy, weights and decomposition (``SolveParams``).
+    progress
+        Called with a ``ProgressEvent`` on each improvement of each model.
+
+    Returns
+    -------
+    Solution
+        Routes in the problem's indices, dropped visits, and ``stats``: ``lp_bound`` (upper bound
+        of the priority-weighted coverage), ``weighted_coverage``, ``visits_offered``,
+        ``visits_served``, ``objective``, ``models``, ``decomposed`` (1 = by day),
+        ``first_solution_seconds`` (until every model had a plan), ``solve_seconds``.
+    """
+    params = params or SolveParams()
+    started = time.perf_counter()
+    offered = np.flatnonzero(problem.eligible.any(axis=1)).tolist()
+    run = _Run(problem, params, progress, started, len(offered))
+    mode = choose_decomposition(problem, params)
+    if offered:
+        (_solve_week if mode == "week" else _solve_by_day)(run, offered)
+    bound = lp_bound(problem) if problem.n_visits else 1.0  # after routing: not on its clock
+    dropped = tuple(i for i in range(problem.n_visits) if i not in run.served)
+    total = float(problem.penalty.sum())
+    covered = float(problem.penalty[sorted(run.served)].sum()) if run.served else 0.0
+    stats = {
+        "lp_bound": bound,
+        "weighted_coverage": covered / total if total else 1.0,
+        "visits_offered": float(len(offered)),
+        "visits_served": float(len(run.served)),
+        "objective": float(run.objective),
+        "models": float(run.models),
+        "decomposed": float(mode == "day"),
+        "first_solution_seconds": run.first_plan_s,
+        "solve_seconds": time.perf_counter() - started,
+    }
+    routes = tuple(sorted(run.routes, key=lambda r: r.vehicle))
+    return Solution(routes, dropped, tuple(stats.items()))

@@ -1,0 +1,119 @@
+"""The committed demo district (data/demo) and the OSM opening-hours reading of its build script."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from planner.catalogue import CATEGORIES
+from planner.domain import Scenario
+from planner.load import check_scenario
+from planner.synth import estimate_due
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def demo() -> Scenario:
+    """The demo scenario, loaded once; it must have no errors and no warnings."""
+    scenario, problems = check_scenario(DEMO)
+    assert [str(p) for p in problems] == []
+    assert scenario is not None
+    return scenario
+
+
+@functools.cache
+def _build_script() -> ModuleType:
+    """scripts/build_demo.py as a module (registered first: its dataclass needs its module)."""
+    spec = importlib.util.spec_from_file_location("build_demo", ROOT / "scripts" / "build_demo.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_demo_is_a_real_district(demo: Scenario) -> None:
+    """Over a thousand OSM businesses in every category but one, all within 2 km of the office."""
+    assert len(demo.businesses) >= 1200
+    assert all(re.fullmatch(r"osm-[nwr]\d+", b.id) for b in demo.businesses)
+    assert {b.category for b in demo.businesses} == set(CATEGORIES)
+    office = demo.settings.offices[0]
+    assert all(
+        abs(b.lon - office.lon) < 0.04 and abs(b.lat - office.lat) < 0.02 for b in demo.businesses
+    )
+
+
+def test_demo_catalogue_and_roster(demo: Scenario) -> None:
+    """Eight departments, 22 items, 14 officers in the 7+N shape, each holding a certificate."""
+    assert len(demo.departments) >= 6
+    assert len(demo.items) >= 20
+    assert 10 <= len(demo.inspectors) <= 14
+    assert sum(p.department_id == "urban" for p in demo.inspectors) >= 5
+    assert all(p.certificate_no for p in demo.inspectors)
+    assert any(len(p.working_days) < 5 for p in demo.inspectors)
+
+
+def test_every_demo_category_has_a_checklist(demo: Scenario) -> None:
+    """Every category present has a scenario checklist of at least two items."""
+    assert all(len(c.item_ids) >= 2 for c in demo.checklists())
+
+
+def test_demo_has_chinese_names(demo: Scenario) -> None:
+    """The township, every department and every item carry a Chinese name."""
+    assert demo.settings.township_zh
+    assert all(d.name_zh for d in demo.departments)
+    assert all(i.title_zh for i in demo.items)
+
+
+def test_demo_week_loads_about_six_teams(demo: Scenario) -> None:
+    """In the week of 2026-11-23 a few hundred businesses have something due, new ones included."""
+    assert demo.settings.week_start == dt.date(2026, 11, 23)
+    due = estimate_due(demo)
+    assert 150 <= len(due) <= 350
+    never = {b.id for b in demo.businesses} - {h.business_id for h in demo.history}
+    assert never and never <= set(due)
+
+
+def test_demo_tasks_fall_in_the_demo_week(demo: Scenario) -> None:
+    """Every complaint and campaign task has its deadline within the demo week."""
+    week_end = demo.settings.week_start + dt.timedelta(days=6)
+    assert demo.tasks
+    assert all(demo.settings.week_start <= t.deadline <= week_end for t in demo.tasks)
+
+
+@pytest.mark.parametrize(
+    ("osm", "expected"),
+    [
+        ("Mo-Fr 09:00-18:00; Sa 10:00-16:00", "Mo-Fr 09:00-18:00; Sa 10:00-16:00"),
+        ("Mo-Fr 11:00-23:00, Sa-Su 12:00-23:00; PH off", "Mo-Fr 11:00-23:00; Sa-Su 12:00-23:00"),
+        ("Mo-Fr 07:00-19:00; Sa, Su 09:00-16:00", "Mo-Fr 07:00-19:00; Sa-Su 09:00-16:00"),
+        ('Mo-Fr 08:00-16:00 || "on appointment"', "Mo-Fr 08:00-16:00"),
+        (
+            "Mo-Fr 10:00-18:00; Th 11:00-20:00",
+            "Mo-We 10:00-18:00; Th 11:00-20:00; Fr 10:00-18:00",
+        ),
+        (
+            "Mo-Fr 10:00-18:00; Sa 11:00-16:00; Jun 06-Aug 13 Sa 10:00-15:00; Jul 02-Jul 30 Sa off",
+            "Mo-Fr 10:00-18:00; Sa 11:00-16:00",
+        ),
+    ],
+)
+def test_osm_opening_hours_are_read_or_normalised(osm: str, expected: str) -> None:
+    """OSM values are used as-is, or normalised (PH off, ',' rules, overrides, dated exceptions)."""
+    hours, _ = _build_script().clean_hours(osm)
+    assert hours is not None and hours.text == expected
+
+
+@pytest.mark.parametrize("osm", ["closed", "Seasonal, only summer time", "10:30-18:00", ""])
+def test_unreadable_osm_opening_hours_fall_back(osm: str) -> None:
+    """Values without days and times give None, so the build uses the category's default."""
+    assert _build_script().clean_hours(osm)[0] is None

@@ -1,0 +1,308 @@
+"""The routing engine: one test per constraint on hand-made 1–4-visit problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pytest
+
+from planner.params import SolveParams
+from planner.problem import RoutingProblem, Solution
+from planner.solve import (
+    ProgressEvent,
+    choose_decomposition,
+    lp_bound,
+    solve,
+    split_areas,
+    split_offices,
+)
+
+H = 3600
+MONDAY = dt.date(2026, 11, 23)
+WEEK = tuple(MONDAY + dt.timedelta(days=d) for d in range(7))
+FAST = SolveParams(time_limit_s=1, use_guided_local_search=False)
+
+
+def make_problem(
+    service: Sequence[int],
+    vehicles: Sequence[Mapping[str, object]],
+    *,
+    windows: Mapping[tuple[int, int], Sequence[tuple[int, int]]] | None = None,
+    eligible: np.ndarray | None = None,
+    penalty: Sequence[int] | None = None,
+    hard: Sequence[bool] | None = None,
+    last_day: Sequence[int] | None = None,
+    pinned: Sequence[int] | None = None,
+    travel: np.ndarray | None = None,
+    depots: int = 1,
+) -> RoutingProblem:
+    """A problem by hand: ``vehicles`` are dicts with day, shift, lunch (window + seconds), depot.
+
+    Windows default to 00:00–24:00 on every vehicle's day; travel to 600 s between any two
+    different nodes.
+    """
+    n_v, n_k = len(service), len(vehicles)
+    days = sorted({int(v.get("day", 0)) for v in vehicles})  # type: ignore[call-overload]
+    if windows is None:
+        windows = {(i, d): [(0, 24 * H)] for i in range(n_v) for d in days}
+    rows = sorted((i, d, s, e) for (i, d), spans in windows.items() for s, e in spans)
+    n = depots + n_v
+    if travel is None:
+        travel = np.full((n, n), 600, dtype=np.int64)
+        np.fill_diagonal(travel, 0)
+    lunch = [v.get("lunch", (0, 0, 0)) for v in vehicles]
+    return RoutingProblem(
+        days=WEEK,
+        depot_ids=tuple(f"office{d}" for d in range(depots)),
+        visit_ids=tuple(f"b{i}" for i in range(n_v)),
+        vehicle_teams=tuple(str(v.get("team", f"t{k}")) for k, v in enumerate(vehicles)),
+        vehicle_officers=tuple(("o1", "o2") for _ in vehicles),
+        vehicle_day=np.array([v.get("day", 0) for v in vehicles], dtype=np.int64),
+        vehicle_depot=np.array([v.get("depot", 0) for v in vehicles], dtype=np.int64),
+        vehicle_shift=np.array([v.get("shift", (8 * H, 17 * H)) for v in vehicles], dtype=np.int64),
+        vehicle_lunch=np.array(lunch, dtype=np.int64).reshape(n_k, 3),
+        service=np.array(service, dtype=np.int64),
+        windows=np.array(rows, dtype=np.int64).reshape(-1, 4),
+        eligible=np.ones((n_v, n_k), dtype=bool) if eligible is None else eligible,
+        penalty=np.array(penalty or [100_000] * n_v, dtype=np.int64),
+        hard_deadline=np.array(hard or [False] * n_v, dtype=bool),
+        last_day=np.array(last_day or [6] * n_v, dtype=np.int64),
+        first_day=np.zeros(n_v, dtype=np.int64),
+        pinned=np.array(pinned or [-1] * n_v, dtype=np.int64),
+        travel_seconds=np.asarray(travel, dtype=np.int64),
+        travel_metres=np.asarray(travel, dtype=np.int64) * 7,
+        day_checks=np.full((n_v, 7), 31, dtype=np.uint8),
+    )
+
+
+def served_by(solution: Solution) -> dict[int, int]:
+    """Visit → vehicle."""
+    return {i: r.vehicle for r in solution.routes for i in r.visits}
+
+
+def stop_times(solution: Solution) -> dict[int, tuple[int, int]]:
+    """Visit → (vehicle, start)."""
+    return {
+        i: (r.vehicle, s) for r in solution.routes for i, s in zip(r.visits, r.starts, strict=True)
+    }
+
+
+def test_serves_everything_when_easy() -> None:
+    """Three visits, one team with a whole day: all are served, inside the shift."""
+    problem = make_problem([H, H, H], [{"day": 0}])
+    solution = solve(problem, FAST)
+    assert sorted(served_by(solution)) == [0, 1, 2]
+    route = solution.routes[0]
+    assert route.depart >= 8 * H and route.back <= 17 * H
+
+
+def test_split_hours_window() -> None:
+    """Split opening hours 09–10 and 14–16 with a 90-min visit: it must start 14:00–14:30."""
+    windows = {(0, 0): [(9 * H, 10 * H), (14 * H, 16 * H)]}
+    solution = solve(make_problem([90 * 60], [{"day": 0}], windows=windows), FAST)
+    _, start = stop_times(solution)[0]
+    assert 14 * H <= start <= 14 * H + 1800
+
+
+def test_overnight_window() -> None:
+    """A night shift 18:00–02:00 and a bar open 23:00–02:00: the visit runs past midnight."""
+    windows = {(0, 0): [(23 * H, 26 * H)]}
+    problem = make_problem([2 * H], [{"day": 0, "shift": (18 * H, 27 * H)}], windows=windows)
+    _, start = stop_times(solve(problem, FAST))[0]
+    assert start >= 23 * H and start + 2 * H <= 26 * H
+
+
+def test_window_on_another_day_only() -> None:
+    """A business open only on Tuesday is visited by the Tuesday team, not Monday's."""
+    windows = {(0, 1): [(9 * H, 17 * H)]}
+    problem = make_problem([H], [{"day": 0}, {"day": 1}], windows=windows)
+    assert served_by(solve(problem, FAST)) == {0: 1}
+
+
+def test_lunch_break_blocks_a_visit_spanning_it() -> None:
+    """Lunch fixed at 12–13 leaves no 90-minute slot in an 11–14 window; without lunch there is."""
+    windows = {(0, 0): [(11 * H, 14 * H)]}
+    lunch = {"day": 0, "lunch": (12 * H, 13 * H, H)}
+    assert solve(make_problem([90 * 60], [lunch], windows=windows), FAST).dropped == (0,)
+    assert solve(make_problem([90 * 60], [{"day": 0}], windows=windows), FAST).dropped == ()
+
+
+def test_lunch_taken_inside_window_between_visits() -> None:
+    """A full morning and afternoon: the break lies in its window and overlaps no visit."""
+    lunch = (11 * H, 14 * H, H)
+    windows = {(0, 0): [(9 * H, 12 * H + 1800)], (1, 0): [(12 * H, 17 * H)]}
+    problem = make_problem([3 * H, 3 * H], [{"day": 0, "lunch": lunch}], windows=windows)
+    solution = solve(problem, FAST)
+    route = solution.routes[0]
+    assert len(route.visits) == 2
+    assert 11 * H <= route.lunch_start <= 13 * H
+    for start, i in zip(route.starts, route.visits, strict=True):
+        end = start + int(problem.service[i])
+        assert route.lunch_start >= end or route.lunch_start + H <= start
+
+
+def test_eligibility_picks_the_certified_team() -> None:
+    """Only vehicle 1 holds the certifications: it makes the visit though vehicle 0 is cheaper."""
+    travel = np.array([[0, 600, 9000], [600, 0, 9000], [9000, 9000, 0]])
+    eligible = np.array([[False, True]])
+    problem = make_problem(
+        [H], [{"day": 0, "depot": 0}, {"day": 0, "depot": 1}], eligible=eligible, travel=travel,
+        depots=2,
+    )  # fmt: skip
+    # Vehicle 1 starts at office1, 9000 s away; vehicle 0 at office0, 600 s away.
+    assert served_by(solve(problem, FAST)) == {0: 1}
+
+
+def test_no_eligible_team_drops_the_visit() -> None:
+    """A visit no vehicle may make is dropped, not forced."""
+    problem = make_problem([H], [{"day": 0}], eligible=np.array([[False]]))
+    solution = solve(problem, FAST)
+    assert solution.dropped == (0,) and solution.stat("visits_offered") == 0
+
+
+def test_hard_deadline_moves_visit_to_the_earlier_day() -> None:
+    """Monday deadline: A must take Monday's only slot (B, Monday-only, is dropped)."""
+    # One 90-min visit fits a 08:00–10:00 shift; B may only go on Monday, A on Mon or Tue.
+    vehicles = [{"day": 0, "shift": (8 * H, 10 * H)}, {"day": 1, "shift": (8 * H, 10 * H)}]
+    eligible = np.array([[True, True], [True, False]])
+    free = make_problem([90 * 60] * 2, vehicles, eligible=eligible, penalty=[200_000, 100_000])
+    assert served_by(solve(free, FAST)) == {0: 1, 1: 0}
+    due = make_problem(
+        [90 * 60] * 2, vehicles, eligible=eligible, penalty=[200_000, 100_000],
+        hard=[True, False], last_day=[0, 6],
+    )  # fmt: skip
+    assert served_by(solve(due, FAST)) == {0: 0}
+
+
+def test_one_visit_per_business() -> None:
+    """A business is one node: however much room, it is visited once in the week."""
+    problem = make_problem([H], [{"day": d} for d in range(5)])
+    solution = solve(problem, FAST)
+    assert sum(len(r.visits) for r in solution.routes) == 1
+    with pytest.raises(ValueError, match="one visit per business"):
+        RoutingProblem(**{**_fields(problem), "visit_ids": ("b0", "b0"), **_two(problem)})
+
+
+def _fields(problem: RoutingProblem) -> dict[str, object]:
+    names = RoutingProblem.__dataclass_fields__
+    return {n: getattr(problem, n) for n in names if not n.startswith("_")}
+
+
+def _two(problem: RoutingProblem) -> dict[str, object]:
+    """Array fields of ``problem`` with its one visit repeated (two visits, same business)."""
+    twice = {
+        n: np.concatenate([getattr(problem, n)] * 2)
+        for n in ("service", "eligible", "penalty", "hard_deadline", "last_day", "first_day")
+    }
+    twice["pinned"] = np.concatenate([problem.pinned] * 2)
+    twice["day_checks"] = np.concatenate([problem.day_checks] * 2)
+    travel = np.full((3, 3), 600, dtype=np.int64)
+    np.fill_diagonal(travel, 0)
+    return {**twice, "travel_seconds": travel, "travel_metres": travel}
+
+
+def test_capacity_short_drops_the_lower_priority() -> None:
+    """Room for one of two visits: the higher penalty is served, whichever it is."""
+    vehicles = [{"day": 0, "shift": (8 * H, 10 * H)}]
+    first = make_problem([90 * 60] * 2, vehicles, penalty=[300_000, 100_000])
+    second = make_problem([90 * 60] * 2, vehicles, penalty=[100_000, 300_000])
+    assert solve(first, FAST).dropped == (1,)
+    assert solve(second, FAST).dropped == (0,)
+
+
+def test_pinned_visit_goes_to_its_team() -> None:
+    """Pinned to the far team's vehicle, the visit goes there although the near one is cheaper."""
+    vehicles = [{"day": 0, "depot": 0}, {"day": 0, "depot": 1}]
+    # Visit node 2 is 600 s from office0 (vehicle 0), 9000 s from office1 (vehicle 1).
+    travel = np.array([[0, 5000, 600], [5000, 0, 9000], [600, 9000, 0]])
+    free = make_problem([H], vehicles, travel=travel, depots=2)
+    assert served_by(solve(free, FAST)) == {0: 0}
+    pinned = make_problem([H], vehicles, travel=travel, depots=2, pinned=[1])
+    assert served_by(solve(pinned, FAST)) == {0: 1}
+
+
+def test_workload_balance_spreads_visits() -> None:
+    """Four visits at one far place: one team does all unless the busiest day's work costs."""
+    travel = np.full((5, 5), 60, dtype=np.int64)
+    travel[0, 1:] = travel[1:, 0] = 3600
+    np.fill_diagonal(travel, 0)
+    problem = make_problem([H] * 4, [{"day": 0}, {"day": 0}], travel=travel)
+    lazy = solve(problem, SolveParams(time_limit_s=1, workload_balance=0, duration_cost=0))
+    fair = solve(problem, SolveParams(time_limit_s=1, workload_balance=10))
+    assert sorted(len(r.visits) for r in lazy.routes) == [4]
+    assert sorted(len(r.visits) for r in fair.routes) == [2, 2]
+
+
+def test_progress_reports_improvements() -> None:
+    """The progress callback sees at least one event with the visits served."""
+    events: list[ProgressEvent] = []
+    solve(make_problem([H, H], [{"day": 0}]), FAST, events.append)
+    assert events and events[-1].served == 2 and events[-1].offered == 2
+
+
+def test_seed_is_reproducible() -> None:
+    """The same seed gives the same solution; the seed only reorders the visits."""
+    problem = make_problem([H] * 4, [{"day": 0}, {"day": 1}])
+    params = SolveParams(time_limit_s=1, use_guided_local_search=False, seed=7)
+    first, again = solve(problem, params), solve(problem, params)
+    assert first.routes == again.routes
+    assert sorted(served_by(first)) == [0, 1, 2, 3]
+
+
+def test_decomposition_by_day_serves_all_and_respects_days() -> None:
+    """Day by day (LP, then a model per day): every visit on a day it is allowed."""
+    eligible = np.array([[True, False], [False, True], [True, True]])
+    problem = make_problem([H] * 3, [{"day": 0}, {"day": 1}], eligible=eligible)
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    solution = solve(problem, params)
+    assert choose_decomposition(problem, params) == "day"
+    assert solution.stat("decomposed") == 1
+    assigned = served_by(solution)
+    assert sorted(assigned) == [0, 1, 2] and assigned[0] == 0 and assigned[1] == 1
+
+
+def test_dropped_day_visit_moves_to_a_later_day() -> None:
+    """Monday can take one of two visits: the other is carried to Tuesday, not lost."""
+    vehicles = [{"day": 0, "shift": (8 * H, 10 * H)}, {"day": 1, "shift": (8 * H, 10 * H)}]
+    problem = make_problem([90 * 60] * 2, vehicles)
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    assert sorted(served_by(solve(problem, params)).values()) == [0, 1]
+
+
+def test_lp_bound_is_an_upper_bound() -> None:
+    """Room for one of two equal visits: the bound is at least the coverage achieved (½)."""
+    problem = make_problem([90 * 60] * 2, [{"day": 0, "shift": (8 * H, 10 * H)}])
+    solution = solve(problem, FAST)
+    assert solution.stat("weighted_coverage") == pytest.approx(0.5)
+    assert lp_bound(problem) >= solution.stat("weighted_coverage")
+
+
+def test_split_areas_keeps_every_visit_once() -> None:
+    """Splitting a day into areas puts each visit and each team-day in exactly one part."""
+    rng = np.random.default_rng(1)
+    xy = rng.uniform(0, 10_000, size=(13, 2))
+    travel = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(int)
+    problem = make_problem([600] * 12, [{"day": 0}] * 4, travel=travel)
+    parts = split_areas(problem, list(range(12)), [0, 1, 2, 3], 3)
+    visits = sorted(i for v, _ in parts for i in v)
+    crews = sorted(k for _, c in parts for k in c)
+    assert visits == list(range(12)) and crews == [0, 1, 2, 3] and len(parts) >= 2
+
+
+def test_office_without_teams_is_not_a_stop() -> None:
+    """A second office no team starts from is never routed through."""
+    problem = make_problem([H], [{"day": 0, "depot": 0}], depots=2)
+    solution = solve(problem, FAST)
+    assert served_by(solution) == {0: 0} and solution.routes[0].visits == (0,)
+
+
+def test_split_offices_gives_each_visit_to_its_nearest_office() -> None:
+    """Two townships: each office's teams get the visits nearest to it."""
+    travel = np.array(
+        [[0, 3000, 300, 3000], [3000, 0, 3000, 300], [300, 3000, 0, 3000], [3000, 300, 3000, 0]]
+    )
+    vehicles = [{"day": 0, "depot": 0}, {"day": 0, "depot": 1}]
+    problem = make_problem([H, H], vehicles, travel=travel, depots=2)
+    assert sorted(split_offices(problem, [0, 1], [0, 1])) == [([0], [0]), ([1], [1])]
