@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 
-import pandas as pd
 import streamlit as st
 
 from app_pages.common import lang, plan_of, plan_scenario, plans, tr
@@ -22,6 +21,7 @@ from planner.notices import (
     window_text,
 )
 
+LANG = lang()  # bound once: widget labels must not read the session later
 st.title(tr("business_title"))
 access = st.session_state.get("business_access")
 
@@ -46,8 +46,8 @@ if access is None:
     if match is None:
         st.error(tr("wrong_code"))
         st.stop()
-    access = {"business_id": business_id, "plan_id": match.id}
-    st.session_state["business_access"] = access
+    st.session_state["business_access"] = {"business_id": business_id, "plan_id": match.id}
+    st.rerun()
 
 info = next((p for p in plans(published_only=True) if p.id == access["plan_id"]), None)
 if info is None:  # the plan was closed meanwhile
@@ -59,7 +59,7 @@ scenario = plan_scenario(info)
 business_id = access["business_id"]
 
 try:
-    notice = business_notice(plan, scenario, business_id, lang())
+    notice = business_notice(plan, scenario, business_id, LANG)
 except PlannerError:
     st.info(tr("no_announced_visit"))
     notice = None
@@ -70,37 +70,30 @@ if notice is not None:
     for visit in notice.visits:
         with st.container(border=True):
             st.markdown(f"#### {tr('visit_on', date=date_text(visit.day, notice.lang))}")
-            st.markdown(f"**{tr('time_window')}:** {window_text(visit.start, visit.end, lang())}")
-            st.markdown(f"**{tr('team_members')}**")
-            st.dataframe(
-                pd.DataFrame(visit.officers, columns=[tr("officer"), tr("certificate_no")]),
-                hide_index=True,
-            )
+            st.markdown(f"**{tr('time_window')}:** {window_text(visit.start, visit.end, LANG)}")
+            officers = ", ".join(f"{name} ({cert or '—'})" for name, cert in visit.officers)
+            st.markdown(f"**{tr('team_members')}:** {officers}")
             st.markdown(f"**{tr('what_checked')}**")
             for department in visit.departments:
-                st.markdown(f"**{department.name}**")
-                st.dataframe(
-                    pd.DataFrame(
-                        [(i.title, i.legal_basis) for i in department.items],
-                        columns=[tr("item"), tr("legal_basis")],
-                    ),
-                    hide_index=True,
-                    width="stretch",
-                )
+                lines = [f"**{department.name}**"] + [
+                    f"- {i.title}  \n  *{tr('legal_basis')}: {i.legal_basis}*"
+                    for i in department.items
+                ]
+                st.markdown("\n".join(lines))
     st.markdown(f"**{tr('prepare')}**")
     st.markdown("\n".join(f"- {line}" for line in notice.prepare))
     c = st.columns(2)
     c[0].download_button(
         tr("dl_notice_pdf"),
-        functools.partial(business_notice_pdf, plan, scenario, business_id, lang()),
-        f"notice-{business_id}.{lang()}.pdf",
+        functools.partial(business_notice_pdf, plan, scenario, business_id, LANG),
+        f"notice-{business_id}.{LANG}.pdf",
         "application/pdf",
         key="dl_notice_pdf",
     )
     c[1].download_button(
         tr("dl_notice_html"),
-        functools.partial(business_notice_html, plan, scenario, business_id, lang()),
-        f"notice-{business_id}.{lang()}.html",
+        functools.partial(business_notice_html, plan, scenario, business_id, LANG),
+        f"notice-{business_id}.{LANG}.html",
         "text/html",
         key="dl_notice_html",
     )

@@ -19,6 +19,7 @@ from app_pages.common import (
     require_planner,
     tr,
     week_days,
+    wkey,
 )
 from planner.domain import Outcome, OutcomeStatus, Result, Task, TaskKind
 from planner.i18n import OUTCOME_STATUS, RESULTS, day_label, item_title, label
@@ -32,6 +33,7 @@ from planner.store import (
 )
 from planner.views import change_text, diff_frame
 
+LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
 st.title(tr("changes_title"))
 info = choose_plan(published_only=True)
@@ -47,14 +49,16 @@ changes: list = st.session_state.setdefault("changes", [])
 
 def day_name(day: dt.date) -> str:
     """A day of the week in the chosen language."""
-    return day_label(day, lang())
+    return day_label(day, LANG)
 
 
 def span(prefix: str) -> tuple[dt.date, dt.date]:
     """A first and last day of the week picked in two select boxes."""
     c = st.columns(2)
-    first = c[0].selectbox(tr("first_day"), days, format_func=day_name, key=f"{prefix}_first")
-    last = c[1].selectbox(tr("last_day"), days, index=6, format_func=day_name, key=f"{prefix}_last")
+    first = c[0].selectbox(tr("first_day"), days, format_func=day_name, key=wkey(f"{prefix}_first"))
+    last = c[1].selectbox(
+        tr("last_day"), days, index=6, format_func=day_name, key=wkey(f"{prefix}_last")
+    )
     return first, max(first, last)
 
 
@@ -81,7 +85,10 @@ with tabs[2]:
     category = scenario.business(target).category
     items = [i.id for i in scenario.items if i.applies_to(category)]
     item = st.selectbox(
-        tr("item"), items, format_func=lambda i: item_title(i, scenario, lang()), key="urgent_item"
+        tr("item"),
+        items,
+        format_func=lambda i: item_title(i, scenario, LANG),
+        key=wkey("urgent_item"),
     )
     note = st.text_input(tr("note"), key="urgent_note")
     if st.button(tr("add_change"), key="add_urgent") and item:
@@ -94,7 +101,7 @@ with tabs[2]:
 st.subheader(tr("changes_list"))
 if changes:
     st.dataframe(
-        pd.DataFrame({tr("changes_list"): [change_text(c, scenario, lang()) for c in changes]}),
+        pd.DataFrame({tr("changes_list"): [change_text(c, scenario, LANG) for c in changes]}),
         hide_index=True,
         width="stretch",
     )
@@ -106,7 +113,11 @@ else:
 
 default_from = today if days[0] <= today <= days[-1] else days[0]
 from_day = st.selectbox(
-    tr("replan_from"), days, index=days.index(default_from), format_func=day_name, key="from_day"
+    tr("replan_from"),
+    days,
+    index=days.index(default_from),
+    format_func=day_name,
+    key=wkey("from_day"),
 )
 if st.button(tr("replan"), type="primary", disabled=not changes, key="replan"):
     params, solve_params, _ = params_from(planning_knobs())
@@ -129,13 +140,13 @@ if last is not None and last[0] == info.id:
     diff = last[1]
     st.success(tr("replanned", summary=diff.lines()[-1]))
     st.subheader(tr("diff_title"))
-    st.dataframe(diff_frame(diff, scenario, lang()), hide_index=True, width="stretch")
+    st.dataframe(diff_frame(diff, scenario, LANG), hide_index=True, width="stretch")
 
 with st.expander(tr("revisions")):
     for number, kind, _, old_diff in backend().store.revisions(info.id):
         st.markdown(f"**{number}** · {kind}")
         if old_diff is not None and not old_diff.empty:
-            st.dataframe(diff_frame(old_diff, scenario, lang()), hide_index=True, width="stretch")
+            st.dataframe(diff_frame(old_diff, scenario, LANG), hide_index=True, width="stretch")
 
 st.subheader(tr("outcomes_title"))
 stops = {
@@ -148,7 +159,7 @@ if stops:
         key = st.selectbox(
             tr("visit"),
             list(stops),
-            key="outcome_visit",
+            key=wkey("outcome_visit"),
             format_func=lambda k: (
                 f"{day_name(stops[k][0].day)} {window_text(stops[k][1].start, stops[k][1].end)}"
                 f" · {stops[k][0].team_id} · {names[stops[k][1].visit.business_id]}"
@@ -157,17 +168,17 @@ if stops:
         route, stop = stops[key]
         checked = sorted({o.item_id for o in stop.visit.obligations})
         chosen = st.multiselect(
-            tr("items"), checked, default=checked, key="outcome_items",
-            format_func=lambda i: item_title(i, scenario, lang()),
+            tr("items"), checked, default=checked, key=wkey("outcome_items"),
+            format_func=lambda i: item_title(i, scenario, LANG),
         )  # fmt: skip
         c = st.columns(3)
         status = c[0].selectbox(
-            tr("status"), [s.value for s in OutcomeStatus], key="outcome_status",
-            format_func=lambda s: label(OUTCOME_STATUS, s, lang()),
+            tr("status"), [s.value for s in OutcomeStatus], key=wkey("outcome_status"),
+            format_func=lambda s: label(OUTCOME_STATUS, s, LANG),
         )  # fmt: skip
         result = c[1].selectbox(
-            tr("result"), [r.value for r in Result], key="outcome_result",
-            format_func=lambda r: label(RESULTS, r, lang()),
+            tr("result"), [r.value for r in Result], key=wkey("outcome_result"),
+            format_func=lambda r: label(RESULTS, r, LANG),
         )  # fmt: skip
         when = c[2].date_input(tr("date"), value=route.day, key="outcome_date")
         note = st.text_input(tr("note"), key="outcome_note")
@@ -202,10 +213,10 @@ if recorded:
             [
                 {
                     "business": names.get(o.business_id, o.business_id),
-                    "item": item_title(o.item_id, scenario, lang()),
+                    "item": item_title(o.item_id, scenario, LANG),
                     "date": o.date.isoformat(),
-                    "status": label(OUTCOME_STATUS, o.status.value, lang()),
-                    "result": label(RESULTS, o.result.value, lang()) if o.result else "",
+                    "status": label(OUTCOME_STATUS, o.status.value, LANG),
+                    "result": label(RESULTS, o.result.value, LANG) if o.result else "",
                     "note": o.note,
                 }
                 for o in recorded

@@ -82,6 +82,12 @@ def lang() -> str:
     return str(st.session_state.get("lang") or "en")  # unselecting the language keeps English
 
 
+def wkey(name: str) -> str:
+    """A widget key per language: a widget whose options are worded in the language is made
+    anew when the language changes (Streamlit would keep showing the old wording)."""
+    return f"{name}.{lang()}"
+
+
 def tr(key: str, **values: Any) -> str:
     """``planner.i18n.t`` in the chosen language."""
     return t(key, lang(), **values)
@@ -215,13 +221,14 @@ def plans(*, published_only: bool = False) -> list[PlanInfo]:
     return found
 
 
-def plan_label(info: PlanInfo) -> str:
-    """``Plan 3 · week 2026-11-23 · published · revision 2`` in the chosen language."""
-    return tr(
+def plan_label(info: PlanInfo, language: str = "en") -> str:
+    """``Plan 3 · week 2026-11-23 · published · revision 2`` in ``language``."""
+    return t(
         "plan_label",
+        language,
         id=info.id,
         week=info.week_start.isoformat(),
-        status=tr(f"status_{info.status.value}"),
+        status=t(f"status_{info.status.value}", language),
         revision=info.revision,
     )
 
@@ -235,12 +242,13 @@ def choose_plan(*, published_only: bool = False) -> PlanInfo | None:
     wanted = st.session_state.get("plan_id")
     index = ids.index(wanted) if wanted in ids else 0
     by_id = {p.id: p for p in found}
+    language = lang()  # bound now: Streamlit may format the options outside this run
     chosen = st.selectbox(
         tr("choose_plan"),
         ids,
         index=index,
-        format_func=lambda i: plan_label(by_id[i]),
-        key=f"plan_picker_{published_only}",
+        format_func=lambda i: plan_label(by_id[i], language),
+        key=wkey(f"plan_picker_{published_only}"),
     )
     st.session_state["plan_id"] = chosen
     return by_id[int(chosen)]
@@ -301,25 +309,36 @@ def progress_reporter(bar: Any, phase: str, time_limit: float) -> Callable[[Prog
     last = [0.0]
 
     def report(event: ProgressEvent) -> None:
+        report.last = event  # type: ignore[attr-defined]
         now = time.perf_counter()
         if now - last[0] < 0.25:
             return
         last[0] = now
-        share = event.served / event.offered if event.offered else 0.0
         bar.progress(
             min(event.elapsed_s / max(time_limit, 0.1), 1.0),
-            text=tr(
-                "progress_text",
-                phase=phase,
-                stage=event.stage,
-                served=event.served,
-                offered=event.offered,
-                share=f"{share:.0%}",
-                elapsed=f"{event.elapsed_s:.0f}",
-            ),
+            text=tr("progress_text", phase=phase, **_event_values(event)),
         )
 
+    report.last = None  # type: ignore[attr-defined]
     return report
+
+
+def _event_values(event: ProgressEvent) -> dict[str, Any]:
+    share = event.served / event.offered if event.offered else 0.0
+    return {
+        "stage": event.stage,
+        "served": event.served,
+        "offered": event.offered,
+        "share": f"{share:.0%}",
+        "elapsed": f"{event.elapsed_s:.0f}",
+    }
+
+
+def finish_progress(bar: Any, phase: str, report: Callable[[ProgressEvent], None]) -> None:
+    """Fill ``bar`` and leave the best plan's numbers on it."""
+    event = getattr(report, "last", None)
+    text = phase if event is None else tr("progress_done", phase=phase, **_event_values(event))
+    bar.progress(1.0, text=text)
 
 
 def solve_week(
@@ -341,19 +360,21 @@ def solve_week(
     params, solve_params, team_params = params_from(knobs)
     limit = solve_params.time_limit_s
     joint_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_joint")))
+    report = progress_reporter(joint_bar, tr("solving_joint"), limit)
     plan = plan_week(
         scenario, params, solve_params, week_start=week, team_params=team_params,
-        progress=progress_reporter(joint_bar, tr("solving_joint"), limit),
+        progress=report,
     )  # fmt: skip
-    joint_bar.progress(1.0, text=tr("solving_joint"))
+    finish_progress(joint_bar, tr("solving_joint"), report)
     if not baseline or siloed_bar is None:
         return plan, None
     siloed_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_siloed")))
+    report = progress_reporter(siloed_bar, tr("solving_siloed"), limit)
     siloed = plan_week(
         scenario, params, solve_params, week_start=week, team_params=team_params, siloed=True,
-        progress=progress_reporter(siloed_bar, tr("solving_siloed"), limit),
+        progress=report,
     )  # fmt: skip
-    siloed_bar.progress(1.0, text=tr("solving_siloed"))
+    finish_progress(siloed_bar, tr("solving_siloed"), report)
     return plan, evaluate(scenario, plan, siloed, params=params).to_dict()
 
 

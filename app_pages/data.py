@@ -16,17 +16,20 @@ from app_pages.common import (
     require_planner,
     tr,
     version_text,
+    wkey,
     working_scenario,
 )
+from planner.i18n import t
 from planner.tables import scenario_to_frames
 from planner.views import business_map, businesses_frame
 
+LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
 st.title(tr("data_title"))
 
 source = st.radio(
     tr("scenario_source"), ["demo", "upload"], horizontal=True,
-    format_func=lambda s: tr(f"source_{s}"), key="data_source",
+    format_func=lambda s: t(f"source_{s}", LANG), key=wkey("data_source"),
 )  # fmt: skip
 path = default_scenario_path()
 if source == "upload":
@@ -89,7 +92,7 @@ cols[4].metric(tr("metric_tasks"), len(scenario.tasks))
 
 colour_by = st.segmented_control(
     tr("colour_by"), ["category", "risk"], default="category",
-    format_func=lambda c: tr(f"colour_{c}"), key="colour_by",
+    format_func=lambda c: t(f"colour_{c}", LANG), key=wkey("colour_by"),
 )  # fmt: skip
 st.pydeck_chart(business_map(scenario, colour_by=colour_by or "category"), height=520)
 
@@ -99,7 +102,7 @@ tabs = st.tabs([tr(f"tab_{n}") for n in names])
 with tabs[0]:
     st.dataframe(businesses_frame(scenario), hide_index=True, width="stretch")
 with tabs[1]:
-    title = "title_zh" if lang() == "zh" else "title"
+    title = "title_zh" if LANG == "zh" else "title"
     checklists = pd.DataFrame(
         [
             {

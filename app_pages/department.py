@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import choose_plan, current_user, lang, plan_doc, plan_of, plan_scenario, tr
+from app_pages.common import (
+    choose_plan,
+    current_user,
+    lang,
+    plan_doc,
+    plan_of,
+    plan_scenario,
+    tr,
+    wkey,
+)
 from planner import charts
 from planner.i18n import department_name
 from planner.views import (
@@ -17,6 +26,7 @@ from planner.views import (
     unscheduled_frame,
 )
 
+LANG = lang()  # bound once: widget labels must not read the session later
 user = current_user()
 if user is None:
     st.warning(tr("planner_only"))
@@ -32,15 +42,15 @@ scenario = plan_scenario(info)
 if user.is_planner:
     ids = [d.id for d in scenario.departments]
     department = st.selectbox(
-        tr("department"), ids, key="department",
-        format_func=lambda d: department_name(d, scenario, lang()),
+        tr("department"), ids, key=wkey("department"),
+        format_func=lambda d: department_name(d, scenario, LANG),
     )  # fmt: skip
 else:
     department = user.department_id
 if department not in {d.id for d in scenario.departments}:
     st.info(tr("no_plan"))
     st.stop()
-st.subheader(department_name(department, scenario, lang()))
+st.subheader(department_name(department, scenario, LANG))
 
 coverage = department_view(scenario, plan, department)
 doc = plan_doc(info)
@@ -50,25 +60,26 @@ if doc is not None:
 share = coverage.share
 cols = st.columns(6)
 cols[0].metric(tr("due"), coverage.due)
-cols[1].metric(tr("scheduled"), coverage.scheduled, "–" if share is None else f"{share:.0%}",
-               delta_color="off")  # fmt: skip
-cols[2].metric(tr("not_scheduled"), coverage.due - coverage.scheduled)
-cols[3].metric(tr("pulled_forward"), coverage.pulled_forward)
-cols[4].metric(tr("overdue"), coverage.overdue, f"{coverage.backlog} {tr('backlog')}",
-               delta_color="off")  # fmt: skip
-cols[5].metric(tr("siloed_share"), "–" if siloed is None else f"{siloed:.0%}")
+cols[1].metric(tr("scheduled"), coverage.scheduled)
+cols[2].metric(tr("share_scheduled"), "–" if share is None else f"{share:.0%}")
+cols[3].metric(tr("siloed_share"), "–" if siloed is None else f"{siloed:.0%}")
+cols[4].metric(tr("overdue"), coverage.overdue)
+cols[5].metric(tr("backlog"), coverage.backlog)
+st.caption(tr("pulled_forward_note", n=coverage.pulled_forward))
 
 left, right = st.columns(2)
-left.plotly_chart(coverage_funnel(coverage, lang()), key="funnel")
+left.plotly_chart(coverage_funnel(coverage, LANG), key="funnel")
 with right:
     st.markdown(f"**{tr('by_risk')}**")
+    risks = risk_frame(coverage, LANG)
+    risks["share"] = risks["share"] * 100
     st.dataframe(
-        risk_frame(coverage, lang()).rename(
+        risks.rename(
             columns={"risk": tr("risk"), "due": tr("due"), "scheduled": tr("scheduled"),
                      "share": tr("share")}
         ),
         hide_index=True, width="stretch",
-        column_config={tr("share"): st.column_config.NumberColumn(format="percent")},
+        column_config={tr("share"): st.column_config.NumberColumn(format="%.0f%%")},
     )  # fmt: skip
     st.markdown(f"**{tr('why_not')}**")
     st.dataframe(
@@ -79,7 +90,7 @@ with right:
 
 st.subheader(tr("dept_unscheduled"))
 st.dataframe(
-    unscheduled_frame(plan, scenario, department_id=department, lang=lang()),
+    unscheduled_frame(plan, scenario, department_id=department, lang=LANG),
     hide_index=True,
     width="stretch",
     height=300,

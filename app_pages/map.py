@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import choose_plan, lang, plan_of, plan_scenario, require_planner, tr
+from app_pages.common import choose_plan, lang, plan_of, plan_scenario, require_planner, tr, wkey
 from planner.i18n import day_label
 from planner.views import route_map, route_stops_frame
 
+LANG = lang()  # bound once: widget labels must not read the session later
 require_planner()
 st.title(tr("map_title"))
 info = choose_plan()
@@ -21,15 +22,19 @@ days = sorted({r.day for r in plan.routes})
 teams = sorted({r.team_id for r in plan.routes})
 cols = st.columns([2, 3])
 chosen_days = cols[0].multiselect(
-    tr("days"), days, default=days[:1], format_func=lambda d: day_label(d, lang()), key="map_days"
+    tr("days"),
+    days,
+    default=days[:1],
+    format_func=lambda d: day_label(d, LANG),
+    key=wkey("map_days"),
 )
 chosen_teams = cols[1].multiselect(tr("teams"), teams, default=teams, key="map_teams")
 picked_days = chosen_days or days
 picked_teams = chosen_teams or teams
 st.pydeck_chart(
-    route_map(plan, scenario, days=picked_days, teams=picked_teams, lang=lang()), height=560
+    route_map(plan, scenario, days=picked_days, teams=picked_teams, lang=LANG), height=560
 )
 st.caption(tr("map_caption"))
-stops = route_stops_frame(plan, scenario, days=picked_days, teams=picked_teams, lang=lang())
+stops = route_stops_frame(plan, scenario, days=picked_days, teams=picked_teams, lang=LANG)
 st.subheader(tr("stops_table"))
 st.dataframe(stops.drop(columns=["lon", "lat", "colour", "day"]), hide_index=True, width="stretch")

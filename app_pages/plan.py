@@ -24,6 +24,7 @@ from planner import charts, export
 from planner.store import PlanStatus, StoreError, local_time
 from planner.views import access_codes_frame, plan_cards, unscheduled_frame
 
+LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
 st.title(tr("plan_title"))
 working = working_scenario()
@@ -97,7 +98,7 @@ doc = plan_doc(info)
 
 if doc is None:
     st.caption(tr("no_baseline"))
-cards = plan_cards(plan, doc, lang())
+cards = plan_cards(plan, doc, LANG)
 for col, card in zip(st.columns(len(cards)), cards, strict=True):
     col.metric(card.label, card.value, card.delta, help=card.help, delta_color=card.delta_color)
 
@@ -118,7 +119,7 @@ elif info.published_at is not None:
     )
 
 st.subheader(tr("unscheduled_title"))
-left = unscheduled_frame(plan, plan_sc, lang=lang())
+left = unscheduled_frame(plan, plan_sc, lang=LANG)
 if left.empty:
     st.success(tr("nothing_unscheduled"))
 else:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import choose_plan, lang, plan_of, plan_scenario, require_planner, tr
-from planner.i18n import day_label
+from app_pages.common import choose_plan, lang, plan_of, plan_scenario, require_planner, tr, wkey
+from planner.i18n import day_label, t
 from planner.views import schedule_figure, schedule_frame
 
+LANG = lang()  # bound once: widget labels must not read the session later
 require_planner()
 st.title(tr("schedule_title"))
 info = choose_plan()
@@ -24,11 +25,11 @@ if not days:
     st.stop()
 cols = st.columns([2, 3])
 day = cols[0].selectbox(
-    tr("day"), [None, *days], index=1, key="schedule_day",
-    format_func=lambda d: tr("all_days") if d is None else day_label(d, lang()),
+    tr("day"), ["all", *days], index=1, key=wkey("schedule_day"),
+    format_func=lambda d: t("all_days", LANG) if d == "all" else day_label(d, LANG),
 )  # fmt: skip
 chosen_teams = cols[1].multiselect(tr("teams"), teams, default=teams, key="schedule_teams")
 frame = schedule_frame(
-    plan, scenario, days=None if day is None else [day], teams=chosen_teams or teams, lang=lang()
+    plan, scenario, days=None if day == "all" else [day], teams=chosen_teams or teams, lang=LANG
 )
-st.plotly_chart(schedule_figure(frame, lang()), key="gantt")
+st.plotly_chart(schedule_figure(frame, LANG), key="gantt")

@@ -840,10 +840,21 @@ def plan_from_json(data: dict[str, Any], scenario: Scenario) -> Plan:
             "(export with the scenario the plan was made from)"
         ) from exc
     metrics = tuple(
-        (str(k), float("nan") if v is None else float(v))
-        for k, v in dict(data.get("metrics", {})).items()
+        (name, float("nan") if v is None else float(v))
+        for name, v in _metric_numbers(dict(data.get("metrics", {})))
     )
     return Plan(week, routes, unscheduled, metrics)
+
+
+def _metric_numbers(metrics: dict[str, Any]) -> list[tuple[str, Any]]:
+    """plan.json metrics as (name, number); a map such as coverage_by_department gives ``key.sub``."""
+    numbers: list[tuple[str, Any]] = []
+    for key, value in metrics.items():
+        if isinstance(value, dict):
+            numbers += [(f"{key}.{sub}", v) for sub, v in value.items()]
+        else:
+            numbers.append((str(key), value))
+    return numbers
 
 
 def _route_from_json(row: dict[str, Any], week: dt.date, scenario: Scenario) -> Route:

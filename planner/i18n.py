@@ -214,8 +214,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "teams": ("Teams", "检查组"),
     "map_caption": (
         "Numbers give each team-day's order of visits; lines are straight between stops. "
-        "Grey dots are the other businesses. No map tiles are needed.",
-        "数字为各组当天的检查顺序；线条为检查点之间的直线。灰点为其他检查对象。无需在线底图。",
+        "Grey dots are the other businesses; ⚑ marks an unannounced item. No map tiles are needed.",
+        "数字为各组当天的检查顺序；线条为检查点之间的直线。灰点为其他检查对象；⚑ 表示不预先告知的事项。无需在线底图。",
     ),
     "stops_table": ("Stops in order", "按顺序的检查点"),
     # ---- schedule page
@@ -304,7 +304,17 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "overdue": ("Overdue", "已逾期"),
     "backlog": ("Overdue left out", "逾期未安排"),
     "share": ("share", "比例"),
-    "siloed_share": ("Alone (siloed)", "单独检查"),
+    "siloed_share": ("Share if alone (siloed)", "单独检查覆盖率"),
+    "share_scheduled": ("Share scheduled", "覆盖率"),
+    "pulled_forward_note": (
+        "Also {n} obligation(s) not yet due ride along in visits that happen anyway (pulled "
+        "forward; not counted in the share).",
+        "另有 {n} 项未到期任务随已安排的检查提前完成（提前检查，不计入覆盖率）。",
+    ),
+    "progress_done": (
+        "{phase}: done — the plan makes {served} of {offered} visits ({share})",
+        "{phase}：完成 — 计划安排 {served}/{offered} 次检查（{share}）",
+    ),
     "by_risk": ("By risk class", "按风险等级"),
     "why_not": ("Why not scheduled", "未安排原因"),
     "reason": ("reason", "原因"),

@@ -510,21 +510,25 @@ def evaluate(
 
 
 def flat_metrics(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Numbers of ``doc`` for ``plan.json``'s ``metrics``: scalars as they are, one level of
-    mapping as ``key.sub`` (e.g. ``coverage_by_department.fire``); deeper detail left out."""
+    """What ``plan.json``'s ``metrics`` carries: the numbers of ``doc`` and its one-level maps of
+    numbers (e.g. ``coverage_by_department``: department id → share); deeper detail left out."""
     flat: dict[str, Any] = {}
     for key, value in doc.items():
         if isinstance(value, Mapping):
-            for sub, inner in value.items():
-                if inner is None or isinstance(inner, int | float):
-                    flat[f"{key}.{sub}"] = inner
+            numbers = {
+                str(sub): inner
+                for sub, inner in value.items()
+                if inner is None or isinstance(inner, int | float)
+            }
+            if numbers:
+                flat[key] = numbers
         elif value is None or isinstance(value, int | float):
             flat[key] = value
     return flat
 
 
 def unflatten_metrics(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """The inverse of ``flat_metrics`` for what it kept (``key.sub`` → ``{key: {sub: …}}``)."""
+    """``plan.json``'s metrics as a document; older ``key.sub`` entries become ``{key: {sub: …}}``."""
     doc: dict[str, Any] = {}
     for key, value in flat.items():
         head, dot, sub = key.partition(".")

@@ -24,6 +24,8 @@ from planner.domain import WEEKDAY_NAMES
 from planner.params import SolveParams
 from planner.problem import HORIZON, RouteSolution, RoutingProblem, Solution
 
+WEEK_SECONDS_PER_VISIT = 0.25  # time limit a whole-week model needs per visit (first plan + search)
+
 
 @dataclass(frozen=True, slots=True)
 class ProgressEvent:
@@ -556,7 +558,8 @@ def choose_decomposition(problem: RoutingProblem, params: SolveParams) -> str:
     if params.decomposition != "auto":
         return params.decomposition
     offered = int(problem.eligible.any(axis=1).sum())
-    return "week" if offered <= params.whole_week_max_visits else "day"
+    small = offered <= params.whole_week_max_visits
+    return "week" if small and params.time_limit_s >= offered * WEEK_SECONDS_PER_VISIT else "day"
 
 
 @dataclass(slots=True)

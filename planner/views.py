@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,7 +98,8 @@ def business_map(scenario: Scenario, *, colour_by: str = "category") -> pdk.Deck
     return pdk.Deck(
         layers=layers,
         initial_view_state=view,
-        map_style=None,  # no tile server is needed to render
+        map_provider=None,  # no base map: nothing is fetched from a tile server
+        map_style=None,
         tooltip={"text": "{name}\n{category} · risk {risk}\n{opening_hours}"},
     )
 
@@ -277,9 +279,10 @@ def route_map(
                 "ScatterplotLayer",
                 others,
                 get_position=["lon", "lat"],
-                get_fill_color=[150, 150, 150, 90],
-                get_radius=12,
+                get_fill_color=[150, 150, 150, 80],
+                get_radius=5,
                 radius_min_pixels=1.5,
+                radius_max_pixels=4,
             )
         )
     layers += [
@@ -290,7 +293,7 @@ def route_map(
             get_color="colour",
             get_width=4,
             width_min_pixels=2,
-            width_units="pixels",
+            width_units="'pixels'",
             pickable=True,
         ),
         pdk.Layer(
@@ -298,8 +301,9 @@ def route_map(
             offices,
             get_position=["lon", "lat"],
             get_fill_color=[20, 20, 20],
-            get_radius=40,
-            radius_min_pixels=8,
+            get_radius=25,
+            radius_min_pixels=7,
+            radius_max_pixels=12,
             pickable=True,
         ),
         pdk.Layer(
@@ -326,18 +330,35 @@ def route_map(
             font_weight=700,
         ),
     ]
-    points = stops if len(stops) else offices
-    view = pdk.ViewState(
-        longitude=float(points["lon"].mean()) if len(points) else 0.0,
-        latitude=float(points["lat"].mean()) if len(points) else 0.0,
-        zoom=13,
-    )
+    view = fit_view([p for path in paths["path"] for p in path] or offices[["lon", "lat"]].values)
     return pdk.Deck(
         layers=layers,
         initial_view_state=view,
         map_provider=None,  # no base map: nothing is fetched from a tile server
         map_style=None,
         tooltip={"html": "<b>{business}</b><br/>{time}<br/>{items}"},
+    )
+
+
+def fit_view(
+    points: Iterable[Sequence[float]], *, width: int = 900, height: int = 520
+) -> pdk.ViewState:
+    """A view that shows every (lon, lat) of ``points`` in a ``width`` × ``height`` px map."""
+    pairs = [(float(p[0]), float(p[1])) for p in points]
+    if not pairs:
+        return pdk.ViewState(longitude=0.0, latitude=0.0, zoom=1)
+    lons, lats = [p[0] for p in pairs], [p[1] for p in pairs]
+    middle = (min(lats) + max(lats)) / 2
+    # deck.gl's Web Mercator: the world is 512 · 2**zoom px wide; a latitude degree is 1/cos(lat) wider.
+    lon_span = max(max(lons) - min(lons), 1e-4)
+    lat_span = max(max(lats) - min(lats), 1e-4) / max(math.cos(math.radians(middle)), 0.1)
+    zoom = min(
+        math.log2(width * 360 / (512 * lon_span)), math.log2(height * 360 / (512 * lat_span))
+    )
+    return pdk.ViewState(
+        longitude=(min(lons) + max(lons)) / 2,
+        latitude=middle,
+        zoom=max(1.0, min(16.0, zoom - 0.4)),
     )
 
 
@@ -420,6 +441,7 @@ def schedule_figure(frame: pd.DataFrame, lang: str = "en") -> go.Figure:
     import plotly.express as px
 
     colours = {t(f"kind_{k}", lang): c for k, c in SCHEDULE_COLOURS.items()}
+    lanes = list(dict.fromkeys(frame.sort_values(["day", "team_id"])["lane"]))
     order = [t(f"kind_{k}", lang) for k in SCHEDULE_COLOURS]
     fig = px.timeline(
         frame,
@@ -428,11 +450,11 @@ def schedule_figure(frame: pd.DataFrame, lang: str = "en") -> go.Figure:
         y="lane",
         color="kind_label",
         color_discrete_map=colours,
-        category_orders={"kind_label": order, "lane": sorted(frame["lane"].unique())},
+        category_orders={"kind_label": order, "lane": lanes},
         hover_data={"business": True, "time": True, "items": True, "lane": False,
                     "kind_label": False, "start": False, "finish": False},
     )  # fmt: skip
-    fig.update_yaxes(autorange="reversed", title=t("team_day", lang))
+    fig.update_yaxes(autorange="reversed", title=t("team_day", lang))  # first lane on top
     fig.update_xaxes(tickformat="%H:%M", title=t("time_of_day", lang))
     fig.update_layout(
         legend_title_text="",

@@ -6,4 +6,8 @@ export PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 python3 -m pip install -q -e .
 # Chinese glyphs for the PDF notices and route sheets (planner/notices.py), only when missing.
 dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null)
+# The database (PLANNER_DATABASE_URL, default: SQLite in the user's data directory) with the demo
+# stored, and the demo accounts with fresh passwords, printed here (only their hashes are kept).
+python3 -m planner db init
+python3 -m planner.auth demo --scenario "${PLANNER_SCENARIO:-data/demo}" --reset
 exec python3 -m streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"

@@ -6,6 +6,8 @@ export PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 python3 -m pip install -q -e ".[dev]"
 # Chinese glyphs for the PDF notices and route sheets (planner/notices.py), only when missing.
 dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null)
+# Debian's Chromium for the browser test (tests/test_browser.py; Playwright's own download is not used).
+dpkg -s chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 # PostgreSQL on loopback for the store tests (tests/test_store.py run on SQLite and on it).
 # In CI a PostgreSQL that cannot be had fails the run; elsewhere the tests say they skipped it.
 if [ -z "${PLANNER_TEST_POSTGRES_URL:-}" ]; then

@@ -1,0 +1,668 @@
+"""Benchmark: weekly plans from the demo to 10,000 businesses, each engine side by side.
+
+Run from the repository root::
+
+    python benchmarks/weekly.py                                  # every size, target budgets
+    python benchmarks/weekly.py --sizes demo,1000 --time-limit 30
+    python benchmarks/weekly.py --sizes 10000 --out weekly-10000.csv
+    python benchmarks/weekly.py --render weekly.csv weekly-10000.csv --write   # docs from CSVs
+
+Sizes: ``demo`` (``data/demo``) and synthetic counties (``planner.synth.synthesize``, fixed seed)
+of N businesses in ``TOWNSHIPS[N]`` townships of 300–1,000 businesses each. Each size is planned
+once through the pipeline's pieces, each timed on its own: the week's demand
+(``build_week_demand``), team formation (``form_week``, one round, ``TeamParams()``), then
+``run_week`` with those teams (certification screen, travel matrix, problem, routing, LP bound).
+Every plan is checked by ``planner.verify.verify_plan``; any problem is a red flag.
+
+Time limits (``--time-limit target``, the default): a size with an end-to-end target in issue 4
+(demo 30 s, 1,000 businesses 60 s, 10,000 businesses 10 min) gives routing what is left of the
+target after demand and formation (less a 5 % margin for travel, problem and LP bound, at least
+``MIN_ROUTING_S``); other sizes route for 30 s (the quality target is "≥ 97 % of the bound at
+1,000 visits in 30 s"). A number gives routing that many seconds at every size.
+
+Engines: ``ortools`` is the pipeline's engine. When ``run_week`` takes an ``engine`` keyword, each
+engine is routed through it; otherwise PyVRP is tried on the pipeline's own ``RoutingProblem``
+through ``planner.engines.solve_with`` (same teams, travel and time limit), and a problem it
+cannot model exactly (lunch breaks, workload balance) is reported as "not expressible" with the
+reasons. ``auto`` names the engine ``choose_engine`` picks and points at that engine's row.
+
+Columns (``Plan.metrics`` unless said): *first plan s* = demand + formation + everything before
+routing + the solver's ``first_solution_seconds`` (until every model had a plan), end to end;
+*total s* = demand + formation + ``run_week``; *ratio* = weighted coverage ÷ LP bound (an upper
+bound of the priority-weighted coverage, ``planner.solve.lp_bound``); *load* = the 1-minute load
+average before → after the size (2 shared cores: above ~2 the timings are pessimistic); *cpu s*
+= process CPU time of the size (well below *total s* means the process was starved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import inspect
+import math
+import os
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from planner import load_scenario
+from planner.domain import Plan, Scenario, Team, Visit
+from planner.engines import NotExpressible, check_solution, choose_engine, solve_with
+from planner.merge import build_week_demand
+from planner.params import PlanParams, SolveParams, TeamParams
+from planner.pipeline import WeekRun, plan_metrics, run_week
+from planner.problem import (
+    RoutingProblem,
+    problem_points,
+    solution_to_routes,
+    unplanned_obligations,
+)
+from planner.pyvrp_adapter import inexpressible_reasons
+from planner.solve import assign_days, incoming_travel_bound, lp_bound
+from planner.synth import synthesize
+from planner.teams import form_week
+from planner.travel import haversine_metres, travel_matrix
+from planner.verify import verify_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- weekly:start -->", "<!-- weekly:end -->"
+
+SIZES = ("demo", "300", "1000", "3000", "10000")
+TOWNSHIPS = {300: 1, 1000: 2, 3000: 4, 10000: 10}  # 300–1,000 businesses per township
+TARGET_S = {"demo": 30.0, "1000": 60.0, "10000": 600.0}  # end to end, issue 4 part 7(b)
+FIRST_PLAN_TARGET_S = {"demo": 5.0}
+OTHER_ROUTING_S = 30.0
+MIN_ROUTING_S = 5.0
+QUALITY_TARGET = 0.97  # of the LP bound, at ~1,000 visits in 30 s of routing
+ENGINE_KEYWORD = "engine" in inspect.signature(run_week).parameters
+
+
+def townships_for(businesses: int) -> int:
+    """Townships of a synthetic county: ``TOWNSHIPS`` or about 750 businesses each."""
+    return TOWNSHIPS.get(businesses, max(1, round(businesses / 750)))
+
+
+def make_scenario(size: str, seed: int) -> tuple[Scenario, int]:
+    """The demo or a synthetic county of ``size`` businesses, and its number of townships."""
+    if size == "demo":
+        scenario = load_scenario(ROOT / "data" / "demo")
+        return scenario, len(scenario.settings.offices)
+    n = int(size)
+    k = townships_for(n)
+    return synthesize(businesses=n, townships=k, seed=seed), k
+
+
+def routing_limit(size: str, spent: float, time_limit: str) -> float:
+    """Routing seconds for ``size`` after ``spent`` seconds of demand and formation."""
+    if time_limit != "target":
+        return float(time_limit)
+    if size not in TARGET_S:
+        return OTHER_ROUTING_S
+    target = TARGET_S[size]
+    return max(MIN_ROUTING_S, 0.95 * target - spent)
+
+
+def office_scenario(scenario: Scenario, office_id: str) -> Scenario:
+    """The scenario as one office's officers see it: its officers, fixed teams and recusals."""
+    own = tuple(o for o in scenario.inspectors if o.base == office_id)
+    ids = {o.id for o in own}
+    return replace(
+        scenario,
+        inspectors=own,
+        teams=tuple(t for t in scenario.teams if set(t.officer_ids) <= ids),
+        recusals=tuple(
+            r
+            for r in scenario.recusals
+            if r.inspector_id in ids and (not r.other_inspector_id or r.other_inspector_id in ids)
+        ),
+    )
+
+
+def nearest_office(scenario: Scenario, visit: Visit) -> str:
+    """The office nearest to the visit's business (straight line)."""
+    b = scenario.business(visit.business_id)
+    return min(
+        scenario.settings.offices,
+        key=lambda o: float(haversine_metres(o.lon, o.lat, b.lon, b.lat)),
+    ).id
+
+
+def form_teams_by(
+    scenario: Scenario, week: dt.date, visits: Sequence[Visit], how: str
+) -> dict[dt.date, tuple[Team, ...]]:
+    """Teams of the week: ``week`` = ``form_week`` over the whole county, as ``run_week`` does;
+    ``office`` = one ``form_week`` per office, its officers for the visits nearest to it (a
+    benchmark-side decomposition, not the pipeline's)."""
+    offices = scenario.settings.offices
+    if how == "week" or len(offices) == 1:
+        return form_week(scenario, week, visits, params=TeamParams()).teams_by_day()
+    near: dict[str, list[Visit]] = defaultdict(list)
+    for v in visits:
+        near[nearest_office(scenario, v)].append(v)
+    teams: dict[dt.date, list[Team]] = defaultdict(list)
+    for office in offices:
+        mine = office_scenario(scenario, office.id)
+        formed = form_week(mine, week, near[office.id], params=TeamParams())
+        for day, ts in formed.teams_by_day().items():
+            teams[day] += [replace(t, id=f"{office.id}:{t.id}") for t in ts]
+    return {day: tuple(ts) for day, ts in sorted(teams.items())}
+
+
+def lunch_overlap(problem: RoutingProblem) -> np.ndarray:
+    """Per team-day: the least part of its lunch break that must fall inside its shift.
+
+    The break (``vehicle_lunch`` = window start, window end, length) starts anywhere in its window;
+    its overlap with the shift is least at one end of that range.
+    """
+    a, b = problem.vehicle_shift[:, 0], problem.vehicle_shift[:, 1]
+    ws, we, length = (problem.vehicle_lunch[:, j] for j in range(3))
+
+    def overlap(start: np.ndarray) -> np.ndarray:
+        return np.maximum(0, np.minimum(start + length, b) - np.maximum(start, a))
+
+    least = np.minimum(overlap(ws), overlap(np.maximum(ws, we - length)))
+    return np.where(length > 0, least, 0)
+
+
+def lunch_bound(problem: RoutingProblem) -> float:
+    """``planner.solve.lp_bound`` with each shift shortened by its lunch break (still valid).
+
+    No visit and no travel happens during the break (``planner.solve.add_lunch_breaks``: the
+    break may interrupt a leg, which then lasts that much longer), and the break lies in the
+    shift as far as ``lunch_overlap`` says, so service + travel of a team-day ≤ shift − that.
+    """
+    total = float(problem.penalty.sum())
+    if total <= 0 or problem.n_visits == 0:
+        return 1.0
+    duration = problem.service + incoming_travel_bound(problem)
+    shift = (problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]).astype(np.float64)
+    capacity = np.maximum(shift - lunch_overlap(problem), 0.0)
+    _, value = assign_days(problem, duration, capacity)
+    return min(1.0, value / total)
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def measure_size(size: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Plan one size with every engine asked for; one row per engine."""
+    load_before, cpu0 = _load(), time.process_time()
+    t0 = time.perf_counter()
+    scenario, townships = make_scenario(size, args.seed)
+    scenario_s = time.perf_counter() - t0
+    week = scenario.settings.week_start
+    params = PlanParams()
+    t0 = time.perf_counter()
+    demand = build_week_demand(scenario, week, params)
+    demand_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    teams = form_teams_by(scenario, week, demand.visits, args.formation)
+    formation_s = time.perf_counter() - t0
+    limit = routing_limit(size, demand_s + formation_s, args.time_limit)
+    solve_params = SolveParams(time_limit_s=limit, seed=args.seed)
+    base = {
+        "size": size,
+        "formation": "per office" if args.formation == "office" and townships > 1 else "week",
+        "businesses": len(scenario.businesses),
+        "townships": townships,
+        "candidate_visits": len(demand.visits),
+        "obligations_week": sum(len(v.obligations) for v in demand.visits) + len(demand.deferred),
+        "team_days": sum(len(ts) for ts in teams.values()),
+        "routing_limit_s": round(limit, 1),
+        "scenario_s": round(scenario_s, 2),
+        "demand_s": round(demand_s, 2),
+        "formation_s": round(formation_s, 2),
+    }
+    print(
+        f"[{size}] {base['businesses']} businesses, {townships} township(s), "
+        f"{base['candidate_visits']} candidate visits, {base['team_days']} team-days; "
+        f"demand {demand_s:.1f} s, formation {formation_s:.1f} s, routing limit {limit:.1f} s",
+        flush=True,
+    )
+
+    def pipeline(engine: str | None) -> WeekRun:
+        extra = {"engine": engine} if engine is not None else {}
+        return run_week(
+            scenario,
+            params,
+            solve_params,
+            teams_by_day=teams,
+            demand=demand,
+            **extra,
+        )
+
+    rows: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    run = pipeline("ortools" if ENGINE_KEYWORD else None)
+    run_s = time.perf_counter() - t0
+    pieces = time_pieces(scenario, run)
+    ortools = {**base, **pieces, "engine": "ortools"}
+    ortools.update(plan_row(run.plan, demand_s + formation_s, run_s))
+    ortools.update(verify_row(scenario, run.plan, run))
+    if not base["team_days"] and base["candidate_visits"]:
+        ortools["note"] = (
+            "RED FLAG: formation made no team (CP-SAT found no solution in time), so the plan is "
+            "empty; its Plan.metrics say weighted coverage 1.0 and LP bound 1.0 (of a problem "
+            "with no visit), left blank here"
+        )
+    rows.append(ortools)
+    print(f"[{size}] ortools: {ortools['verify_problems']} verify problem(s)", flush=True)
+    for engine in args.engines:
+        if engine == "ortools":
+            continue
+        if engine == "auto":
+            choice, why = choose_engine(run.problem, solve_params)
+            if why.startswith("PyVRP cannot express"):
+                why = "PyVRP cannot express this week (reasons on the pyvrp row)"
+            rows.append(
+                {**base, "engine": f"auto → {choice}", "planned": f"= {choice} row", "note": why}
+            )
+            continue
+        row = {**base, "engine": engine}
+        reasons = inexpressible_reasons(run.problem, solve_params)
+        try:
+            if reasons:
+                raise NotExpressible(engine, reasons)
+            row.update(other_engine(scenario, run, engine, solve_params, pipeline, base))
+        except NotExpressible as exc:
+            row["planned"] = "not expressible"
+            row["note"] = "not expressible: " + "; ".join(exc.reasons)
+        except Exception as exc:  # an engine that crashes is a finding: keep the other rows
+            traceback.print_exc()
+            row["planned"] = "failed"
+            row["note"] = f"RED FLAG: {type(exc).__name__}: {exc}"
+        rows.append(row)
+    bound = lunch_bound(run.problem) if run.problem.n_visits else 0.0
+    for row in rows:
+        if isinstance(row.get("weighted_coverage"), float) and bound > 0:
+            row["lunch_bound"] = round(bound, 3)
+            row["lunch_ratio"] = round(row["weighted_coverage"] / bound, 3) if bound > 0 else ""
+    cpu = time.process_time() - cpu0
+    for row in rows:
+        row["cpu_s"] = round(cpu, 1)
+        row["load"] = f"{load_before:.1f}→{_load():.1f}"
+    return rows
+
+
+def time_pieces(scenario: Scenario, run: WeekRun) -> dict[str, Any]:
+    """Travel matrix and LP bound timed again on the run's own inputs; routing by difference."""
+    t0 = time.perf_counter()
+    travel_matrix(problem_points(scenario, run.visits))
+    travel_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    lp_bound(run.problem)
+    lp_s = time.perf_counter() - t0
+    m = dict(run.plan.metrics)
+    return {
+        "travel_matrix_s": round(travel_s, 2),
+        "problem_s": round(max(0.0, m["total_seconds"] - m["solve_seconds"] - travel_s), 2),
+        "routing_s": round(max(0.0, m["solve_seconds"] - lp_s), 2),
+        "lp_bound_s": round(lp_s, 2),
+        "decomposed": "day" if m.get("decomposed") else "week",
+        "models": int(m.get("models", 0)),
+    }
+
+
+def plan_row(plan: Plan, before_s: float, run_s: float) -> dict[str, Any]:
+    """Quality and time columns of one plan (``before_s``: demand + formation)."""
+    m = dict(plan.metrics)
+    presolve = m["total_seconds"] - m["solve_seconds"]
+    bound = m["lp_bound"]
+    if not m["visits_offered"] and m["visits_candidate"]:  # nothing routed: 1.0 of nothing
+        return {
+            "offered": 0,
+            "planned": int(m["visits_planned"]),
+            "obligations_scheduled": int(m["obligations_scheduled"]),
+            "first_plan_s": round(before_s + presolve + m["first_solution_seconds"], 1),
+            "total_s": round(before_s + run_s, 1),
+            "travel_h": 0.0,
+            "officer_h": 0.0,
+        }
+    return {
+        "offered": int(m["visits_offered"]),
+        "planned": int(m["visits_planned"]),
+        "obligations_scheduled": int(m["obligations_scheduled"]),
+        "due_scheduled": f"{int(m['obligations_due_scheduled'])}/{int(m['obligations_due'])}",
+        "weighted_coverage": round(m["weighted_coverage"], 3),
+        "lp_bound": round(bound, 3),
+        "ratio": round(m["weighted_coverage"] / bound, 3) if bound > 0 else "",
+        "first_plan_s": round(before_s + presolve + m["first_solution_seconds"], 1),
+        "total_s": round(before_s + run_s, 1),
+        "travel_h": round(m["travel_seconds"] / 3600, 1),
+        "distance_km": round(m["distance_metres"] / 1000, 1),
+        "officer_h": round(m["officer_hours"], 1),
+    }
+
+
+def verify_row(scenario: Scenario, plan: Plan, run: WeekRun) -> dict[str, Any]:
+    """``verify_plan`` on the plan: problem count, seconds, the first message."""
+    t0 = time.perf_counter()
+    problems = verify_plan(scenario, plan, run.travel, run.travel_ids, obligations=run.obligations)
+    row: dict[str, Any] = {
+        "verify_problems": len(problems),
+        "verify_s": round(time.perf_counter() - t0, 2),
+    }
+    if problems:
+        row["note"] = f"RED FLAG: {problems[0]}"
+        for message in problems[:10]:
+            print("   verify:", message, flush=True)
+    return row
+
+
+def other_engine(
+    scenario: Scenario,
+    run: WeekRun,
+    engine: str,
+    solve_params: SolveParams,
+    pipeline: Any,
+    base: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Route the week with ``engine``: through ``run_week`` if it can select it, else on the
+    pipeline's own problem through ``solve_with`` (same teams, travel and limit)."""
+    before = base["demand_s"] + base["formation_s"]
+    if ENGINE_KEYWORD:
+        t0 = time.perf_counter()
+        other = pipeline(engine)
+        row = plan_row(other.plan, before, time.perf_counter() - t0)
+        return {**row, **verify_row(scenario, other.plan, other), **time_pieces(scenario, other)}
+    t0 = time.perf_counter()
+    solution = solve_with(run.problem, solve_params, engine=engine)
+    solve_s = time.perf_counter() - t0
+    routed = {o for v in run.visits for o in v.obligations}
+    kept = tuple(u for u in run.plan.unscheduled if u.obligation not in routed)
+    dropped = unplanned_obligations(run.problem, solution.dropped, scenario, run.visits)
+    week = run.plan.week_start
+    plan = Plan(week, solution_to_routes(run.problem, solution, run.visits), kept + dropped)
+    metrics = plan_metrics(plan, run.demand.visits, run.demand.deferred, solution, week)
+    m0 = dict(run.plan.metrics)
+    presolve = m0["total_seconds"] - m0["solve_seconds"]  # shared with the OR-Tools run
+    metrics["total_seconds"] = presolve + solve_s
+    plan = Plan(week, plan.routes, plan.unscheduled, tuple(metrics.items()))
+    row = plan_row(plan, before, presolve + solve_s)
+    row.update(verify_row(scenario, plan, run))
+    checks = check_solution(run.problem, solution)
+    row["routing_s"] = round(solve_s, 2)
+    row["note"] = (
+        f"solve_with on the pipeline's problem; check_solution: {len(checks)} problem(s)"
+        + (f"; {row['note']}" if "note" in row else "")
+    )
+    return row
+
+
+# ---------------------------------------------------------------- tables and the docs section
+
+QUALITY = (
+    ("size", "size"),
+    ("formation", "teams"),
+    ("engine", "engine"),
+    ("businesses", "businesses"),
+    ("candidate_visits", "candidate visits"),
+    ("team_days", "team-days"),
+    ("offered", "offered"),
+    ("planned", "planned"),
+    ("obligations_scheduled", "obligations scheduled"),
+    ("obligations_week", "of"),
+    ("weighted_coverage", "weighted coverage"),
+    ("lp_bound", "LP bound"),
+    ("ratio", "ratio"),
+    ("lunch_bound", "bound − lunch"),
+    ("lunch_ratio", "ratio − lunch"),
+    ("first_plan_s", "first plan s"),
+    ("total_s", "total s"),
+    ("travel_h", "travel h"),
+    ("officer_h", "officer h"),
+    ("verify_problems", "verify problems"),
+    ("load", "load"),
+)
+PIECES = (
+    ("size", "size"),
+    ("formation", "teams"),
+    ("engine", "engine"),
+    ("townships", "townships"),
+    ("demand_s", "demand s"),
+    ("formation_s", "formation s"),
+    ("travel_matrix_s", "travel matrix s"),
+    ("problem_s", "screen + problem s"),
+    ("routing_limit_s", "routing limit s"),
+    ("routing_s", "routing s"),
+    ("lp_bound_s", "LP bound s"),
+    ("decomposed", "mode"),
+    ("models", "models"),
+    ("verify_s", "verify s"),
+    ("total_s", "total s"),
+    ("cpu_s", "cpu s"),
+    ("load", "load"),
+)
+FIELDS = list(
+    dict.fromkeys(
+        [k for k, _ in QUALITY]
+        + [k for k, _ in PIECES]
+        + ["townships", "scenario_s", "due_scheduled", "distance_km", "note"]
+    )
+)
+
+
+def to_markdown(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    """Rows as a markdown table (missing values as –)."""
+
+    def cell(row: Mapping[str, Any], key: str) -> str:
+        value = row.get(key, "")
+        if value in ("", None):
+            return "–"
+        if isinstance(value, int) and not isinstance(value, bool) and key != "size":
+            return f"{value:,}"
+        return str(value)
+
+    head = "| " + " | ".join(title for _, title in columns) + " |"
+    rule = "|" + "---|" * len(columns)
+    body = ["| " + " | ".join(cell(r, key) for key, _ in columns) + " |" for r in rows]
+    return "\n".join([head, rule, *body])
+
+
+def notes(rows: Sequence[Mapping[str, Any]]) -> str:
+    """One line per distinct note (not expressible, red flags, auto's pick), with its sizes."""
+    sizes: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        if r.get("note"):
+            sizes.setdefault((str(r["engine"]), str(r["note"])), []).append(str(r["size"]))
+    return "\n".join(f"- {', '.join(s)} — {e}: {n}" for (e, n), s in sizes.items())
+
+
+def _num(row: Mapping[str, Any], key: str) -> float | None:
+    value = row.get(key, "")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _label(r: Mapping[str, Any]) -> str:
+    teams = r.get("formation") or "week"
+    return str(r["size"]) + ("" if teams == "week" else f" ({teams})")
+
+
+def _planned_something(r: Mapping[str, Any]) -> bool:
+    """A plan that routes some visit (an empty plan is not an answer when visits were due)."""
+    return (_num(r, "planned") or 0) > 0 or not _num(r, "candidate_visits")
+
+
+def verdicts(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The issue's targets, each marked met / not met / not measured from the OR-Tools rows."""
+    ortools = [r for r in rows if r.get("engine") == "ortools"]
+
+    def mark(ok: bool | None) -> str:
+        return "not measured" if ok is None else ("**met**" if ok else "**not met**")
+
+    lines = []
+    for size, target in TARGET_S.items():
+        measured = [r for r in ortools if str(r["size"]) == size] or [None]
+        for r in measured:
+            total = _num(r, "total_s") if r else None
+            empty = r is not None and not _planned_something(r)
+            text = f"- {_label(r) if r else size}: final plan ≤ {target:g} s — "
+            text += mark(None if total is None else total <= target and not empty)
+            if total is not None:
+                text += f" ({total:g} s{', an empty plan' if empty else ''})"
+            first_target = FIRST_PLAN_TARGET_S.get(size)
+            if first_target is not None:
+                first = _num(r, "first_plan_s") if r else None
+                text += f"; first feasible plan ≤ {first_target:g} s — "
+                text += mark(None if first is None else first <= first_target and not empty)
+                if first is not None:
+                    text += f" ({first:g} s)"
+            lines.append(text)
+    near = [
+        r
+        for r in ortools
+        if _num(r, "ratio") is not None
+        and (_num(r, "routing_limit_s") or 1e9) <= 30.5
+        and 600 <= (_num(r, "candidate_visits") or 0) <= 1500
+    ]
+    for r in near:
+        ratio = _num(r, "ratio") or 0.0
+        tight = _num(r, "lunch_ratio")
+        lines.append(
+            f"- ≥ {QUALITY_TARGET:.0%} of the LP bound at ~1,000 visits in 30 s — "
+            f"{mark(ratio >= QUALITY_TARGET)} ({_label(r)}: {r['candidate_visits']} candidate "
+            f"visits, {r['routing_limit_s']} s routing, ratio {ratio:.3f}"
+            + ("" if tight is None else f"; against the bound less lunch {tight:.3f}")
+            + ")"
+        )
+    if not near:
+        lines.append(
+            f"- ≥ {QUALITY_TARGET:.0%} of the LP bound at ~1,000 visits in 30 s — not measured"
+        )
+    feasible = [
+        (_label(r), _num(r, "verify_problems") == 0 and _planned_something(r)) for r in ortools
+    ]
+    bad = [s for s, ok in feasible if not ok]
+    lines.append(
+        "- a feasible (verified, non-empty) plan at every size — "
+        + mark(None if not feasible else not bad)
+        + (f" (failed: {', '.join(bad)})" if bad else f" ({', '.join(s for s, _ in feasible)})")
+    )
+    return "\n".join(lines)
+
+
+def engine_wiring() -> str:
+    """One sentence on how the engines were reached (depends on ``run_week``'s signature)."""
+    if ENGINE_KEYWORD:
+        return "Each engine is routed through `run_week(..., engine=…)`."
+    return (
+        "`run_week`/`plan_week` cannot select an engine (they call `planner.solve.solve`, i.e. "
+        "OR-Tools), so the pipeline rows are OR-Tools; PyVRP is tried on the pipeline's own "
+        "`RoutingProblem` through `planner.engines.solve_with` (same teams, travel and limit)."
+    )
+
+
+def section(rows: Sequence[Mapping[str, Any]], command: str) -> str:
+    """The docs section between the weekly markers."""
+    return (
+        f"{START}\n## Weekly plans: demo and synthetic townships, engines side by side\n\n"
+        f"Command: `{command}` (run {dt.date.today().isoformat()}; 2 cores shared with other "
+        "engineers' jobs: *load* is the 1-minute load average before → after each size, and "
+        "above ~2 the seconds are pessimistic). Straight-line travel; teams formed once "
+        "(`TeamParams()`, one round); synthetic counties of 300–1,000 businesses per township, "
+        "seed fixed. Definitions and time limits in `benchmarks/weekly.py`'s docstring: *first "
+        "plan s* and *total s* are end to end (demand + formation + travel + problem + routing), "
+        "*ratio* = weighted coverage ÷ LP bound. "
+        f"{engine_wiring()}\n\n"
+        f"{to_markdown(rows, QUALITY)}\n\n"
+        "Where the time goes (seconds; *routing s* excludes the LP bound, which `solve` computes "
+        "after routing):\n\n"
+        f"{to_markdown(rows, PIECES)}\n\n"
+        f"Targets (issue 4 part 7(b), OR-Tools rows):\n\n{verdicts(rows)}\n\n"
+        f"Notes:\n\n{notes(rows) or '- none'}\n{END}"
+    )
+
+
+def write_section(rows: Sequence[Mapping[str, Any]], command: str) -> None:
+    """Replace this benchmark's section of docs/benchmarks.md (other sections untouched)."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    new = section(rows, command)
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + new + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
+def write_csv(rows: Sequence[Mapping[str, Any]], path: Path) -> None:
+    """All rows so far (rewritten after each size, so a run cut short keeps what it measured)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def read_csv(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Rows of earlier runs (numbers stay text; the tables print them as they are)."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: see the module docstring."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(SIZES), help="demo and/or business counts")
+    parser.add_argument(
+        "--time-limit",
+        default="target",
+        help="routing seconds at every size, or 'target' (the default: see the docstring)",
+    )
+    parser.add_argument("--engines", default="ortools,pyvrp,auto", help="ortools, pyvrp, auto")
+    parser.add_argument(
+        "--formation",
+        choices=("week", "office"),
+        default="week",
+        help="teams as run_week forms them (week), or one formation per office (office)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="synthetic scenarios and routing")
+    parser.add_argument("--out", default="weekly.csv", help="CSV name under benchmarks/results/")
+    parser.add_argument("--render", nargs="+", type=Path, help="tables from these CSVs, no run")
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    args.engines = ["ortools"] + [e for e in args.engines.split(",") if e and e != "ortools"]
+    if args.time_limit != "target" and not math.isfinite(float(args.time_limit)):
+        parser.error("--time-limit: a number of seconds or 'target'")
+    command = "python benchmarks/weekly.py " + (
+        f"--render {' '.join(str(p) for p in args.render)} --write"
+        if args.render
+        else f"--sizes {args.sizes} --time-limit {args.time_limit} --formation {args.formation} "
+        f"--seed {args.seed} --write"
+    )
+    if args.render:
+        rows = read_csv(args.render)
+    else:
+        rows = []
+        for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
+            try:
+                rows += measure_size(size, args)
+            except Exception:  # a size that fails is a finding: keep the others
+                traceback.print_exc()
+                rows.append({"size": size, "engine": "ortools", "note": "RED FLAG: run failed"})
+            write_csv(rows, RESULTS / args.out)
+    print(to_markdown(rows, QUALITY), "", to_markdown(rows, PIECES), "", verdicts(rows), sep="\n")
+    if notes(rows):
+        print(notes(rows))
+    if args.write:
+        write_section(rows, command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""App-side tables, maps and the Gantt frame (planner.views) and the app's words (planner.i18n)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from planner.domain import Obligation, Plan, Reason, Route, Stop, Visit
+from planner.i18n import EN, ZH, day_label, t
+from planner.load import load_scenario
+from planner.views import (
+    department_doc,
+    fit_view,
+    plan_cards,
+    route_map,
+    route_segments,
+    route_stops_frame,
+    schedule_frame,
+    unscheduled_frame,
+)
+
+MON = dt.date(2026, 11, 23)
+H = 3600
+
+
+def _stop(
+    business: str, items: tuple[tuple[str, str], ...], arrival: int, start: int, end: int
+) -> Stop:
+    obligations = tuple(
+        Obligation(business, item, dept, MON, MON, Reason.ROUTINE, 1) for item, dept in items
+    )
+    return Stop(Visit(business, obligations, end - start), arrival, start, end)
+
+
+@pytest.fixture
+def plan() -> Plan:
+    """Team T1 on Monday: b2 (the label check is unannounced) then b1, with lunch at 12:00."""
+    route = Route(
+        "T1",
+        MON,
+        ("o1", "o2"),
+        (
+            _stop("b2", (("extinguisher", "fire"), ("label", "market")), 9 * H, 9 * H, 10 * H),
+            _stop("b1", (("food", "market"),), 13 * H + 1800, 14 * H, 15 * H),
+        ),
+        lunch_start=12 * H,
+        travel_seconds=3600,
+        distance_metres=5000,
+        depart=8 * H + 1800,
+        back=15 * H + 1800,
+    )
+    return Plan(MON, (route,), ())
+
+
+def test_route_segments_cut_lunch_out_of_travel(plan: Plan) -> None:
+    """Travel to a stop is the gap before its arrival, waiting until its start, lunch cut out."""
+    segments = route_segments(plan.routes[0], lunch_minutes=60)
+    assert [(k, a // 60, b // 60) for k, a, b, _ in segments] == [
+        ("travel", 510, 540),
+        ("visit", 540, 600),
+        ("travel", 600, 720),
+        ("lunch", 720, 780),
+        ("travel", 780, 810),
+        ("wait", 810, 840),
+        ("visit", 840, 900),
+        ("travel", 900, 930),
+    ]
+
+
+def test_schedule_frame_has_a_lane_per_team_day(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    """Every Gantt row names its lane and kind; visits carry the business and its items."""
+    scenario = load_scenario(tiny_dir)
+    frame = schedule_frame(plan, scenario)
+    assert set(frame["lane"]) == {"Mon 23 Nov · T1"}
+    visits = frame[frame["kind"] == "visit"]
+    assert list(visits["business"]) == ["Corner shop", "Noodle house"]
+    assert "Food safety (Market regulation)" in visits["items"].iloc[1]
+
+
+def test_stop_numbers_follow_the_route_order(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    """Stops are numbered in route order and the unannounced item is marked for the team."""
+    scenario = load_scenario(tiny_dir)
+    stops = route_stops_frame(plan, scenario)
+    assert list(zip(stops["order"], stops["business_id"], strict=True)) == [(1, "b2"), (2, "b1")]
+    assert "Product labels (Market regulation) ⚑" in stops["items"].iloc[0]
+
+
+def test_route_map_needs_no_tile_server(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    """The route map has no base map provider or style, a path, numbers and a hover text."""
+    scenario = load_scenario(tiny_dir)
+    made = route_map(plan, scenario)
+    deck = json.loads(made.to_json())
+    assert "mapProvider" not in deck and "mapStyle" not in deck
+    layers = {layer["@@type"]: layer for layer in deck["layers"]}
+    assert {"PathLayer", "TextLayer"} <= set(layers)
+    assert [row["label"] for row in layers["TextLayer"]["data"]] == ["1", "2"]
+    tooltip = made._tooltip["html"]  # what st.pydeck_chart sends with the deck
+    assert "{business}" in tooltip and "{time}" in tooltip and "{items}" in tooltip
+
+
+def test_route_map_filters_by_team(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    """A team that is not in the plan leaves no stop on the map."""
+    scenario = load_scenario(tiny_dir)
+    deck = json.loads(route_map(plan, scenario, teams=["T9"]).to_json())
+    text = next(layer for layer in deck["layers"] if layer["@@type"] == "TextLayer")
+    assert text["data"] == []
+
+
+def test_fit_view_contains_every_point() -> None:
+    """The view is centred on the points and zooms out for a wider spread."""
+    near = fit_view([(24.90, 60.15), (24.92, 60.16)])
+    far = fit_view([(24.80, 60.10), (25.10, 60.25)])
+    assert near.longitude == pytest.approx(24.91) and near.zoom > far.zoom
+
+
+def test_unscheduled_frame_keeps_one_department(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """Filtering by department keeps only that department's obligations."""
+    from planner.domain import Unscheduled
+
+    scenario = load_scenario(tiny_dir)
+    left = tuple(
+        Unscheduled(Obligation("b3", i, d, MON, MON, Reason.ROUTINE, 1), "opening hours")
+        for i, d in (("food", "market"), ("extinguisher", "fire"))
+    )
+    frame = unscheduled_frame(Plan(MON, (), left), scenario, department_id="market", lang="zh")
+    assert list(frame["department"]) == ["市场监管"] and list(frame["item"]) == ["食品安全"]
+
+
+def test_department_doc_hides_other_departments() -> None:
+    """A department head's metrics keep township totals and only their own coverage."""
+    doc = {
+        "visits_joint": 5,
+        "coverage_by_department": {"market": 0.5, "fire": 1.0},
+        "coverage_by_department_siloed": {"market": 0.2, "fire": 0.0},
+        "coverage": {"joint": {"market": {"due": 2}, "fire": {"due": 1}}, "siloed": {}},
+        "workload": {"joint": {"officers": [{"id": "o1"}]}},
+    }
+    kept = department_doc(doc, "market")
+    assert kept["visits_joint"] == 5 and "workload" not in kept
+    assert kept["coverage_by_department"] == {"market": 0.5}
+    assert "fire" not in json.dumps(kept)
+
+
+def test_plan_cards_without_a_baseline_use_the_plan(plan: Plan) -> None:
+    """Without a siloed baseline the cards count the plan's own visits and team-days."""
+    cards = plan_cards(plan, None)
+    assert [(c.label, c.value) for c in cards[:2]] == [("Visits (joint)", "2"), ("Team-days", "1")]
+
+
+def test_plan_cards_compare_with_the_baseline(plan: Plan) -> None:
+    """With a baseline the visits card shows the visits avoided as a negative delta."""
+    doc = {"visits_joint": 2, "visits_siloed": 4, "visits_siloed_same_work": 3,
+           "coverage_joint": 0.8, "coverage_siloed": 0.5}  # fmt: skip
+    cards = plan_cards(plan, doc)
+    assert cards[0].delta == "-1" and cards[4].delta == "+30 pt"
+
+
+def test_every_word_exists_in_both_languages() -> None:
+    """The two dictionaries have the same keys and no empty text."""
+    assert set(EN) == set(ZH)
+    assert all(EN[k].strip() and ZH[k].strip() for k in EN)
+
+
+def test_fields_are_filled_and_unknown_keys_show_themselves() -> None:
+    """``t`` fills fields, falls back to English for an unknown language, and returns an
+    unknown key as it is."""
+    assert t("n_errors", "zh", n=3).startswith("3 个错误")
+    assert t("n_errors", "fr", n=3).startswith("3 error(s)")
+    assert t("no-such-key", "en") == "no-such-key"
+    assert day_label(MON, "zh") == "11月23日 周一"
