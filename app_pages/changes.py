@@ -24,13 +24,8 @@ from app_pages.common import (
 from planner.domain import Outcome, OutcomeStatus, Result, Task, TaskKind
 from planner.i18n import OUTCOME_STATUS, RESULTS, day_label, item_title, label
 from planner.notices import window_text
-from planner.store import (
-    BusinessClosed,
-    OfficerAbsent,
-    StoreError,
-    UrgentTask,
-    replan_week,
-)
+from planner.replan import BusinessClosed, OfficerAbsent, UrgentTask
+from planner.store import StoreError, replan_week
 from planner.views import change_text, diff_frame
 
 LANG = lang()  # bound once: widget labels must not read the session later

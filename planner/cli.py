@@ -349,9 +349,9 @@ def _plan_field_path(plan_dir: Path, data: dict[str, Any], key: str) -> Path | N
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a plan: roster workbook, CSV, calendars, notices, route sheets, GeoJSON."""
     from planner.access import DEMO_SECRET, SECRET_ENV, secret_from_env
-    from planner.export import export_plan, plan_from_json
+    from planner.export import export_plan
     from planner.load import load_scenario
-    from planner.planfile import read_plan
+    from planner.planfile import plan_from_json, read_plan
 
     plan_dir = args.plan_dir if args.plan_dir.is_dir() else args.plan_dir.parent
     try:
@@ -558,7 +558,8 @@ def cmd_db_replan(args: argparse.Namespace) -> int:
 
     from planner import PlanParams, SolveParams
     from planner.domain import Task, TaskKind
-    from planner.store import BusinessClosed, OfficerAbsent, UrgentTask, replan_week
+    from planner.replan import BusinessClosed, OfficerAbsent, UrgentTask
+    from planner.store import replan_week
 
     start = args.from_day
     changes: list[Any] = []

@@ -67,16 +67,16 @@ def _held(team: Sequence[Inspector]) -> int:
     return len({c for o in team for c in o.certifications})
 
 
-def paired_teams_on(scenario: Scenario, day: dt.date) -> tuple[Team, ...]:
-    """Pair the officers working on ``day``: greedily the pair whose certifications cover most.
+def pair_officers(officers: Sequence[Inspector], scenario: Scenario) -> list[list[Inspector]]:
+    """Greedily pair ``officers``: the pair whose certifications cover most first.
 
     Only officers of the same office whose hours overlap and whom no recusal keeps apart are
     paired. Ties go to more hours together, then to the smallest ids, so the result is
     deterministic. An odd officer joins the team of its office it adds most certifications to
     (as its third member), among the teams whose hours together it does not cut by half or more;
-    if there is none it stays out that day. A team's id joins its officers' ids with ``+``.
+    if there is none it stays out that day.
     """
-    free = sorted((o for o in scenario.inspectors if works_on(o, day)), key=lambda o: o.id)
+    free = sorted(officers, key=lambda o: o.id)
     apart = _kept_apart(scenario)
     teams: list[list[Inspector]] = []
     while len(free) >= 2:
@@ -113,9 +113,16 @@ def paired_teams_on(scenario: Scenario, day: dt.date) -> tuple[Team, ...]:
                 key=lambda t: (_held([*t, odd]) - _held(t), shared_hours([*t, odd]), -len(t)),
             )
             best_team.append(odd)
+    return teams
+
+
+def paired_teams_on(scenario: Scenario, day: dt.date) -> tuple[Team, ...]:
+    """Pair the officers working on ``day`` (``pair_officers``); a team's id joins its officers'
+    ids with ``+``."""
+    working = [o for o in scenario.inspectors if works_on(o, day)]
     return tuple(
         Team("+".join(o.id for o in members), tuple(o.id for o in members), (day.weekday(),))
-        for members in teams
+        for members in pair_officers(working, scenario)
     )
 
 

@@ -23,16 +23,11 @@ import pandas as pd
 
 from planner.domain import (
     WEEKDAY_NAMES,
-    Obligation,
     Plan,
-    Reason,
     Route,
     Scenario,
     Stop,
-    Unscheduled,
-    Visit,
 )
-from planner.errors import PlannerError
 from planner.notices import (
     LANGS,
     BusinessNotice,
@@ -781,108 +776,6 @@ def geojson_bytes(
     """``routes_to_geojson`` as UTF-8 JSON bytes (Chinese kept readable)."""
     data = routes_to_geojson(plan, scenario, roads=roads, cache_dir=cache_dir)
     return json.dumps(data, ensure_ascii=False, indent=1).encode()
-
-
-# --------------------------------------------------------------------------------------------
-# plan.json → Plan (for ``python -m planner export``)
-# --------------------------------------------------------------------------------------------
-def _seconds_of_day(day: dt.date, text: str | None, missing: int = -1) -> int:
-    """Seconds from ``day``'s midnight to the ISO local datetime ``text`` (``missing`` if none)."""
-    if not text:
-        return missing
-    moment = dt.datetime.fromisoformat(text).replace(tzinfo=None)
-    return round((moment - dt.datetime.combine(day, dt.time(0))).total_seconds())
-
-
-def _obligation_from_json(
-    row: dict[str, Any], business_id: str, week: dt.date, scenario: Scenario, reason: str = ""
-) -> Obligation:
-    item = scenario.item(row["item_id"])
-    due = dt.date.fromisoformat(row["due"]) if row.get("due") else week + dt.timedelta(days=6)
-    return Obligation(
-        business_id=business_id,
-        item_id=item.id,
-        department_id=row.get("department_id") or item.department_id,
-        earliest=dt.date.fromisoformat(row["earliest"]) if row.get("earliest") else week,
-        due=due,
-        reason=Reason(reason or row.get("reason") or "routine"),
-        priority=int(row.get("priority", 1)),
-        unannounced=bool(row.get("unannounced", item.unannounced)),
-        task_id=row.get("task_id", ""),
-    )
-
-
-def plan_from_json(data: dict[str, Any], scenario: Scenario) -> Plan:
-    """A ``Plan`` from the JSON object of ``plan.json`` (``planner.planfile``'s format).
-
-    Fields the file does not carry come from the scenario or sensible defaults: an obligation's
-    ``unannounced`` flag from its catalogue item, ``earliest`` the week start, ``priority`` 1;
-    a visit's service time is its end minus its start.
-
-    Raises
-    ------
-    PlannerError
-        When the file names a business, item or department the scenario does not have.
-    """
-    week = dt.date.fromisoformat(data["week_start"])
-    try:
-        routes = tuple(_route_from_json(r, week, scenario) for r in data.get("routes", ()))
-        unscheduled = tuple(
-            Unscheduled(
-                _obligation_from_json(u, u["business_id"], week, scenario, "routine"),
-                str(u.get("reason", "")),
-            )
-            for u in data.get("unscheduled", ())
-        )
-    except (KeyError, ValueError) as exc:
-        raise PlannerError(
-            f"plan.json does not match the scenario or the plan format: {exc} "
-            "(export with the scenario the plan was made from)"
-        ) from exc
-    metrics = tuple(
-        (name, float("nan") if v is None else float(v))
-        for name, v in _metric_numbers(dict(data.get("metrics", {})))
-    )
-    return Plan(week, routes, unscheduled, metrics)
-
-
-def _metric_numbers(metrics: dict[str, Any]) -> list[tuple[str, Any]]:
-    """plan.json metrics as (name, number); a map such as coverage_by_department gives ``key.sub``."""
-    numbers: list[tuple[str, Any]] = []
-    for key, value in metrics.items():
-        if isinstance(value, dict):
-            numbers += [(f"{key}.{sub}", v) for sub, v in value.items()]
-        else:
-            numbers.append((str(key), value))
-    return numbers
-
-
-def _route_from_json(row: dict[str, Any], week: dt.date, scenario: Scenario) -> Route:
-    day = dt.date.fromisoformat(row["day"])
-    stops = []
-    for s in row.get("stops", ()):
-        scenario.business(s["business_id"])  # KeyError for an unknown business
-        start, end = _seconds_of_day(day, s["start"]), _seconds_of_day(day, s["end"])
-        obligations = tuple(
-            _obligation_from_json(o, s["business_id"], week, scenario)
-            for o in s.get("obligations", ())
-        )
-        for o in obligations:
-            scenario.department(o.department_id)
-        visit = Visit(s["business_id"], obligations, end - start)
-        stops.append(Stop(visit, _seconds_of_day(day, s.get("arrival"), start), start, end))
-    lunch = row.get("lunch") or {}
-    return Route(
-        team_id=row["team_id"],
-        day=day,
-        officer_ids=tuple(row.get("officers", ())),
-        stops=tuple(stops),
-        lunch_start=_seconds_of_day(day, lunch.get("start")),
-        travel_seconds=int(row.get("travel_seconds") or 0),
-        distance_metres=int(row.get("distance_metres") or 0),
-        depart=_seconds_of_day(day, row.get("depart")),
-        back=_seconds_of_day(day, row.get("return")),
-    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -387,12 +387,18 @@ def solve_pyvrp(
     params = params or SolveParams()
     started = time.perf_counter()
     offered = int(problem.eligible.any(axis=1).sum())
-    model = to_pyvrp(problem, params, demand=demand, capacity=capacity)
+    reasons = inexpressible_reasons(problem, params)
+    if reasons:
+        raise NotExpressible("PyVRP", reasons)
+    # PyVRP needs at least one vehicle type: without team-days every visit is simply dropped.
+    model = (
+        to_pyvrp(problem, params, demand=demand, capacity=capacity) if problem.n_vehicles else None
+    )
     built = time.perf_counter()
     routes: list[RouteSolution] = []
     first_s = 0.0
     penalty_warnings = 0
-    if model.data.num_clients and problem.n_vehicles:
+    if model is not None and model.data.num_clients:
         report = _reporter(progress, started, offered) if progress else None
         callbacks = _Callbacks(report)
         solve_params = pyvrp.SolveParams(ils=IteratedLocalSearchParams(callbacks=callbacks))
@@ -430,8 +436,8 @@ def solve_pyvrp(
         "decomposed": 0.0,
         "first_solution_seconds": first_s,
         "solve_seconds": time.perf_counter() - started,
-        "pyvrp_clients": float(model.data.num_clients),
-        "pyvrp_profiles": float(model.n_profiles),
+        "pyvrp_clients": float(model.data.num_clients if model else 0),
+        "pyvrp_profiles": float(model.n_profiles if model else 0),
         "pyvrp_penalty_warnings": float(penalty_warnings),
     }
     return Solution(tuple(routes), dropped, tuple(stats.items()))

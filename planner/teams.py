@@ -671,8 +671,7 @@ def form_teams(
     m.maximize(coverage)
     solver, status = _solve(m, params, params.gap_limit)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        log.append(f"team model: {solver.status_name(status)}; only fixed teams used")
-        return Formation(day, tuple(fixed), log=tuple(log), status=solver.status_name(status))
+        return _fallback_formation(day, scenario, fixed, pool, visits, solver.status_name(status))
     first_status = solver.status_name(status)
     # Tier 2: keep the coverage, then rotation, idle officers, team size, stability / draw.
     m.add(coverage >= int(round(solver.objective_value)))
@@ -710,6 +709,39 @@ def form_teams(
         covered_weight=sum(weight_of[b] for _, b in assigned),
         demand_weight=sum(weight_of.values()),
         status=f"{first_status}/{solver.status_name(status)}",
+    )
+
+
+def _fallback_formation(
+    day: dt.date,
+    scenario: Scenario,
+    fixed: Sequence[Team],
+    pool: Sequence[Inspector],
+    visits: Sequence[Visit],
+    status: str,
+) -> Formation:
+    """When CP-SAT finds no formation in its time (very large days), pair the free officers
+    greedily (``crew.pair_officers``) so that a plan can always be made."""
+    from planner.crew import pair_officers
+
+    taken = {t.id for t in fixed}
+    formed = [
+        Team(_formed_team_id(day, n, taken), tuple(sorted(o.id for o in members)), (day.weekday(),))
+        for n, members in enumerate(pair_officers(pool, scenario), start=1)
+    ]
+    teams = (*fixed, *formed)
+    busy = {o for t in teams for o in t.officer_ids}
+    note = (
+        f"team model: {status} in its time limit; the {len(pool)} free officers of {day} were "
+        f"paired greedily instead ({len(formed)} teams)"
+    )
+    return Formation(
+        day,
+        teams,
+        uncovered=_uncovered(visits, teams, scenario),
+        idle=tuple(o.id for o in pool if o.id not in busy),
+        log=(note,),
+        status=f"{status}/greedy",
     )
 
 

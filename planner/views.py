@@ -27,7 +27,7 @@ from planner.notices import (
     window_text,
 )
 from planner.obligations import is_due
-from planner.store import Change, OfficerAbsent, PlanDiff, UrgentTask
+from planner.replan import Change, OfficerAbsent, PlanDiff, UrgentTask
 
 RISK_COLOURS = {"low": (46, 160, 67), "medium": (240, 170, 20), "high": (214, 39, 40)}
 

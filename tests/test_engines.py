@@ -206,6 +206,13 @@ def test_auto_picks_pyvrp_for_plain_routing_and_ortools_for_weeks() -> None:
     assert choose_engine(week, PLAIN)[0] == "ortools"
 
 
+def test_pyvrp_without_team_days_drops_every_visit() -> None:
+    """No vehicle at all (PyVRP needs one vehicle type): every visit dropped, no error."""
+    problem = line_problem([10, 20], [[(0, 0, 1000)]] * 2).restrict([0, 1], [])
+    solution = solve_with(problem, PLAIN, engine="pyvrp")
+    assert solution.routes == () and solution.dropped == (0, 1)
+
+
 def test_unknown_engine_is_an_error() -> None:
     """An engine name outside ENGINES is refused with the known names."""
     with pytest.raises(ValueError, match="auto, ortools, pyvrp"):

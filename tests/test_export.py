@@ -50,7 +50,6 @@ from planner.export import (
     export_plan,
     export_zip_bytes,
     geojson_bytes,
-    plan_from_json,
     plan_to_frames,
     roster_sheet_name,
     roster_xlsx_bytes,
@@ -66,7 +65,7 @@ from planner.notices import (
     time_text,
     window_text,
 )
-from planner.planfile import plan_to_json, read_plan, write_plan
+from planner.planfile import plan_from_json, plan_to_json, read_plan, write_plan
 
 H = 3600
 WEEK = dt.date(2026, 11, 23)

@@ -46,7 +46,6 @@ from planner.domain import (
     Unscheduled,
     Visit,
 )
-from planner.export import plan_from_json
 from planner.metrics import (
     REQUIRED_KEYS,
     evaluate,
@@ -60,7 +59,7 @@ from planner.metrics import (
 )
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.pipeline import plan_week, run_siloed_week, run_week
-from planner.planfile import read_plan, write_plan
+from planner.planfile import plan_from_json, read_plan, write_plan
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny"
 MONDAY = dt.date(2026, 11, 23)

@@ -42,30 +42,30 @@ from planner.domain import (
 )
 from planner.load import load_scenario
 from planner.obligations import derive_obligations
+from planner.outcomes import RecordedOutcome, apply_outcomes, return_task_id
 from planner.params import SolveParams
 from planner.pipeline import plan_week
+from planner.replan import (
+    BusinessClosed,
+    OfficerAbsent,
+    UrgentTask,
+    apply_changes,
+    diff_plans,
+    hold_slot,
+)
 from planner.store import (
     PAUSE_ENV,
-    BusinessClosed,
     ConflictError,
     NotFoundError,
-    OfficerAbsent,
     PlanStatus,
-    RecordedOutcome,
     SchemaError,
     StateError,
     Store,
     StoreError,
-    UrgentTask,
-    apply_changes,
-    apply_outcomes,
-    diff_plans,
-    hold_slot,
     normalise_url,
     plan_from_snapshot,
     plan_snapshot,
     replan_week,
-    return_task_id,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -116,6 +116,18 @@ def _team_of(formation, business: str) -> frozenset[str]:
 # ---------------------------------------------------------------- coverage and sizes
 
 
+def test_no_formation_in_time_falls_back_to_greedy_pairs() -> None:
+    """A team model out of time still yields teams (greedy mixed pairs), so a plan is always made."""
+    scenario = _scenario([_officer("m1", "food"), _officer("m2", "food"),
+                          _officer("f1", "fire"), _officer("f2", "fire")])  # fmt: skip
+    visits = [_visit("B1", "food", "fire"), _visit("B2", "food", "fire")]
+    formation = form_teams(scenario, MONDAY, visits, params=TeamParams(time_limit_seconds=1e-9))
+    assert formation.status.endswith("/greedy")
+    assert _members(formation.teams) == {frozenset({"f1", "m1"}), frozenset({"f2", "m2"})}
+    assert "paired greedily" in formation.log[0]
+    assert not formation.uncovered
+
+
 def test_teams_mix_departments_so_one_team_covers_every_item() -> None:
     """Coverage: two food and two fire officers form two mixed pairs, not two department pairs."""
     scenario = _scenario([_officer("m1", "food"), _officer("m2", "food"),
