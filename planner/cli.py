@@ -249,7 +249,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.path)
     params = PlanParams.from_toml(args.params) if args.params else PlanParams()
     solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
-    given = {"time_limit_s": args.time_limit, "seed": args.seed}
+    given = {"time_limit_s": args.time_limit, "seed": args.seed, "engine": args.engine}
     solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
     week = args.week or scenario.settings.week_start
     print(
@@ -714,6 +714,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--time-limit", type=float, help="seconds for the routing (default 30)")
     p.add_argument("--seed", type=int, help="0 = input order; others shuffle it (default 0)")
+    p.add_argument(
+        "--engine",
+        choices=("auto", "ortools", "pyvrp"),
+        help="routing engine (default auto: the one measured to plan better for the problem)",
+    )
     p.add_argument("--roads", type=Path, help="OSM .pbf road network (default: straight line)")
     p.add_argument("--params", type=Path, help="TOML file with [plan] and [solve] tables")
     p.add_argument("--out", type=Path, required=True, help="folder to write plan.json into")

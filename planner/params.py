@@ -181,6 +181,7 @@ FIRST_SOLUTION_STRATEGIES = (
     "ALL_UNPERFORMED",
 )
 DECOMPOSITIONS = ("auto", "week", "day")
+ENGINE_NAMES = ("auto", "ortools", "pyvrp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +224,10 @@ class SolveParams:
     carry_over_share
         Visits the LP left out or an earlier day dropped are offered to a later day's model, at most
         this share of that day's own visits.
+    engine
+        ``auto`` (``planner.engines.choose_engine``: PyVRP where it models the problem exactly and
+        measurably plans better, OR-Tools otherwise — every week with lunch breaks), ``ortools``
+        or ``pyvrp`` (refused with every reason when it cannot express the problem).
     """
 
     time_limit_s: float = 30.0
@@ -236,6 +241,7 @@ class SolveParams:
     whole_week_max_visits: int = 120
     area_split_visits: int = 200
     carry_over_share: float = 0.5
+    engine: str = "auto"
 
     def __post_init__(self) -> None:
         problems = _range_problems(
@@ -258,6 +264,11 @@ class SolveParams:
                 ("whole_week_max_visits", self.whole_week_max_visits >= 0, "must be ≥ 0"),
                 ("area_split_visits", self.area_split_visits >= 10, "must be ≥ 10"),
                 ("carry_over_share", 0 <= self.carry_over_share <= 10, "must be 0–10"),
+                (
+                    "engine",
+                    self.engine in ENGINE_NAMES,
+                    f"must be one of {', '.join(ENGINE_NAMES)}",
+                ),
             ]
         )
         if problems:

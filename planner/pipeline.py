@@ -19,6 +19,7 @@ from planner.domain import (
     Visit,
     WeekDemand,
 )
+from planner.engines import solve_with
 from planner.merge import build_week_demand, visit_seconds
 from planner.obligations import is_due
 from planner.params import PlanParams, SolveParams, TeamParams
@@ -31,7 +32,7 @@ from planner.problem import (
     solution_to_routes,
     unplanned_obligations,
 )
-from planner.solve import Progress, solve
+from planner.solve import Progress
 from planner.teams import improve_rounds, plan_score, split_uncoverable, unscheduled_businesses
 from planner.travel import TravelMatrix, travel_matrix
 
@@ -104,7 +105,7 @@ def plan_visits(
         drop_penalty=solve_params.drop_penalty,
         pins=pins,
     )
-    solution = solve(problem, solve_params, progress)
+    solution = solve_with(problem, solve_params, engine=solve_params.engine, progress=progress)
     routes = solution_to_routes(problem, solution, routed)
     unscheduled = (
         uncertified
@@ -155,6 +156,7 @@ def plan_metrics(
         "solve_seconds",
         "models",
         "decomposed",
+        "engine_pyvrp",
     ):
         metrics[name] = solution.stat(name)
     return metrics

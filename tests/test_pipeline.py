@@ -280,3 +280,15 @@ def test_every_plan_verifies(week: tuple[Scenario, list[Visit]], mode: str) -> N
     obligations = [o for v in visits for o in v.obligations]
     assert verify_plan(scenario, plan, travel, ids, obligations=obligations) == []
     assert solution.stat("lp_bound") >= solution.stat("weighted_coverage") - 1e-9
+
+
+def test_engine_choice_reaches_the_pipeline(tiny: Scenario) -> None:
+    """auto routes a week with lunch breaks with OR-Tools; pyvrp is refused with every reason."""
+    from planner.pyvrp_adapter import NotExpressible
+
+    auto = plan_week(tiny, solve_params=FAST)
+    ortools = plan_week(tiny, solve_params=dataclasses.replace(FAST, engine="ortools"))
+    assert auto.routes == ortools.routes
+    assert dict(auto.metrics)["engine_pyvrp"] == 0
+    with pytest.raises(NotExpressible, match="lunch breaks"):
+        plan_week(tiny, solve_params=dataclasses.replace(FAST, engine="pyvrp"))
