@@ -3,9 +3,15 @@
 Run from the repository root::
 
     python benchmarks/weekly.py                                  # every size, target budgets
-    python benchmarks/weekly.py --sizes demo,1000 --time-limit 30
-    python benchmarks/weekly.py --sizes 10000 --out weekly-10000.csv
-    python benchmarks/weekly.py --render weekly.csv weekly-10000.csv --write   # docs from CSVs
+    python benchmarks/weekly.py --sizes demo,1000 --time-limit 30 --engines ortools
+    python benchmarks/weekly.py --sizes 3000,10000 --formation office --out weekly-office.csv
+    python benchmarks/weekly.py --render weekly.csv weekly-office.csv --write  # docs from CSVs
+
+Every run writes its rows to ``benchmarks/results/<--out>`` (after each size, so a run cut
+short keeps what it measured); ``--render`` reads CSVs (names under ``benchmarks/results/``)
+instead of running; ``--write`` replaces the ``weekly`` section of ``docs/benchmarks.md``,
+keeping any hand-written text after its ``<!-- weekly:kept -->`` line. ``--decomposition``
+passes ``SolveParams.decomposition`` (``auto``, ``week``, ``day``).
 
 Sizes: ``demo`` (``data/demo``) and synthetic counties (``planner.synth.synthesize``, fixed seed)
 of N businesses in ``TOWNSHIPS[N]`` townships of 300–1,000 businesses each. Each size is planned
@@ -20,11 +26,10 @@ target after demand and formation (less a 5 % margin for travel, problem and LP 
 ``MIN_ROUTING_S``); other sizes route for 30 s (the quality target is "≥ 97 % of the bound at
 1,000 visits in 30 s"). A number gives routing that many seconds at every size.
 
-Engines: ``ortools`` is the pipeline's engine. When ``run_week`` takes an ``engine`` keyword, each
-engine is routed through it; otherwise PyVRP is tried on the pipeline's own ``RoutingProblem``
-through ``planner.engines.solve_with`` (same teams, travel and time limit), and a problem it
-cannot model exactly (lunch breaks, workload balance) is reported as "not expressible" with the
-reasons. ``auto`` names the engine ``choose_engine`` picks and points at that engine's row.
+Engines: each engine is routed through ``run_week`` with ``SolveParams(engine=…)`` on the same
+demand and teams; an engine that cannot model the week exactly (``NotExpressible``: lunch
+breaks, workload balance…) gets a "not expressible" row with every reason. ``auto`` (the
+product's default) names the engine ``choose_engine`` picks for the week and points at its row.
 
 Teams (``--formation``): ``week`` forms the whole county's teams at once with ``form_week``, as
 ``run_week`` does; ``office`` forms each office's teams from its own officers for the visits
@@ -46,7 +51,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import inspect
 import math
 import os
 import time
@@ -61,17 +65,11 @@ import numpy as np
 
 from planner import load_scenario
 from planner.domain import Plan, Scenario, Team, Visit
-from planner.engines import NotExpressible, check_solution, choose_engine, solve_with
+from planner.engines import NotExpressible, choose_engine
 from planner.merge import build_week_demand
 from planner.params import PlanParams, SolveParams, TeamParams
-from planner.pipeline import WeekRun, plan_metrics, run_week
-from planner.problem import (
-    RoutingProblem,
-    problem_points,
-    solution_to_routes,
-    unplanned_obligations,
-)
-from planner.pyvrp_adapter import inexpressible_reasons
+from planner.pipeline import WeekRun, run_week
+from planner.problem import RoutingProblem, problem_points
 from planner.solve import assign_days, incoming_travel_bound, lp_bound
 from planner.synth import synthesize
 from planner.teams import form_week
@@ -91,7 +89,6 @@ FIRST_PLAN_TARGET_S = {"demo": 5.0}
 OTHER_ROUTING_S = 30.0
 MIN_ROUTING_S = 5.0
 QUALITY_TARGET = 0.97  # of the LP bound, at ~1,000 visits in 30 s of routing
-ENGINE_KEYWORD = "engine" in inspect.signature(run_week).parameters
 
 
 def townships_for(businesses: int) -> int:
@@ -146,23 +143,35 @@ def nearest_office(scenario: Scenario, visit: Visit) -> str:
 
 def form_teams_by(
     scenario: Scenario, week: dt.date, visits: Sequence[Visit], how: str
-) -> dict[dt.date, tuple[Team, ...]]:
+) -> tuple[dict[dt.date, tuple[Team, ...]], int, int]:
     """Teams of the week: ``week`` = ``form_week`` over the whole county, as ``run_week`` does;
     ``office`` = one ``form_week`` per office, its officers for the visits nearest to it (a
-    benchmark-side decomposition, not the pipeline's)."""
+    benchmark-side decomposition, not the pipeline's).
+
+    Returns the teams by day, the formations made and how many of them fell back to greedy
+    pairs (CP-SAT found no formation in its time).
+    """
     offices = scenario.settings.offices
     if how == "week" or len(offices) == 1:
-        return form_week(scenario, week, visits, params=TeamParams()).teams_by_day()
+        formed = form_week(scenario, week, visits, params=TeamParams())
+        return formed.teams_by_day(), len(formed.days), _greedy(formed.days)
     near: dict[str, list[Visit]] = defaultdict(list)
     for v in visits:
         near[nearest_office(scenario, v)].append(v)
     teams: dict[dt.date, list[Team]] = defaultdict(list)
+    made = greedy = 0
     for office in offices:
         mine = office_scenario(scenario, office.id)
         formed = form_week(mine, week, near[office.id], params=TeamParams())
+        made, greedy = made + len(formed.days), greedy + _greedy(formed.days)
         for day, ts in formed.teams_by_day().items():
             teams[day] += [replace(t, id=f"{office.id}:{t.id}") for t in ts]
-    return {day: tuple(ts) for day, ts in sorted(teams.items())}
+    return {day: tuple(ts) for day, ts in sorted(teams.items())}, made, greedy
+
+
+def _greedy(formations: Sequence[Any]) -> int:
+    """Formations that fell back to greedy pairs (``planner.teams``: status ``…/greedy``)."""
+    return sum(str(f.status).endswith("greedy") for f in formations)
 
 
 def lunch_overlap(problem: RoutingProblem) -> np.ndarray:
@@ -198,152 +207,6 @@ def lunch_bound(problem: RoutingProblem) -> float:
     return min(1.0, value / total)
 
 
-BUCKET_S = 1800
-
-
-def hours_bound(problem: RoutingProblem, bucket: int = BUCKET_S) -> float:
-    """An upper bound of the priority-weighted coverage that knows lunch and opening hours.
-
-    ``planner.solve.lp_bound``'s LP (visits shared fractionally among classes of identical
-    team-days of one day; per class, service + least incoming travel ≤ capacity) with two
-    more rules that every plan obeys, so the bound stays valid:
-
-    - **lunch**: a team-day's capacity is its shift less the part of its break that must fall
-      in the shift (``lunch_overlap``): no visit and no travel happens during the break (it may
-      interrupt a leg, which then lasts that much longer);
-    - **opening hours**: each day is cut into ``bucket``-second slots; the service seconds of
-      visit ``i`` on day ``d`` (``service[i] × its share that day``) are spread over slots that
-      meet one of its windows that day long enough for it, and the service done in a slot by
-      all that day's team-days is at most Σ over them of the slot ∩ their shift (a team serves
-      one visit at a time). Travel is not tied to slots (a team may drive before a shop opens).
-
-    Solved with SciPy's HiGHS. Returns served penalty ÷ all penalty (0–1).
-    """
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-
-    p = problem
-    total = float(p.penalty.sum())
-    if total <= 0:
-        return 1.0
-    if p.n_visits == 0 or p.n_vehicles == 0:
-        return 0.0
-    duration = (p.service + incoming_travel_bound(p)).astype(np.float64)
-    shift = p.vehicle_shift.astype(np.int64)
-    capacity = np.maximum((shift[:, 1] - shift[:, 0]) - lunch_overlap(p), 0).astype(np.float64)
-    classes: dict[tuple[int, bytes], list[int]] = {}
-    for k in range(p.n_vehicles):
-        classes.setdefault((int(p.vehicle_day[k]), p.eligible[:, k].tobytes()), []).append(k)
-    x_visit: list[int] = []
-    x_class: list[int] = []
-    class_cap: list[float] = []
-    for c, ((_, _), ks) in enumerate(classes.items()):
-        class_cap.append(float(capacity[ks].sum()))
-        for i in np.flatnonzero(p.eligible[:, ks[0]]).tolist():
-            pin = int(p.pinned[i])
-            if pin >= 0 and pin not in ks:
-                continue
-            x_visit.append(i)
-            x_class.append(c)
-    class_day = [d for d, _ in classes]
-    # slots of each day: capacity = Σ over the day's team-days of slot ∩ shift
-    slot_cap: dict[int, tuple[int, np.ndarray]] = {}
-    for d in sorted(set(p.vehicle_day.tolist())):
-        ks = np.flatnonzero(p.vehicle_day == d)
-        lo, hi = int(shift[ks, 0].min()), int(shift[ks, 1].max())
-        edges = np.arange(lo, hi, bucket)
-        ends = np.minimum(edges + bucket, hi)
-        over = np.minimum(ends[None, :], shift[ks, 1][:, None]) - np.maximum(
-            edges[None, :], shift[ks, 0][:, None]
-        )
-        slot_cap[d] = (lo, np.maximum(over, 0).sum(axis=0).astype(np.float64))
-    n_x = len(x_visit)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    b_ub: list[float] = []
-    eq_rows: list[int] = []
-    eq_cols: list[int] = []
-    eq_vals: list[float] = []
-    row = 0
-    by_visit: dict[int, list[int]] = {}
-    by_class: dict[int, list[int]] = {}
-    for j, (i, c) in enumerate(zip(x_visit, x_class, strict=True)):
-        by_visit.setdefault(i, []).append(j)
-        by_class.setdefault(c, []).append(j)
-    for js in by_visit.values():  # each visit at most once
-        if len(js) > 1:
-            rows += [row] * len(js)
-            cols += js
-            vals += [1.0] * len(js)
-            b_ub.append(1.0)
-            row += 1
-    for c, cap in enumerate(class_cap):  # class capacity
-        js = by_class.get(c, [])
-        rows += [row] * len(js)
-        cols += js
-        vals += [float(duration[x_visit[j]]) for j in js]
-        b_ub.append(cap)
-        row += 1
-    # service seconds per (visit, day) spread over open slots
-    n_s = 0
-    slot_rows: dict[tuple[int, int], int] = {}
-    eq = 0
-    per_visit_day: dict[tuple[int, int], list[int]] = {}
-    for j in range(n_x):
-        per_visit_day.setdefault((x_visit[j], class_day[x_class[j]]), []).append(j)
-    for (i, d), js in per_visit_day.items():
-        service = float(p.service[i])
-        if service <= 0:
-            continue
-        lo, caps = slot_cap[d]
-        starts = lo + bucket * np.arange(len(caps))
-        open_ = np.zeros(len(caps), dtype=bool)
-        for ws, we in p.windows_of(i, d).tolist():
-            if we - ws >= service:
-                open_ |= (starts < we) & (starts + bucket > ws)
-        open_ &= caps > 0
-        for j in js:  # Σ_slots s − service · Σ_classes x = 0
-            eq_rows.append(eq)
-            eq_cols.append(j)
-            eq_vals.append(-service)
-        for t in np.flatnonzero(open_).tolist():
-            s = n_x + n_s
-            n_s += 1
-            eq_rows.append(eq)
-            eq_cols.append(s)
-            eq_vals.append(1.0)
-            key = (d, t)
-            if key not in slot_rows:
-                slot_rows[key] = row
-                b_ub.append(float(caps[t]))
-                row += 1
-            rows.append(slot_rows[key])
-            cols.append(s)
-            vals.append(1.0)
-        eq += 1
-    n = n_x + n_s
-    a_ub = coo_matrix((vals, (rows, cols)), shape=(row, n)).tocsr()
-    a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(eq, n)).tocsr() if eq else None
-    objective = np.zeros(n)
-    objective[:n_x] = -p.penalty[np.asarray(x_visit, dtype=np.int64)].astype(np.float64)
-    bounds = np.zeros((n, 2))
-    bounds[:n_x, 1] = 1.0
-    bounds[n_x:, 1] = np.inf
-    result = linprog(
-        objective,
-        A_ub=a_ub,
-        b_ub=np.asarray(b_ub),
-        A_eq=a_eq,
-        b_eq=np.zeros(eq) if eq else None,
-        bounds=bounds,
-        method="highs",
-    )
-    if result.status != 0:
-        return float("nan")
-    return min(1.0, -float(result.fun) / total)
-
-
 def _load() -> float:
     return os.getloadavg()[0]
 
@@ -360,7 +223,7 @@ def measure_size(size: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     demand = build_week_demand(scenario, week, params)
     demand_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    teams = form_teams_by(scenario, week, demand.visits, args.formation)
+    teams, formations, greedy = form_teams_by(scenario, week, demand.visits, args.formation)
     formation_s = time.perf_counter() - t0
     limit = routing_limit(size, demand_s + formation_s, args.time_limit)
     solve_params = SolveParams(time_limit_s=limit, seed=args.seed, decomposition=args.decomposition)
@@ -377,6 +240,7 @@ def measure_size(size: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         "scenario_s": round(scenario_s, 2),
         "demand_s": round(demand_s, 2),
         "formation_s": round(formation_s, 2),
+        "greedy_formations": f"{greedy}/{formations}",
     }
     print(
         f"[{size}] {base['businesses']} businesses, {townships} township(s), "
@@ -385,30 +249,28 @@ def measure_size(size: str, args: argparse.Namespace) -> list[dict[str, Any]]:
         flush=True,
     )
 
-    def pipeline(engine: str | None) -> WeekRun:
-        extra = {"engine": engine} if engine is not None else {}
-        return run_week(
-            scenario,
-            params,
-            solve_params,
-            teams_by_day=teams,
-            demand=demand,
-            **extra,
-        )
+    def pipeline(engine: str) -> tuple[WeekRun, float]:
+        t0 = time.perf_counter()
+        chosen = replace(solve_params, engine=engine)
+        run = run_week(scenario, params, chosen, teams_by_day=teams, demand=demand)
+        return run, time.perf_counter() - t0
 
     rows: list[dict[str, Any]] = []
-    t0 = time.perf_counter()
-    run = pipeline("ortools" if ENGINE_KEYWORD else None)
-    run_s = time.perf_counter() - t0
-    pieces = time_pieces(scenario, run)
-    ortools = {**base, **pieces, "engine": "ortools"}
-    ortools.update(plan_row(run.plan, demand_s + formation_s, run_s))
-    ortools.update(verify_row(scenario, run.plan, run))
+    run, run_s = pipeline("ortools")
+    ortools = {
+        **base,
+        **engine_row(scenario, run, run_s, demand_s + formation_s),
+        "engine": "ortools",
+    }
     if not base["team_days"] and base["candidate_visits"]:
         ortools["note"] = (
-            "RED FLAG: formation made no team (CP-SAT found no solution in time), so the plan is "
-            "empty; its Plan.metrics say weighted coverage 1.0 and LP bound 1.0 (of a problem "
-            "with no visit), left blank here"
+            "RED FLAG: formation made no team, so the plan is empty; its Plan.metrics say "
+            "weighted coverage 1.0 and LP bound 1.0 (of a problem with no visit), left blank here"
+        )
+    elif greedy:
+        ortools["note"] = (
+            f"formation fell back to greedy pairs on {greedy} of {formations} formations "
+            "(CP-SAT found no formation in its time)"
         )
     rows.append(ortools)
     print(f"[{size}] ortools: {ortools['verify_problems']} verify problem(s)", flush=True)
@@ -424,11 +286,9 @@ def measure_size(size: str, args: argparse.Namespace) -> list[dict[str, Any]]:
             )
             continue
         row = {**base, "engine": engine}
-        reasons = inexpressible_reasons(run.problem, solve_params)
         try:
-            if reasons:
-                raise NotExpressible(engine, reasons)
-            row.update(other_engine(scenario, run, engine, solve_params, pipeline, base))
+            other, other_s = pipeline(engine)
+            row.update(engine_row(scenario, other, other_s, demand_s + formation_s))
         except NotExpressible as exc:
             row["planned"] = "not expressible"
             row["note"] = "not expressible: " + "; ".join(exc.reasons)
@@ -514,43 +374,12 @@ def verify_row(scenario: Scenario, plan: Plan, run: WeekRun) -> dict[str, Any]:
     return row
 
 
-def other_engine(
-    scenario: Scenario,
-    run: WeekRun,
-    engine: str,
-    solve_params: SolveParams,
-    pipeline: Any,
-    base: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Route the week with ``engine``: through ``run_week`` if it can select it, else on the
-    pipeline's own problem through ``solve_with`` (same teams, travel and limit)."""
-    before = base["demand_s"] + base["formation_s"]
-    if ENGINE_KEYWORD:
-        t0 = time.perf_counter()
-        other = pipeline(engine)
-        row = plan_row(other.plan, before, time.perf_counter() - t0)
-        return {**row, **verify_row(scenario, other.plan, other), **time_pieces(scenario, other)}
-    t0 = time.perf_counter()
-    solution = solve_with(run.problem, solve_params, engine=engine)
-    solve_s = time.perf_counter() - t0
-    routed = {o for v in run.visits for o in v.obligations}
-    kept = tuple(u for u in run.plan.unscheduled if u.obligation not in routed)
-    dropped = unplanned_obligations(run.problem, solution.dropped, scenario, run.visits)
-    week = run.plan.week_start
-    plan = Plan(week, solution_to_routes(run.problem, solution, run.visits), kept + dropped)
-    metrics = plan_metrics(plan, run.demand.visits, run.demand.deferred, solution, week)
-    m0 = dict(run.plan.metrics)
-    presolve = m0["total_seconds"] - m0["solve_seconds"]  # shared with the OR-Tools run
-    metrics["total_seconds"] = presolve + solve_s
-    plan = Plan(week, plan.routes, plan.unscheduled, tuple(metrics.items()))
-    row = plan_row(plan, before, presolve + solve_s)
-    row.update(verify_row(scenario, plan, run))
-    checks = check_solution(run.problem, solution)
-    row["routing_s"] = round(solve_s, 2)
-    row["note"] = (
-        f"solve_with on the pipeline's problem; check_solution: {len(checks)} problem(s)"
-        + (f"; {row['note']}" if "note" in row else "")
-    )
+def engine_row(scenario: Scenario, run: WeekRun, run_s: float, before_s: float) -> dict[str, Any]:
+    """Every column of one engine's plan: quality, time pieces, ``verify_plan``."""
+    row = plan_row(run.plan, before_s, run_s)
+    row.update(time_pieces(scenario, run))
+    row.update(verify_row(scenario, run.plan, run))
+    row["engine_used"] = "pyvrp" if dict(run.plan.metrics).get("engine_pyvrp") else "ortools"
     return row
 
 
@@ -587,6 +416,7 @@ PIECES = (
     ("townships", "townships"),
     ("demand_s", "demand s"),
     ("formation_s", "formation s"),
+    ("greedy_formations", "greedy days"),
     ("travel_matrix_s", "travel matrix s"),
     ("problem_s", "screen + problem s"),
     ("routing_limit_s", "routing limit s"),
@@ -603,7 +433,8 @@ FIELDS = list(
     dict.fromkeys(
         [k for k, _ in QUALITY]
         + [k for k, _ in PIECES]
-        + ["townships", "time_limit", "scenario_s", "due_scheduled", "distance_km", "note"]
+        + ["townships", "time_limit", "scenario_s", "due_scheduled", "distance_km"]
+        + ["greedy_formations", "engine_used", "note", "command"]
     )
 )
 
@@ -630,7 +461,7 @@ def notes(rows: Sequence[Mapping[str, Any]]) -> str:
     sizes: dict[tuple[str, str], list[str]] = {}
     for r in rows:
         if r.get("note"):
-            sizes.setdefault((str(r["engine"]), str(r["note"])), []).append(str(r["size"]))
+            sizes.setdefault((str(r["engine"]), str(r["note"])), []).append(_label(r))
     return "\n".join(f"- {', '.join(s)} — {e}: {n}" for (e, n), s in sizes.items())
 
 
@@ -643,8 +474,11 @@ def _num(row: Mapping[str, Any], key: str) -> float | None:
 
 
 def _label(r: Mapping[str, Any]) -> str:
-    teams = r.get("formation") or "week"
-    return str(r["size"]) + ("" if teams == "week" else f" ({teams})")
+    """Size, with its formation and time limit where not the defaults."""
+    extra = [] if (r.get("formation") or "week") == "week" else [str(r["formation"])]
+    if r.get("time_limit", "target") not in ("target", ""):
+        extra.append(f"{float(r['time_limit']):g} s routing")
+    return str(r["size"]) + (f" ({', '.join(extra)})" if extra else "")
 
 
 def _planned_something(r: Mapping[str, Any]) -> bool:
@@ -662,7 +496,9 @@ def verdicts(rows: Sequence[Mapping[str, Any]]) -> str:
 
     lines = []
     for size, target in TARGET_S.items():
-        measured = [r for r in targeted if str(r["size"]) == size] or [None]
+        measured: list[Mapping[str, Any] | None] = [
+            r for r in targeted if str(r["size"]) == size
+        ] or [None]
         for r in measured:
             total = _num(r, "total_s") if r else None
             empty = r is not None and not _planned_something(r)
@@ -712,21 +548,26 @@ def verdicts(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def engine_wiring() -> str:
-    """One sentence on how the engines were reached (depends on ``run_week``'s signature)."""
-    if ENGINE_KEYWORD:
-        return "Each engine is routed through `run_week(..., engine=…)`."
+    """How the engines were reached."""
     return (
-        "`run_week`/`plan_week` cannot select an engine (they call `planner.solve.solve`, i.e. "
-        "OR-Tools), so the pipeline rows are OR-Tools; PyVRP is tried on the pipeline's own "
-        "`RoutingProblem` through `planner.engines.solve_with` (same teams, travel and limit)."
+        "Each engine routes through `run_week` with `SolveParams(engine=…)` on the same demand "
+        "and teams; *auto* (the default) names `choose_engine`'s pick for the week."
     )
+
+
+def commands(rows: Sequence[Mapping[str, Any]], command: str) -> str:
+    """The runs behind the rows (each CSV row keeps its command) and this section's command."""
+    runs = list(dict.fromkeys(str(r["command"]) for r in rows if r.get("command")))
+    if not runs or runs == [command.removesuffix(" --write")]:
+        return f"Command: `{command}`"
+    return "Runs: " + "; ".join(f"`{c}`" for c in runs) + f"; this section: `{command}`"
 
 
 def section(rows: Sequence[Mapping[str, Any]], command: str) -> str:
     """The docs section between the weekly markers."""
     return (
         f"{START}\n## Weekly plans: demo and synthetic townships, engines side by side\n\n"
-        f"Command: `{command}` (run {dt.date.today().isoformat()}; 2 cores shared with other "
+        f"{commands(rows, command)} (written {dt.date.today().isoformat()}; 2 cores shared with other "
         "engineers' jobs: *load* is the 1-minute load average before → after each size, and "
         "above ~2 the seconds are pessimistic). Straight-line travel; teams formed once "
         "(`TeamParams()`, one round); synthetic counties of 300–1,000 businesses per township, "
@@ -775,7 +616,8 @@ def write_csv(rows: Sequence[Mapping[str, Any]], path: Path) -> None:
 def read_csv(paths: Sequence[Path]) -> list[dict[str, Any]]:
     """Rows of earlier runs (numbers stay text; the tables print them as they are)."""
     rows: list[dict[str, Any]] = []
-    for path in paths:
+    for name in paths:
+        path = name if name.exists() else RESULTS / name
         with path.open(newline="", encoding="utf-8") as f:
             rows += list(csv.DictReader(f))
     return rows
@@ -811,12 +653,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.engines = ["ortools"] + [e for e in args.engines.split(",") if e and e != "ortools"]
     if args.time_limit != "target" and not math.isfinite(float(args.time_limit)):
         parser.error("--time-limit: a number of seconds or 'target'")
-    command = "python benchmarks/weekly.py " + (
-        f"--render {' '.join(str(p) for p in args.render)} --write"
-        if args.render
-        else f"--sizes {args.sizes} --time-limit {args.time_limit} --formation {args.formation} "
+    command = (
+        f"python benchmarks/weekly.py --sizes {args.sizes} --time-limit {args.time_limit} "
+        f"--engines {','.join(args.engines)} --formation {args.formation} "
         + (f"--decomposition {args.decomposition} " if args.decomposition != "auto" else "")
-        + f"--seed {args.seed} --write"
+        + f"--seed {args.seed} --out {args.out}"
     )
     if args.render:
         rows = read_csv(args.render)
@@ -824,16 +665,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         rows = []
         for size in [s.strip() for s in args.sizes.split(",") if s.strip()]:
             try:
-                rows += measure_size(size, args)
+                measured = measure_size(size, args)
             except Exception:  # a size that fails is a finding: keep the others
                 traceback.print_exc()
-                rows.append({"size": size, "engine": "ortools", "note": "RED FLAG: run failed"})
+                measured = [{"size": size, "engine": "ortools", "note": "RED FLAG: run failed"}]
+            rows += [{**row, "command": command} for row in measured]
             write_csv(rows, RESULTS / args.out)
     print(to_markdown(rows, QUALITY), "", to_markdown(rows, PIECES), "", verdicts(rows), sep="\n")
     if notes(rows):
         print(notes(rows))
     if args.write:
-        write_section(rows, command)
+        rendered = f"python benchmarks/weekly.py --render {' '.join(map(str, args.render))} --write"
+        write_section(rows, rendered if args.render else command + " --write")
 
 
 if __name__ == "__main__":
