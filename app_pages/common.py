@@ -233,6 +233,15 @@ def plan_label(info: PlanInfo, language: str = "en") -> str:
     )
 
 
+def open_plan_or_stop() -> tuple[PlanInfo, Plan, Scenario]:
+    """The plan picker; the chosen plan and its scenario, or a hint and a stop when none exists."""
+    info = choose_plan()
+    if info is None:
+        st.info(tr("no_plan"))
+        st.stop()
+    return info, plan_of(info), plan_scenario(info)
+
+
 def choose_plan(*, published_only: bool = False) -> PlanInfo | None:
     """A plan picker (the plan last chosen or solved is preselected); ``None`` when there is none."""
     found = plans(published_only=published_only)

@@ -6,12 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import (
-    choose_plan,
     current_user,
     lang,
+    open_plan_or_stop,
     plan_doc,
-    plan_of,
-    plan_scenario,
     tr,
     wkey,
 )
@@ -32,12 +30,7 @@ if user is None:
     st.warning(tr("planner_only"))
     st.stop()
 st.title(tr("department_title"))
-info = choose_plan()
-if info is None:
-    st.info(tr("no_plan"))
-    st.stop()
-plan = plan_of(info)
-scenario = plan_scenario(info)
+info, plan, scenario = open_plan_or_stop()
 
 if user.is_planner:
     ids = [d.id for d in scenario.departments]

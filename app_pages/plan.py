@@ -8,12 +8,10 @@ import streamlit as st
 
 from app_pages.common import (
     backend,
-    choose_plan,
     lang,
     monday_of,
+    open_plan_or_stop,
     plan_doc,
-    plan_of,
-    plan_scenario,
     planning_knobs,
     require_planner,
     solve_week,
@@ -88,12 +86,7 @@ if solve:
     st.success(tr("solved", id=info.id, visits=visits, routes=len(plan.routes)))
 
 st.divider()
-info = choose_plan()
-if info is None:
-    st.info(tr("no_plan"))
-    st.stop()
-plan = plan_of(info)
-plan_sc = plan_scenario(info)
+info, plan, plan_sc = open_plan_or_stop()
 doc = plan_doc(info)
 
 if doc is None:

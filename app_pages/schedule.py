@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import choose_plan, lang, plan_of, plan_scenario, require_planner, tr, wkey
+from app_pages.common import lang, open_plan_or_stop, require_planner, tr, wkey
 from planner.i18n import day_label, t
 from planner.views import schedule_figure, schedule_frame
 
 LANG = lang()  # bound once: widget labels must not read the session later
 require_planner()
 st.title(tr("schedule_title"))
-info = choose_plan()
-if info is None:
-    st.info(tr("no_plan"))
-    st.stop()
-plan = plan_of(info)
-scenario = plan_scenario(info)
+info, plan, scenario = open_plan_or_stop()
 
 days = sorted({r.day for r in plan.routes})
 teams = sorted({r.team_id for r in plan.routes})

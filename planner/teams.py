@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 
 from ortools.sat.python import cp_model
 
+from planner.crew import pair_officers, shared_hours, works_on
 from planner.domain import (
     WEEKDAY_NAMES,
     Inspector,
@@ -28,6 +29,7 @@ from planner.domain import (
     Visit,
 )
 from planner.params import PlanParams, TeamParams
+from planner.problem import team_shift as officers_shift
 
 DRAW_METHOD = "sha256-pair-scores"
 R = TypeVar("R")
@@ -53,8 +55,7 @@ def needed_certifications(visit: Visit, scenario: Scenario) -> frozenset[str]:
 
 def team_shift(team: Team, scenario: Scenario) -> tuple[int, int]:
     """The team's hours on a day: the intersection of its members' hours (start ≥ end: none)."""
-    officers = team_officers(team, scenario)
-    return max(o.hours_start for o in officers), min(o.hours_end for o in officers)
+    return officers_shift(team_officers(team, scenario))
 
 
 def recused_officers(team: Team, business_id: str, scenario: Scenario) -> tuple[str, ...]:
@@ -112,16 +113,6 @@ def repeat_officers(
     return tuple(o for o in team.officer_ids if o in before)
 
 
-def works_on(officer: Inspector, day: dt.date) -> bool:
-    """Whether the officer's roster has them working on ``day``."""
-    return day.weekday() in officer.working_days
-
-
-def hours_overlap(a: Inspector, b: Inspector) -> int:
-    """Seconds during which both officers are on duty."""
-    return max(0, min(a.hours_end, b.hours_end) - max(a.hours_start, b.hours_start))
-
-
 def may_pair(
     a: Inspector, b: Inspector, params: TeamParams, pairs: frozenset[frozenset[str]]
 ) -> bool:
@@ -129,7 +120,7 @@ def may_pair(
     return (
         frozenset((a.id, b.id)) not in pairs
         and a.base == b.base
-        and hours_overlap(a, b) >= 60 * params.min_overlap_minutes
+        and shared_hours([a, b]) >= 60 * params.min_overlap_minutes
     )
 
 
@@ -722,8 +713,6 @@ def _fallback_formation(
 ) -> Formation:
     """When CP-SAT finds no formation in its time (very large days), pair the free officers
     greedily (``crew.pair_officers``) so that a plan can always be made."""
-    from planner.crew import pair_officers
-
     taken = {t.id for t in fixed}
     formed = [
         Team(_formed_team_id(day, n, taken), tuple(sorted(o.id for o in members)), (day.weekday(),))

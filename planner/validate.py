@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import numpy as np
+
 from planner.domain import (
     Business,
     Department,
@@ -32,6 +34,7 @@ from planner.errors import Problem
 from planner.hours import parse_days, parse_opening_hours, parse_span
 from planner.load import RawScenario, RawTable
 from planner.tables import LIST_SEPARATOR, SCHEMA
+from planner.travel import haversine_metres
 
 T = TypeVar("T")
 MAX_ITEM_MINUTES = 480
@@ -631,22 +634,17 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     return scenario, problems
 
 
-def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
-
-
 def _far_from_offices(
     businesses: list[Business], settings: Settings, raw: RawScenario, out: list[Problem]
 ) -> None:
     if not businesses:
         return
     rows = {v.get("id", ""): n for n, v in raw.tables["businesses"].rows}
-    for b in businesses:
-        km = min(haversine_km(b.lon, b.lat, o.lon, o.lat) for o in settings.offices)
+    lon, lat = np.array([[b.lon, b.lat] for b in businesses]).T
+    office_lon, office_lat = np.array([[o.lon, o.lat] for o in settings.offices]).T
+    nearest = haversine_metres(lon[:, None], lat[:, None], office_lon, office_lat).min(axis=1)
+    for b, metres in zip(businesses, nearest, strict=True):
+        km = float(metres) / 1000
         if km > FAR_FROM_OFFICE_KM:
             out.append(
                 Problem(
