@@ -306,3 +306,45 @@ def test_split_offices_gives_each_visit_to_its_nearest_office() -> None:
     vehicles = [{"day": 0, "depot": 0}, {"day": 0, "depot": 1}]
     problem = make_problem([H, H], vehicles, travel=travel, depots=2)
     assert sorted(split_offices(problem, [0, 1], [0, 1])) == [([0], [0]), ([1], [1])]
+
+
+def _crowded_office() -> RoutingProblem:
+    """Two offices, one day: office A's team (08–10) is next to both visits but has room for one;
+    office B's team (08–17) is 20 minutes away and has nothing else to do."""
+    travel = np.array(
+        [
+            [0, 1200, 60, 60],
+            [1200, 0, 1200, 1200],
+            [60, 1200, 0, 60],
+            [60, 1200, 60, 0],
+        ]
+    )
+    vehicles = [{"day": 0, "depot": 0, "shift": (8 * H, 10 * H)}, {"day": 0, "depot": 1}]
+    return make_problem([H, H], vehicles, travel=travel, depots=2, penalty=[200_000, 100_000])
+
+
+def test_repair_gives_a_left_out_visit_to_an_idle_team_day() -> None:
+    """Day by day, office A takes both nearby visits but fits one; the repair pass gives the other
+    to office B's idle team-day, which has room for it (it was left out with reason capacity)."""
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    solution = solve(_crowded_office(), params)
+    assert sorted(served_by(solution)) == [0, 1]
+    assert served_by(solution)[0] == 0 and served_by(solution)[1] == 1
+
+
+def test_repair_moves_a_left_out_visit_to_another_day() -> None:
+    """The LP puts both nearby visits on Tuesday with office A's short team-day (its estimate says
+    they nearly fit); Tuesday fits one, and no later day exists. The repair pass gives the other
+    to Monday's idle team of office B instead of leaving it out."""
+    problem = _crowded_office()
+    vehicles = [{"day": 1, "depot": 0, "shift": (8 * H, 10 * H)}, {"day": 0, "depot": 1}]
+    problem = make_problem(
+        [H, H],
+        vehicles,
+        travel=problem.travel_seconds,
+        depots=2,
+        penalty=[200_000, 100_000],
+    )
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    solution = solve(problem, params)
+    assert served_by(solution) == {0: 0, 1: 1}
