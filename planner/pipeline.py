@@ -109,7 +109,7 @@ def plan_visits(
     routes = solution_to_routes(problem, solution, routed)
     unscheduled = (
         uncertified
-        + unplanned_obligations(problem, solution.dropped, scenario, routed)
+        + unplanned_obligations(problem, solution.dropped, scenario, routed, solution.routes)
         + tuple(Unscheduled(d.obligation, d.reason) for d in deferred)
     )
     plan = Plan(week_start, routes, unscheduled)

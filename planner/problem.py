@@ -731,15 +731,60 @@ def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
 
 
+def room_text(
+    problem: RoutingProblem, visit: int, routes: Sequence[RouteSolution], hours: str
+) -> str | None:
+    """Why a visit some team-day could make is left out, judged against the final ``routes``.
+
+    ``None`` when every team-day that could make it is full (its free time, the shift less its
+    route and lunch, is shorter than the visit and the trip from and to the office): capacity.
+    A team-day with room where it fits (``find_insertion``) means the search left it out; room
+    only at times the business is closed is said so.
+    """
+    by_vehicle = {r.vehicle: r for r in routes}
+    pin = int(problem.pinned[visit])
+    able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    roomy = []
+    for k in able:
+        route = by_vehicle.get(k)
+        if find_insertion(problem, k, route, visit) is not None:
+            day = problem.days[int(problem.vehicle_day[k])]
+            return (
+                f"left out by the search although team {problem.vehicle_teams[k]} has room "
+                f"for it on {WEEKDAY_NAMES[day.weekday()]} {day} (a longer time limit may place it)"
+            )
+        shift = int(problem.vehicle_shift[k, 1] - problem.vehicle_shift[k, 0])
+        lunch = _lunch(problem, k)
+        busy = (route.back - route.depart) if route is not None else 0
+        if lunch is not None and (route is None or route.lunch_start < 0):
+            busy += lunch[2]
+        depot, node = int(problem.vehicle_depot[k]), problem.node(visit)
+        trip = int(problem.travel_seconds[depot, node] + problem.travel_seconds[node, depot])
+        if shift - busy >= int(problem.service[visit]) + trip:
+            roomy.append(int(problem.vehicle_day[k]))
+    if roomy:
+        days = _days_text(problem, sorted(set(roomy)))
+        return (
+            f"no team-day with room within its opening hours ({hours}): {len(roomy)} team-day(s) "
+            f"that could make it have time left ({days}), none while it is open"
+        )
+    return None
+
+
 def explain_unplanned(
-    problem: RoutingProblem, visit: int, scenario: Scenario, visits: Sequence[Visit]
+    problem: RoutingProblem,
+    visit: int,
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    routes: Sequence[RouteSolution] | None = None,
 ) -> str:
     """Why visit ``visit`` is not in the plan, in a planner's words, from the problem's checks.
 
     The first rule that holds wins: no team at all; no single team certified for every item; every
     certified team has a recused officer; opening hours outside every shift (or too short for the
     visit); a hard deadline (or earliest date) excluding every day that works; a pin to a team-day
-    that cannot make it; otherwise capacity.
+    that cannot make it; with the plan's ``routes``, a team-day that could make it with room
+    (``room_text``); otherwise capacity.
     """
     checks = problem.day_checks[visit]
     obligations = visits[visit].obligations
@@ -781,6 +826,10 @@ def explain_unplanned(
     if k >= 0 and not problem.eligible[visit, k]:
         day = problem.days[int(problem.vehicle_day[k])]
         return f"pinned to team {problem.vehicle_teams[k]} on {day}, which cannot make this visit"
+    if routes is not None:
+        room = room_text(problem, visit, routes, hours)
+        if room is not None:
+            return room
     return capacity_text(problem)
 
 
@@ -789,11 +838,13 @@ def unplanned_obligations(
     dropped: Iterable[int],
     scenario: Scenario,
     visits: Sequence[Visit],
+    routes: Sequence[RouteSolution] | None = None,
 ) -> tuple[Unscheduled, ...]:
-    """Every obligation of every dropped visit, with its visit's reason."""
+    """Every obligation of every dropped visit, with its visit's reason (``explain_unplanned``;
+    give the plan's ``routes`` so that capacity is said only when every team-day is full)."""
     found = []
     for i in sorted(dropped):
-        reason = explain_unplanned(problem, i, scenario, visits)
+        reason = explain_unplanned(problem, i, scenario, visits, routes)
         found += [Unscheduled(o, reason) for o in visits[i].obligations]
     return tuple(found)
 

@@ -767,6 +767,27 @@ def _repair(run: _Run, offered: Sequence[int]) -> None:
             run.rerun([i for i in visits if i not in run.served], crew, stage, limit)
 
 
+def routes_feasible(problem: RoutingProblem, routes: Sequence[RouteSolution]) -> bool:
+    """Whether ``routes`` (visits in order at their start times, departures, returns and lunch
+    breaks) obey every rule of ``build_model``: the routing model checks them."""
+    model = build_model(problem, SolveParams())
+    routing, time_ = model.routing, model.time
+    per_vehicle: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
+    try:
+        for r in routes:
+            off = int(model.offsets[r.vehicle])
+            per_vehicle[r.vehicle] = [model.index(i) for i in r.visits]
+            for i, start in zip(r.visits, r.starts, strict=True):
+                time_.CumulVar(model.index(i)).SetRange(start + off, start + off)
+            time_.CumulVar(routing.Start(r.vehicle)).SetMax(r.depart + off)
+            time_.CumulVar(routing.End(r.vehicle)).SetMin(r.back + off)
+    except Exception:  # noqa: BLE001 - pywrapcp raises a bare Exception on an empty domain
+        return False
+    routing.CloseModelWithParameters(search_parameters(SolveParams(), 1.0))
+    assignment = routing.ReadAssignmentFromRoutes(per_vehicle, True)
+    return assignment is not None and bool(routing.CheckIfAssignmentIsFeasible(assignment, False))
+
+
 def insert_left_out(
     problem: RoutingProblem, routes: Sequence[RouteSolution], left: Sequence[int]
 ) -> list[RouteSolution]:
