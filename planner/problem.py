@@ -766,7 +766,8 @@ def room_text(
         days = _days_text(problem, sorted(set(roomy)))
         return (
             f"no team-day with room within its opening hours ({hours}): {len(roomy)} team-day(s) "
-            f"that could make it have time left ({days}), none while it is open"
+            f"that could make it have time left ({days}), but only while it is closed or in gaps "
+            "between planned visits too short for it"
         )
     return None
 
