@@ -425,6 +425,7 @@ def assign_days(
     capacity: np.ndarray,
     *,
     detour: np.ndarray | None = None,
+    hours_cuts: bool = False,
 ) -> tuple[np.ndarray, float]:
     """LP: which share of each visit each day takes, maximising the priority-weighted coverage.
 
@@ -435,6 +436,10 @@ def assign_days(
     With ``detour`` (``float[V, K]``, see ``office_detour``) classes are also split by office, a
     visit costs a team of another office that detour in time and twice it in the objective, so
     each office's teams take the visits near it as far as their capacity allows.
+
+    With ``hours_cuts``, visits open only inside a span ``[a, b]`` of the day share the class's
+    shift time inside that span: ``Σ service[i] · y[i, c] ≤ Σ_k |[a, b] ∩ shift_k|`` for the
+    spans of ``hours_spans`` (what an evening-only bar or a 09–10 window really competes for).
 
     Returns
     -------
@@ -460,6 +465,8 @@ def assign_days(
             row.SetCoefficient(y, float(duration[i]) + extra)
             objective.SetCoefficient(y, float(problem.penalty[i]) - 2 * extra)
             per_visit[i].append((c, y))
+    if hours_cuts:
+        add_hours_cuts(problem, solver, classes, per_visit)
     for ys in per_visit:
         if len(ys) > 1:
             once = solver.Constraint(0.0, 1.0)
@@ -472,6 +479,86 @@ def assign_days(
         for c, y in ys:
             share[i, classes[c][0]] += y.solution_value()
     return share, float((share.sum(axis=1) * problem.penalty).sum())
+
+
+def hours_spans(
+    problem: RoutingProblem, day: int, most: int = 40
+) -> list[tuple[int, int, list[int]]]:
+    """Spans ``(a, b, visits)`` of day ``day``: each visit's opening hull that day (first opening
+    to last closing) shorter than a day shift, with every visit whose hull lies inside it; the
+    ``most`` spans holding the most service per second of span."""
+    hull: dict[int, tuple[int, int]] = {}
+    for i, d, start, end in problem.windows.tolist():
+        if d == day:
+            lo, hi = hull.get(i, (start, end))
+            hull[i] = (min(lo, start), max(hi, end))
+    spans = {h for h in hull.values() if h[1] - h[0] <= 8 * 3600}
+    found = []
+    for a, b in spans:
+        inside = [i for i, (lo, hi) in hull.items() if a <= lo and hi <= b]
+        found.append((a, b, inside))
+    found.sort(key=lambda s: -float(problem.service[s[2]].sum()) / max(s[1] - s[0], 1))
+    return found[:most]
+
+
+def add_hours_cuts(
+    problem: RoutingProblem, solver: Any, classes: Sequence[tuple[int, list[int]]], per_visit: Any
+) -> None:
+    """The ``hours_cuts`` rows of ``assign_days`` (one per class and ``hours_spans`` span)."""
+    ys: dict[tuple[int, int], Any] = {(i, c): y for i, vs in enumerate(per_visit) for c, y in vs}
+    spans = {d: hours_spans(problem, d) for d in {day for day, _ in classes}}
+    shift = problem.vehicle_shift
+    for c, (day, ks) in enumerate(classes):
+        for a, b, inside in spans[day]:
+            members = [(i, ys[(i, c)]) for i in inside if (i, c) in ys]
+            if len(members) < 2:
+                continue
+            room = float(
+                np.maximum(0, np.minimum(b, shift[ks, 1]) - np.maximum(a, shift[ks, 0])).sum()
+            )
+            row = solver.Constraint(0.0, room)
+            for i, y in members:
+                row.SetCoefficient(y, float(problem.service[i]))
+
+
+def lunch_overlap(problem: RoutingProblem) -> np.ndarray:
+    """Per team-day: the least part of its lunch break that must fall inside its shift.
+
+    The break (``vehicle_lunch`` = window start, window end, length) starts anywhere in its window;
+    its overlap with the shift is least at one end of that range.
+    """
+    a, b = problem.vehicle_shift[:, 0], problem.vehicle_shift[:, 1]
+    ws, we, length = (problem.vehicle_lunch[:, j] for j in range(3))
+
+    def overlap(start: np.ndarray) -> np.ndarray:
+        return np.maximum(0, np.minimum(start + length, b) - np.maximum(start, a))
+
+    least = np.minimum(overlap(ws), overlap(np.maximum(ws, we - length)))
+    return np.where(length > 0, least, 0)
+
+
+def travel_bound(problem: RoutingProblem) -> float:
+    """A tighter upper bound of the priority-weighted coverage than ``lp_bound``, 0–1.
+
+    The same LP, seeing more of each route: a team-day's capacity is its shift less the part of
+    the lunch break that must fall in it (``lunch_overlap``: no visit and no travel then) and
+    less the shortest way back to its office from any visit it could make (every used route
+    ends with one); each visit costs its service plus the least travel into it; and visits open
+    only in part of the day compete for the shift time inside those hours (``hours_cuts``).
+    Still a relaxation (fractional visits, no order inside a day), so never below the coverage
+    any plan reaches.
+    """
+    total = float(problem.penalty.sum())
+    if total <= 0 or problem.n_visits == 0:
+        return 1.0
+    duration = problem.service + incoming_travel_bound(problem)
+    shift = (problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]).astype(np.float64)
+    back = problem.travel_seconds[problem.n_depots :, problem.vehicle_depot].astype(np.float64)
+    back = np.where(problem.eligible, back, np.inf).min(axis=0, initial=np.inf)
+    back = np.where(np.isfinite(back), back, 0.0)
+    capacity = np.maximum(shift - lunch_overlap(problem) - back, 0.0)
+    _, value = assign_days(problem, duration, capacity, hours_cuts=True)
+    return min(1.0, value / total)
 
 
 def lp_bound(problem: RoutingProblem) -> float:
