@@ -72,6 +72,7 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         merge_siloed,
         simulate,
     )
+    from planner.merge import visit_items
 
     scenario = load_scenario(args.path)
     params = PlanParams.from_toml(args.params) if args.params else PlanParams()
@@ -98,11 +99,10 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         [
             f"{v.business_id:16} {v.service_seconds // 60:4d} min  "
             + ", ".join(
-                o.item_id
-                + ("" if o.reason.value == "routine" else f" ({o.reason.value})")
-                + ("*" if o.unannounced else "")
-                + ("^" if o.due > week_end else "")
-                for o in v.obligations
+                i.label
+                + ("*" if any(o.unannounced for o in i.obligations) else "")
+                + ("^" if all(o.due > week_end for o in i.obligations) else "")
+                for i in visit_items(v.obligations)
             )
             for v in joint.visits
         ],
