@@ -64,7 +64,6 @@ def _print_rows(lines: Sequence[str], limit: int) -> None:
 def cmd_obligations(args: argparse.Namespace) -> int:
     """Print the week's due obligations, joint and siloed visits, deferred obligations and draws."""
     from planner import (
-        PlanParams,
         derive_obligations,
         draw_week,
         load_scenario,
@@ -73,9 +72,10 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         simulate,
     )
     from planner.merge import visit_items
+    from planner.params import read_params
 
     scenario = load_scenario(args.path)
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    params = read_params(args.params).plan
     week = args.week or scenario.settings.week_start
     logs = draw_week(scenario, week, params)
     obligations = derive_obligations(scenario, week, params, draws=logs)
@@ -217,7 +217,12 @@ def _show_progress() -> Callable[[Any], None]:
 
 
 def _baseline_metrics(
-    args: argparse.Namespace, scenario: Any, plan: Any, params: Any, solve_params: Any
+    args: argparse.Namespace,
+    scenario: Any,
+    plan: Any,
+    params: Any,
+    solve_params: Any,
+    team_params: Any,
 ) -> dict[str, Any]:
     """Plan the siloed baseline with the same settings, score both plans, write metrics.json."""
     from planner.metrics import evaluate, write_metrics
@@ -231,6 +236,7 @@ def _baseline_metrics(
         week_start=plan.week_start,
         roads=args.roads,
         progress=None if args.quiet else _show_progress(),
+        team_params=team_params,
         siloed=True,
     )
     doc = evaluate(scenario, plan, siloed, params=params).to_dict()
@@ -243,12 +249,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a week: write OUT/plan.json, show progress and a summary."""
     from dataclasses import replace
 
-    from planner import PlanParams, SolveParams, load_scenario, plan_week
+    from planner import load_scenario, plan_week
+    from planner.params import read_params
     from planner.planfile import write_plan
 
     scenario = load_scenario(args.path)
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
-    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    tables = read_params(args.params)
+    params, solve_params, team_params = tables.plan, tables.solve, tables.teams
     given = {"time_limit_s": args.time_limit, "seed": args.seed, "engine": args.engine}
     solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
     week = args.week or scenario.settings.week_start
@@ -264,9 +271,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         week_start=week,
         roads=args.roads,
         progress=None if args.quiet else _show_progress(),
+        team_params=team_params,
     )
     burden = (
-        None if args.no_baseline else _baseline_metrics(args, scenario, plan, params, solve_params)
+        None
+        if args.no_baseline
+        else _baseline_metrics(args, scenario, plan, params, solve_params, team_params)
     )
     if burden is not None:
         from planner.metrics import flat_metrics
@@ -323,14 +333,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     year = None
     if args.year_weeks > 0:
-        from planner import PlanParams, load_scenario
+        from planner import load_scenario
         from planner.metrics import year_metrics
+        from planner.params import read_params
 
         scenario_path = args.scenario or doc.get("scenario")
         if not scenario_path:
             raise PlannerError("metrics.json does not say which scenario: give --scenario")
         scenario = load_scenario(scenario_path)
-        params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+        params = read_params(args.params).plan
         start = dt.date.fromisoformat(doc["week_start"]) if doc.get("week_start") else None
         year = year_metrics(scenario, args.year_weeks, params, start=start, week=doc).to_dict()
     print("\n".join(report_lines(doc, year)))
@@ -457,10 +468,11 @@ def cmd_db_plan(args: argparse.Namespace) -> int:
     """Plan a week from a stored scenario version and save it as a draft."""
     from dataclasses import replace
 
-    from planner import PlanParams, SolveParams, plan_week
+    from planner import plan_week
+    from planner.params import read_params
 
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
-    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    tables = read_params(args.params)
+    params, solve_params, team_params = tables.plan, tables.solve, tables.teams
     if args.time_limit is not None:
         solve_params = replace(solve_params, time_limit_s=args.time_limit)
     with _db_store(args) as store:
@@ -468,7 +480,7 @@ def cmd_db_plan(args: argparse.Namespace) -> int:
         scenario = store.load_scenario(version)
         week = args.week or scenario.settings.week_start
         print(f"planning week {week} from scenario version {version} …", flush=True)
-        plan = plan_week(scenario, params, solve_params, week_start=week)
+        plan = plan_week(scenario, params, solve_params, week_start=week, team_params=team_params)
         info = store.save_plan(plan, scenario_version=version, by=_db_user(args), why=args.why)
         print(_db_plan_line(info))
         visits = sum(len(r.stops) for r in plan.routes)
@@ -720,7 +732,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="routing engine (default auto: the one measured to plan better for the problem)",
     )
     p.add_argument("--roads", type=Path, help="OSM .pbf road network (default: straight line)")
-    p.add_argument("--params", type=Path, help="TOML file with [plan] and [solve] tables")
+    p.add_argument("--params", type=Path, help="TOML file with [plan], [solve] and [teams] tables")
     p.add_argument("--out", type=Path, required=True, help="folder to write plan.json into")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--limit", type=int, default=10, help="reasons listed (0 = all; default 10)")
