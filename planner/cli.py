@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -359,7 +360,7 @@ def _plan_field_path(plan_dir: Path, data: dict[str, Any], key: str) -> Path | N
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a plan: roster workbook, CSV, calendars, notices, route sheets, GeoJSON."""
-    from planner.access import DEMO_SECRET, SECRET_ENV, secret_from_env
+    from planner.access import DEMO_SECRET, SECRET_ENV
     from planner.export import export_plan
     from planner.load import load_scenario
     from planner.planfile import plan_from_json, read_plan
@@ -377,7 +378,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     scenario = load_scenario(scenario_path)
     plan = plan_from_json(data, scenario)
     roads = args.roads or _plan_field_path(plan_dir, data, "roads")
-    secret = secret_from_env()
+    secret = _export_secret()
     paths = export_plan(
         plan, scenario, args.to, secret=secret, roads=roads, stamp=dt.datetime.now(dt.UTC)
     )
@@ -387,6 +388,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     if secret == DEMO_SECRET:
         print(f"  note: access codes use the public demo secret; set {SECRET_ENV} for real use")
     return EXIT_OK
+
+
+def _export_secret() -> str:
+    """``$PLANNER_SECRET``, else the installation's secret from its database (made if missing),
+    so exported notices carry the codes the app's Business page accepts."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.access import SECRET_ENV, current_secret, use_installation_secret
+    from planner.auth import Accounts
+
+    if not os.environ.get(SECRET_ENV):
+        try:
+            with Accounts() as accounts:
+                accounts.init()
+                use_installation_secret(accounts.installation_secret())
+        except (SQLAlchemyError, OSError) as exc:
+            raise PlannerError(
+                f"cannot read this installation's access-code secret from its database ({exc}); "
+                f"set {SECRET_ENV} to export notices"
+            ) from None
+    return current_secret()
 
 
 # ---------------------------------------------------------------- db: the plan lifecycle store
