@@ -213,7 +213,8 @@ def parse_csv(name: str, file: str, text: str, problems: list[Problem]) -> RawTa
                     )
                 )
                 continue
-            rows.append((number, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+            cells = (unquote_formula(v.strip()) for v in values)
+            rows.append((number, dict(zip(header, cells, strict=True))))
     except csv.Error as exc:
         problems.append(Problem(file, reader.line_num, "", f"not valid CSV: {exc}"))
         return RawTable(name, file, (), [], unreadable=True)
@@ -407,6 +408,18 @@ def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]
         return {}
 
 
+_QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def unquote_formula(text: str) -> str:
+    """Undo the ``'`` that exports put before text beginning with ``= + - @`` (formula injection).
+
+    So a scenario written by ``write_scenario`` reads back as it was, and a cell typed as
+    ``'=x`` in a spreadsheet reads as ``=x``, as the spreadsheet shows it.
+    """
+    return text[1:] if text.startswith(_QUOTED_FORMULA) else text
+
+
 def _cell_text(value: object) -> str:
     """A workbook cell as the text a planner typed (dates as ISO, whole numbers without .0)."""
     if value is None:
@@ -423,7 +436,7 @@ def _cell_text(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unquote_formula(str(value).strip())
 
 
 def _read_workbook(path: Path) -> RawScenario:
