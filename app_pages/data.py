@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -19,9 +16,19 @@ from app_pages.common import (
     wkey,
     working_scenario,
 )
+from planner.domain import Scenario
+from planner.errors import Problem
 from planner.i18n import t
+from planner.load import check_upload, upload_display_name
 from planner.tables import scenario_to_frames
 from planner.views import business_map, businesses_frame
+
+
+@st.cache_data(show_spinner="Loading scenario …", max_entries=4)
+def checked_upload(name: str, data: bytes) -> tuple[Scenario | None, tuple[Problem, ...]]:
+    """``planner.load.check_upload`` once per uploaded file (its bytes are the cache key)."""
+    return check_upload(name, data)
+
 
 LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
@@ -32,16 +39,17 @@ source = st.radio(
     format_func=lambda s: t(f"source_{s}", LANG), key=wkey("data_source"),
 )  # fmt: skip
 path = default_scenario_path()
+label = str(path)
 if source == "upload":
     upload = st.file_uploader(tr("scenario_file"), type=["zip", "xlsx"])
     if upload is None:
         st.info(tr("upload_hint"))
         st.stop()
-    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
-    path = folder / upload.name
-    path.write_bytes(upload.getvalue())
-
-scenario, problems = open_scenario(path)
+    # never a path from the browser: planner saves it under its own name and removes it
+    scenario, problems = checked_upload(upload.name, upload.getvalue())
+    label = f"upload: {upload_display_name(upload.name)}"
+else:
+    scenario, problems = open_scenario(path)
 if problems:
     table = pd.DataFrame(
         [
@@ -64,7 +72,7 @@ if problems:
 if scenario is None:
     st.stop()
 
-st.session_state["scenario_path"] = str(path)
+st.session_state["scenario_path"] = label
 working = working_scenario()
 with st.container(border=True):
     if working is not None:
@@ -76,7 +84,7 @@ with st.container(border=True):
             st.warning(tr("differs_from_working"))
         if st.button(tr("use_scenario"), type="primary", key="use_scenario"):
             version = backend().store.import_scenario(
-                scenario, by=user.username, why="chosen on the Data page", source=str(path)
+                scenario, by=user.username, why="chosen on the Data page", source=label
             )
             st.success(tr("scenario_imported", id=version.id))
             st.rerun()
