@@ -17,6 +17,7 @@ shared between threads, cached and compared for equality.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -167,6 +168,10 @@ class Item:
         """Whether the item is on the scenario checklist of ``category`` (``*`` = every category)."""
         return "*" in self.categories or category in self.categories
 
+    def applies_to_any(self, categories: Iterable[str]) -> bool:
+        """Whether the item is on the checklist of at least one of ``categories`` (licences)."""
+        return "*" in self.categories or any(c in self.categories for c in categories)
+
 
 @dataclass(frozen=True, slots=True)
 class Checklist:
@@ -176,9 +181,17 @@ class Checklist:
     item_ids: tuple[str, ...]
 
 
+CATEGORY_SEPARATOR = ";"
+
+
 @dataclass(frozen=True, slots=True)
 class Business:
-    """A place that gets inspected (检查对象)."""
+    """A place that gets inspected (检查对象).
+
+    ``category`` holds one category per licence the business holds, separated by ``;``
+    (``restaurant;shop``); ``categories`` is that list. Its checklist is the union of its
+    categories' checklists, each item once.
+    """
 
     id: str
     name: str
@@ -189,6 +202,17 @@ class Business:
     risk: Risk
     opening_hours: OpeningHours
     phone: str = ""
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The business's categories (one per licence), in the order given."""
+        return split_categories(self.category)
+
+
+def split_categories(text: str) -> tuple[str, ...]:
+    """``'Shop; restaurant;shop'`` → ``('shop', 'restaurant')``: lower-cased, each once, in order."""
+    parts = (c.strip().lower() for c in text.split(CATEGORY_SEPARATOR))
+    return tuple(dict.fromkeys(c for c in parts if c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,11 +468,15 @@ class Scenario:
     )
 
     def checklists(self) -> tuple[Checklist, ...]:
-        """The scenario checklist of every business category present."""
-        categories = sorted({b.category for b in self.businesses})
+        """The scenario checklist of every business category present (each licence on its own)."""
+        categories = sorted({c for b in self.businesses for c in b.categories})
         return tuple(
             Checklist(c, tuple(i.id for i in self.items if i.applies_to(c))) for c in categories
         )
+
+    def checklist_of(self, business: Business) -> tuple[str, ...]:
+        """Ids of the items checked at ``business``: its categories' checklists, each item once."""
+        return tuple(i.id for i in self.items if i.applies_to_any(business.categories))
 
     def _by_id(self, table: str) -> dict[str, object]:
         if table not in self._index:

@@ -56,7 +56,10 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     "businesses": (
         _req("id", "business id, unique"),
         _req("name", "name"),
-        _req("category", "business category, e.g. restaurant"),
+        _req(
+            "category",
+            "business category, e.g. restaurant; one per licence held, separated by ';' (restaurant;shop)",
+        ),
         _req("lon", "longitude, WGS84 degrees"),
         _req("lat", "latitude, WGS84 degrees"),
         _opt("address", "street address"),

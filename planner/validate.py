@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from planner.domain import (
+    CATEGORY_SEPARATOR,
     Business,
     Department,
     DrawMode,
@@ -29,6 +30,7 @@ from planner.domain import (
     Task,
     TaskKind,
     Team,
+    split_categories,
 )
 from planner.errors import Problem
 from planner.hours import parse_days, parse_opening_hours, parse_span
@@ -348,7 +350,7 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         business = Business(
             id=row.text("id"),
             name=row.text("name"),
-            category=row.text("category").lower(),
+            category=_categories(row),
             lon=lon or 0.0,
             lat=lat or 0.0,
             address=row.text("address", required=False),
@@ -359,6 +361,11 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         if row.ok:
             found.append(business)
     return found
+
+
+def _categories(row: _Row) -> str:
+    """The business's categories (one per licence, ``;``-separated), lower-cased, each once."""
+    return CATEGORY_SEPARATOR.join(split_categories(row.text("category")))
 
 
 def _history(
@@ -514,7 +521,7 @@ def _draws(
     raw: RawScenario, out: list[Problem], known: dict[str, set[str]], items: list[Item],
     businesses: list[Business],
 ) -> list[DrawRule]:  # fmt: skip
-    categories = {b.category for b in businesses}
+    categories = {c for b in businesses for c in b.categories}
     first: dict[tuple[str, str], int] = {}
     found = []
     for row in _rows(raw.tables.get("draws"), out):
@@ -579,7 +586,7 @@ def _coverage_warnings(
         {v.get("id", ""): n for n, v in raw.tables["businesses"].rows} if businesses else {}
     )
     for business in businesses:
-        if not any(i.applies_to(business.category) for i in items):
+        if not any(i.applies_to_any(business.categories) for i in items):
             out.append(
                 Problem(
                     raw.tables["businesses"].file,
