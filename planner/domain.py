@@ -128,10 +128,16 @@ class Settings:
     lunch_end: int
     lunch_minutes: int
     setup_minutes: int = 10
+    holidays: tuple[dt.date, ...] = ()  # public holidays (no shifts, no visits), sorted
 
     def office(self, office_id: str) -> Office:
         """The office with ``office_id``."""
         return next(o for o in self.offices if o.id == office_id)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether teams work on ``day``: every day but a public holiday (officers' own
+        ``working_days`` still apply on top)."""
+        return day not in self.holidays
 
 
 @dataclass(frozen=True, slots=True)

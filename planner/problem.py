@@ -348,6 +348,8 @@ def _vehicles(
 ) -> list[_Vehicle]:
     found = []
     for d, day in enumerate(week):
+        if not scenario.settings.is_working_day(day):
+            continue  # a public holiday: no shifts, whatever teams were given
         for team in teams_by_day.get(day, ()):
             officers = tuple(scenario.inspector(i) for i in team.officer_ids)
             shift = team_shift(officers)

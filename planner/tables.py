@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,6 +255,8 @@ def settings_to_toml(settings: Settings) -> str:
         f"lunch_minutes = {settings.lunch_minutes}",
         f"setup_minutes = {settings.setup_minutes}",
     ]
+    if settings.holidays:
+        lines.append(f"holidays = [{', '.join(d.isoformat() for d in settings.holidays)}]")
     for office in settings.offices:
         lines += [
             "",
@@ -268,11 +271,20 @@ def settings_to_toml(settings: Settings) -> str:
     return text
 
 
+def _cell(value: object) -> str:
+    """A setting as a workbook cell that reads back as TOML (a list of dates as ``[d1, d2]``)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def settings_to_frames(settings: Settings) -> dict[str, pd.DataFrame]:
     """The ``settings`` and ``offices`` sheets of a workbook: key/value rows and one row per office."""
     data = tomllib.loads(settings_to_toml(settings))
     offices = data.pop("offices")
-    kv = pd.DataFrame({"key": list(data), "value": [str(v) for v in data.values()]})
+    kv = pd.DataFrame({"key": list(data), "value": [_cell(v) for v in data.values()]})
     return {"settings": kv, "offices": pd.DataFrame(offices).astype(str)}
 
 

@@ -852,8 +852,10 @@ def form_week(
     before = tuple(previous)
     for offset in range(days):
         day = week_start + dt.timedelta(days=offset)
-        if not any(works_on(o, day) for o in scenario.inspectors):
-            continue
+        if not scenario.settings.is_working_day(day) or not any(
+            works_on(o, day) for o in scenario.inspectors
+        ):
+            continue  # a public holiday or nobody rostered: no teams
         todays = demand.get(day, ()) if isinstance(demand, Mapping) else left
         formation = form_teams(scenario, day, todays, previous=before, params=params, boost=boost)
         formations.append(formation)

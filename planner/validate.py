@@ -225,7 +225,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
 
     known = {
         "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
-        "lunch_minutes", "setup_minutes", "offices",
+        "lunch_minutes", "setup_minutes", "offices", "holidays",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problem(key, "unknown setting; ignored", "warning")
@@ -251,6 +251,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         problem("lunch_window", "lies outside the shift")
     if lunch[1] and lunch_minutes * 60 > lunch[1] - lunch[0]:
         problem("lunch_minutes", f"{lunch_minutes} minutes do not fit in the lunch window")
+    holidays = _holidays(data.get("holidays", ()), problem)
     offices = _offices(raw, out)
     if not offices:
         problem("offices", "at least one office is needed (id, name, lon, lat)")
@@ -268,7 +269,31 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         lunch_end=lunch[1],
         lunch_minutes=lunch_minutes,
         setup_minutes=setup_minutes,
+        holidays=holidays,
     )
+
+
+def _holidays(value: Any, problem: Callable[[str, str], None]) -> tuple[dt.date, ...]:
+    """The ``holidays`` setting: a list of dates (TOML dates or ``YYYY-MM-DD`` text), or one text
+    with dates separated by ``;`` or ``,`` (a workbook cell). Sorted, each once."""
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", ";").split(";") if v.strip()]
+    elif isinstance(value, dt.date):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        problem("holidays", f"'{value}' is not a list of dates like [2026-10-01, 2026-10-02]")
+        return ()
+    days: set[dt.date] = set()
+    for entry in value:
+        day = entry if isinstance(entry, dt.date) and not isinstance(entry, dt.datetime) else None
+        if day is None:
+            try:
+                day = dt.date.fromisoformat(str(entry).strip())
+            except ValueError:
+                problem("holidays", f"'{entry}' is not a date like 2026-10-01")
+                continue
+        days.add(day)
+    return tuple(sorted(days))
 
 
 def _offices(raw: RawScenario, out: list[Problem]) -> tuple[Office, ...]:

@@ -123,6 +123,8 @@ def _check_team(scenario: Scenario, route: Route) -> list[str]:
     if len(set(route.officer_ids)) < 2:
         found.append(f"{where}: needs at least two officers, has {len(set(route.officer_ids))}")
     officers = [scenario.inspector(i) for i in route.officer_ids]
+    if not scenario.settings.is_working_day(route.day):
+        found.append(f"{where}: {route.day} is a public holiday")
     for o in officers:
         if route.day.weekday() not in o.working_days:
             found.append(f"{where}: officer {o.id} does not work on {route.day:%a}")

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from planner import load_scenario
 from planner.domain import Scenario
+from planner.load import check_scenario
 from planner.obligations import derive_obligations
 from planner.params import PlanParams
 
@@ -84,3 +86,82 @@ def test_duplicate_category_is_listed_once(tmp_path: Path) -> None:
     """``shop;Shop`` is one licence: categories are lower-cased and deduplicated."""
     scenario = load_scenario(registry(tmp_path, businesses=set_cell("b2", "category", "shop;Shop")))
     assert scenario.business("b2").categories == ("shop",)
+
+
+# ---------------------------------------------------------------- holiday calendar
+
+WEDNESDAY = WEEK + dt.timedelta(days=2)
+
+
+def with_holidays(tmp_path: Path, line: str) -> Path:
+    """The tiny scenario with ``line`` (e.g. ``holidays = [2026-11-25]``) added to its settings."""
+    folder = registry(tmp_path)
+    settings = folder / "settings.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("setup_minutes = 10\n", f"setup_minutes = 10\n{line}\n"))
+    return folder
+
+
+def test_holidays_load_from_settings(tmp_path: Path) -> None:
+    """``holidays`` lists dates (TOML dates or ISO text); the settings keep them sorted, once."""
+    folder = with_holidays(tmp_path, 'holidays = [2026-11-26, "2026-11-25", 2026-11-26]')
+    settings = load_scenario(folder).settings
+    assert settings.holidays == (WEDNESDAY, WEDNESDAY + dt.timedelta(days=1))
+    assert not settings.is_working_day(WEDNESDAY)
+    assert settings.is_working_day(WEEK)
+
+
+def test_bad_holiday_is_reported_with_its_key(tmp_path: Path) -> None:
+    """A holiday that is not a date is an error on the ``holidays`` setting, naming the value."""
+    scenario, problems = check_scenario(with_holidays(tmp_path, 'holidays = ["2026-13-01"]'))
+    assert scenario is None
+    assert [(p.column, "2026-13-01" in p.message) for p in problems] == [("holidays", True)]
+
+
+@pytest.mark.parametrize("suffix", ["", ".xlsx"])
+def test_holidays_survive_writing_the_scenario(tmp_path: Path, suffix: str) -> None:
+    """``write_scenario`` keeps the holidays, in a CSV folder and in a workbook."""
+    from planner.tables import write_scenario
+
+    scenario = load_scenario(with_holidays(tmp_path, "holidays = [2026-11-25]"))
+    written = write_scenario(scenario, tmp_path / f"out{suffix}")
+    assert load_scenario(written).settings.holidays == (WEDNESDAY,)
+
+
+def test_public_holiday_has_no_shifts_and_no_visits(tmp_path: Path) -> None:
+    """Monday and Wednesday are holidays: no team works or visits then. b2's complaint, due on
+    the Wednesday holiday, still counts: visited on Tuesday, or unscheduled with a reason."""
+    from planner.params import SolveParams
+    from planner.pipeline import run_week
+
+    folder = with_holidays(tmp_path, "holidays = [2026-11-23, 2026-11-25]")
+    scenario = load_scenario(folder)
+    run = run_week(
+        scenario, solve_params=SolveParams(time_limit_s=1, use_guided_local_search=False)
+    )
+    holidays = {WEEK, WEDNESDAY}
+    assert not any(run.teams.get(day) for day in holidays)
+    assert not {r.day for r in run.plan.routes} & holidays
+    complaint = [
+        (r.day, o) for r in run.plan.routes for s in r.stops for o in s.visit.obligations
+        if o.task_id == "t1"
+    ]  # fmt: skip
+    left = [u for u in run.plan.unscheduled if u.obligation.task_id == "t1"]
+    assert len(complaint) + len(left) == 1
+    assert all(day == WEEK + dt.timedelta(days=1) for day, _ in complaint)
+
+
+def test_verify_flags_a_route_on_a_public_holiday(tmp_path: Path) -> None:
+    """A plan made before Monday became a holiday breaks the rule once the holiday is known."""
+    from planner.params import SolveParams
+    from planner.pipeline import plan_week
+    from planner.verify import verify_plan
+
+    plain = load_scenario(registry(tmp_path))
+    plan = plan_week(plain, solve_params=SolveParams(time_limit_s=1, use_guided_local_search=False))
+    monday = [r for r in plan.routes if r.day == WEEK]
+    assert monday
+    holiday = load_scenario(with_holidays(tmp_path / "h", "holidays = [2026-11-23]"))
+    assert verify_plan(plain, plan) == []
+    found = [m for m in verify_plan(holiday, plan) if "public holiday" in m]
+    assert len(found) == len(monday)
