@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 DAY = 86_400
@@ -208,6 +208,20 @@ class Business:
     risk: Risk
     opening_hours: OpeningHours
     phone: str = ""
+    inspection_hours: OpeningHours | None = (
+        None  # when inspectors may come, if not the opening hours
+    )
+
+    @property
+    def visit_hours(self) -> OpeningHours:
+        """When a visit may take place: the inspection window where given, else the opening hours."""
+        return self.opening_hours if self.inspection_hours is None else self.inspection_hours
+
+    def with_visit_hours(self, hours: OpeningHours) -> Business:
+        """This business with ``hours`` as its visit hours (the field that ``visit_hours`` reads)."""
+        if self.inspection_hours is None:
+            return replace(self, opening_hours=hours)
+        return replace(self, inspection_hours=hours)
 
     @property
     def categories(self) -> tuple[str, ...]:

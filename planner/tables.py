@@ -67,6 +67,10 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _req("risk", "risk class: low, medium or high"),
         _req("opening_hours", "e.g. 'Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00'"),
         _opt("phone", "phone number"),
+        _opt(
+            "inspection_hours",
+            "when inspectors may visit, if not the opening hours (same syntax; e.g. Mo-Fr 09:00-11:00)",
+        ),
     ),
     "history": (
         _req("business", "business id"),
@@ -164,6 +168,7 @@ def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
                 "risk": b.risk.value,
                 "opening_hours": b.opening_hours.text,
                 "phone": b.phone,
+                "inspection_hours": b.inspection_hours.text if b.inspection_hours else "",
             }
             for b in scenario.businesses
         ],

@@ -139,7 +139,7 @@ def open_on(visit: Visit, day: dt.date, scenario: Scenario, hours: tuple[int, in
     open long enough for it inside ``hours`` (the day's earliest start and latest end of duty)."""
     if any(o.earliest > day for o in visit.obligations):
         return False
-    windows = scenario.business(visit.business_id).opening_hours.windows_on(day.weekday())
+    windows = scenario.business(visit.business_id).visit_hours.windows_on(day.weekday())
     return any(min(e, hours[1]) - max(s, hours[0]) >= visit.service_seconds for s, e in windows)
 
 

@@ -22,6 +22,7 @@ from planner.domain import (
     Inspector,
     Item,
     Office,
+    OpeningHours,
     Recusal,
     Result,
     Risk,
@@ -42,6 +43,7 @@ T = TypeVar("T")
 MAX_ITEM_MINUTES = 480
 MAX_INTERVAL_DAYS = 3650
 FAR_FROM_OFFICE_KM = 100.0
+NO_HOURS = OpeningHours("", ())  # an empty optional hours cell: no inspection window
 _YES = {"yes", "y", "true", "1", "是", "x"}
 _NO = {"no", "n", "false", "0", "否", ""}
 
@@ -382,10 +384,17 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
             risk=row.choice("risk", Risk),
             opening_hours=hours,  # type: ignore[arg-type]
             phone=row.text("phone", required=False),
+            inspection_hours=_inspection_hours(row),
         )
         if row.ok:
             found.append(business)
     return found
+
+
+def _inspection_hours(row: _Row) -> OpeningHours | None:
+    """The optional inspection window; ``None`` when the cell is empty (opening hours apply)."""
+    hours = row.parsed("inspection_hours", parse_opening_hours, default=NO_HOURS)
+    return None if hours is NO_HOURS else hours
 
 
 def _categories(row: _Row) -> str:

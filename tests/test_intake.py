@@ -165,3 +165,65 @@ def test_verify_flags_a_route_on_a_public_holiday(tmp_path: Path) -> None:
     assert verify_plan(plain, plan) == []
     found = [m for m in verify_plan(holiday, plan) if "public holiday" in m]
     assert len(found) == len(monday)
+
+
+# ---------------------------------------------------------------- inspection windows
+
+
+def late_opener(tmp_path: Path, inspection: str | None) -> Scenario:
+    """b1 opens at 11:30 every day; with ``inspection``, its inspection window is that."""
+    edits = [set_cell("b1", "opening_hours", "Mo-Su 11:30-21:00")]
+    if inspection is not None:
+        edits.append(set_cell("b1", "inspection_hours", inspection))
+
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        for e in edits:
+            frame = e(frame)
+        return frame
+
+    return load_scenario(registry(tmp_path, businesses=edit))
+
+
+def b1_stops(scenario: Scenario) -> list[tuple[int, int]]:
+    from planner.params import SolveParams
+    from planner.pipeline import plan_week
+
+    plan = plan_week(
+        scenario, solve_params=SolveParams(time_limit_s=1, use_guided_local_search=False)
+    )
+    return [(s.start, s.end) for r in plan.routes for s in r.stops if s.visit.business_id == "b1"]
+
+
+def test_inspection_window_is_used_instead_of_opening_hours(tmp_path: Path) -> None:
+    """Hours start 11:30 but the inspection window is 09:00–11:00: the visit is in the morning."""
+    scenario = late_opener(tmp_path, "Mo-Fr 09:00-11:00")
+    b1 = scenario.business("b1")
+    assert b1.visit_hours is b1.inspection_hours
+    stops = b1_stops(scenario)
+    assert stops and all(start >= 9 * H and end <= 11 * H for start, end in stops)
+
+
+def test_without_inspection_window_opening_hours_decide(tmp_path: Path) -> None:
+    """The same business without an inspection window is visited after it opens at 11:30."""
+    stops = b1_stops(late_opener(tmp_path, None))
+    assert stops and all(start >= 11 * H + 30 * 60 for start, _ in stops)
+
+
+def test_bad_inspection_window_is_reported_in_its_column(tmp_path: Path) -> None:
+    """An unreadable inspection window is an error on ``inspection_hours`` with the token."""
+    folder = registry(tmp_path, businesses=set_cell("b1", "inspection_hours", "Mo-Fr 9-11"))
+    scenario, problems = check_scenario(folder)
+    assert scenario is None
+    assert [(p.row, p.column) for p in problems if p.severity == "error"] == [
+        (2, "inspection_hours")
+    ]
+
+
+def test_inspection_window_survives_writing_the_scenario(tmp_path: Path) -> None:
+    """``write_scenario`` keeps the inspection window; a business without one stays without."""
+    from planner.tables import write_scenario
+
+    scenario = late_opener(tmp_path, "Mo-Fr 09:00-11:00")
+    again = load_scenario(write_scenario(scenario, tmp_path / "out"))
+    assert again.business("b1").inspection_hours == scenario.business("b1").inspection_hours
+    assert again.business("b2").inspection_hours is None
