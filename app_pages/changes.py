@@ -77,8 +77,7 @@ with tabs[1]:
         changes.append(BusinessClosed(business, first, last, "closed"))
 with tabs[2]:
     target = st.selectbox(tr("business"), list(names), format_func=names.get, key="urgent_business")
-    category = scenario.business(target).category
-    items = [i.id for i in scenario.items if i.applies_to(category)]
+    items = list(scenario.checklist_of(scenario.business(target)))
     item = st.selectbox(
         tr("item"),
         items,

@@ -115,7 +115,7 @@ with tabs[1]:
         [
             {
                 "category": c.category,
-                "businesses": sum(b.category == c.category for b in scenario.businesses),
+                "businesses": sum(c.category in b.categories for b in scenario.businesses),
                 "items": ", ".join(getattr(scenario.item(i), title) or i for i in c.item_ids),
             }
             for c in scenario.checklists()

@@ -47,7 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.path}: valid — {scenario.settings.township}")
     for table, count in counts.items():
         print(f"  {table:12} {count:6d}")
-    categories = Counter(b.category for b in scenario.businesses)
+    categories = Counter(c for b in scenario.businesses for c in b.categories)
     print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
     if warnings:
         print(f"  ({len(warnings)} warning(s) above)")
@@ -188,7 +188,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     }
     for table, count in counts.items():
         print(f"  {table:12} {count:6d}")
-    categories = Counter(b.category for b in scenario.businesses)
+    categories = Counter(c for b in scenario.businesses for c in b.categories)
     print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
     return EXIT_OK
 

@@ -40,7 +40,6 @@ def category_colour(category: str) -> tuple[int, int, int]:
 
 def businesses_frame(scenario: Scenario) -> pd.DataFrame:
     """One row per business with its checklist size, for tables and maps."""
-    checklist = {c.category: len(c.item_ids) for c in scenario.checklists()}
     return pd.DataFrame(
         [
             {
@@ -50,7 +49,7 @@ def businesses_frame(scenario: Scenario) -> pd.DataFrame:
                 "risk": b.risk.value,
                 "address": b.address,
                 "opening_hours": b.opening_hours.text,
-                "items": checklist.get(b.category, 0),
+                "items": len(scenario.checklist_of(b)),
                 "lon": b.lon,
                 "lat": b.lat,
             }
