@@ -379,7 +379,8 @@ def test_found_insertions_are_feasible(
     """Property: whatever the windows, legs and lunch, a visit ``insert_left_out`` places keeps
     every route feasible for the routing model (``routes_feasible``)."""
     windows = {
-        (i, 0): [(o * H, min(o + n, 20) * H)] for i, (o, n) in enumerate(zip(opens, lengths))
+        (i, 0): [(o * H, min(o + n, 20) * H)]
+        for i, (o, n) in enumerate(zip(opens, lengths, strict=True))
     }
     travel = np.array(legs, dtype=np.int64).reshape(5, 5) * 60
     np.fill_diagonal(travel, 0)
