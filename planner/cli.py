@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -239,6 +240,63 @@ def _baseline_metrics(
     return doc
 
 
+def _county_mode(args: argparse.Namespace) -> bool:
+    """Plan townships as jobs on a cluster: ``--workers``, ``--cluster`` or ``$PLANNER_CLUSTER``."""
+    from planner.cluster import cluster_address
+
+    return args.workers is not None or cluster_address(args.cluster) is not None
+
+
+def _show_jobs() -> Callable[[Any], None]:
+    """A job progress printer: a line per job that ends, is retried or fails."""
+
+    def show(event: Any) -> None:
+        error = f": {event.error}" if event.error else ""
+        print(
+            f"  [{event.finished:3d}/{event.total}] {event.elapsed_s:7.1f} s  "
+            f"{event.key:28} {event.state}{error}",
+            flush=True,
+        )
+
+    return show
+
+
+def _plan_county(
+    args: argparse.Namespace, scenario: Any, params: Any, solve_params: Any, week: dt.date
+) -> int:
+    """Plan every township of the scenario as jobs; write OUT/OFFICE/plan.json and county.json."""
+    import time
+
+    from planner.cluster import cluster_address, cluster_name, open_cluster
+    from planner.county import WeekSpec, plan_county, summary_lines, write_county
+
+    address = None if args.workers is not None and not args.cluster else cluster_address(args.cluster)  # fmt: skip
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return EXIT_INPUT
+    spec = WeekSpec(week, params, solve_params, roads=str(args.roads) if args.roads else None)
+    started = time.perf_counter()
+    print(f"starting {cluster_name(address)} …", flush=True)
+    with open_cluster(args.workers, address) as cluster:
+        print(
+            f"{scenario.settings.township}: planning week {week} on {cluster.workers} worker(s) "
+            f"(time limit {solve_params.time_limit_s:g} s a job, seed {solve_params.seed})",
+            flush=True,
+        )
+        county = plan_county(
+            scenario,
+            spec,
+            cluster=cluster,
+            progress=None if args.quiet else _show_jobs(),
+            baseline=not args.no_baseline,
+        )
+    wall = time.perf_counter() - started
+    path = write_county(county, args.out, scenario_path=args.path, wall_seconds=wall)
+    print(f"\n{path}")
+    print("\n".join(summary_lines(json.loads(path.read_text(encoding="utf-8")))))
+    return EXIT_FAILURE if county.failures else EXIT_OK
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a week: write OUT/plan.json, show progress and a summary."""
     from dataclasses import replace
@@ -252,6 +310,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     given = {"time_limit_s": args.time_limit, "seed": args.seed, "engine": args.engine}
     solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
     week = args.week or scenario.settings.week_start
+    if _county_mode(args):
+        return _plan_county(args, scenario, params, solve_params, week)
     print(
         f"{scenario.settings.township}: planning week {week} "
         f"(time limit {solve_params.time_limit_s:g} s, seed {solve_params.seed})",
@@ -728,6 +788,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-baseline",
         action="store_true",
         help="skip the siloed baseline and OUT/metrics.json (faster)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="plan each township (one per office) as jobs on a local cluster of N worker "
+        "processes; writes OUT/OFFICE/plan.json and OUT/county.json",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="as --workers, on a running Dask scheduler, e.g. tcp://host:8786 "
+        "(default: $PLANNER_CLUSTER; when set, plan always runs this way)",
     )
     p.set_defaults(func=cmd_plan)
 
