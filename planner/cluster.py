@@ -274,7 +274,8 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: 8787 may be another cluster's
+                scheduler_kwargs={"dashboard": False},
                 silence_logs=logging.CRITICAL,
             )
         cluster = Cluster(Client(local), local)
