@@ -170,13 +170,18 @@ def _print_simulation(with_pf: Any, without_pf: Any) -> None:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a synthetic scenario (CSV folder, or a workbook if OUT ends in .xlsx); print counts."""
-    from planner.synth import synthesize
+    from planner.synth import preset_size, synthesize
     from planner.tables import write_scenario
 
-    if args.businesses < 1 or args.townships < 1:
+    try:
+        businesses, townships = preset_size(args.preset, args.businesses, args.townships)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if businesses < 1 or townships < 1:
         print("error: --businesses and --townships must be at least 1", file=sys.stderr)
         return EXIT_INPUT
-    scenario = synthesize(businesses=args.businesses, townships=args.townships, seed=args.seed)
+    scenario = synthesize(businesses=businesses, townships=townships, seed=args.seed)
     path = write_scenario(scenario, args.out)
     print(f"{path}: {scenario.settings.township} (seed {args.seed})")
     counts = {
@@ -732,6 +737,8 @@ def _add_db_parser(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    from planner.synth import PRESETS
+
     parser = argparse.ArgumentParser(
         prog="python -m planner",
         description="Inspect Once (综合查一次): plan joint inspections for a township.",
@@ -762,8 +769,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a seeded synthetic scenario of any size")
     p.add_argument("out", type=Path, help="CSV folder to write, or a .xlsx workbook")
-    p.add_argument("--businesses", type=int, required=True, help="number of businesses (>= 1)")
-    p.add_argument("--townships", type=int, default=1, help="townships, one office each")
+    p.add_argument("--businesses", type=int, help="number of businesses (>= 1)")
+    p.add_argument("--townships", type=int, help="townships, one office each (default 1)")
+    p.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="a named size: township = 1,500 businesses; county = 20 townships × 1,500 "
+        "(--businesses / --townships override it)",
+    )
     p.add_argument("--seed", type=int, default=0, help="same seed, same scenario (default 0)")
     p.set_defaults(func=cmd_synth)
 

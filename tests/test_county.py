@@ -33,9 +33,10 @@ from planner.county import (
     township_of,
 )
 from planner.domain import Recusal, Scenario
+from planner.load import load_scenario
 from planner.params import SolveParams
 from planner.pipeline import run_siloed_week
-from planner.synth import synthesize
+from planner.synth import preset_size, synthesize
 from planner.verify import verify_plan
 
 # The wrappers below are defined here; the workers get them by value, not by importing this file.
@@ -274,3 +275,27 @@ def test_cli_plans_a_county_on_a_local_cluster(tmp_path: Path, capsys) -> None: 
     assert summary["failed"] == []
     printed = capsys.readouterr().out
     assert "t2/joint" in printed and "coverage by department" in printed
+
+
+# ---------------------------------------------------------------- the county preset
+
+
+def test_county_preset_is_twenty_townships_of_1500_businesses() -> None:
+    """``--preset county`` is 20 townships × 1,500 businesses; a given size overrides it."""
+    assert preset_size("county") == (30_000, 20)
+    assert preset_size("county", businesses=200) == (200, 20)
+    assert preset_size(None, businesses=50) == (50, 1)
+    with pytest.raises(ValueError, match="unknown preset 'city'"):
+        preset_size("city")
+
+
+def test_cli_county_preset_is_deterministic(tmp_path: Path) -> None:
+    """Two runs of ``synth --preset county`` (scaled down) write the same files, 20 offices."""
+    for name in ("a", "b"):
+        args = ["synth", str(tmp_path / name), "--preset", "county", "--businesses", "60"]
+        assert main(args) == 0
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    for name in files:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    scenario = load_scenario(tmp_path / "a")
+    assert len(scenario.settings.offices) == 20 and len(scenario.businesses) == 60
