@@ -348,6 +348,8 @@ def _vehicles(
 ) -> list[_Vehicle]:
     found = []
     for d, day in enumerate(week):
+        if not scenario.settings.is_working_day(day):
+            continue  # a public holiday: no shifts, whatever teams were given
         for team in teams_by_day.get(day, ()):
             officers = tuple(scenario.inspector(i) for i in team.officer_ids)
             shift = team_shift(officers)
@@ -419,7 +421,7 @@ def build_problem(
         need = required_certifications(scenario, visit)
         first_day[i], last_day[i], hard[i], _ = visit_dates(visit, week)
         penalty[i] = round(visit_weight(visit, bool(hard[i])) * drop_penalty)
-        open_on = [day_windows(business.opening_hours, day.weekday()) for day in week]
+        open_on = [day_windows(business.visit_hours, day.weekday()) for day in week]
         for d in range(WEEK_DAYS):
             windows += [(i, d, s, e) for s, e in _clip(open_on[d], hull.get(d))]
             if first_day[i] <= d <= last_day[i]:
@@ -807,14 +809,15 @@ def explain_unplanned(
         )
     if not days_with(CERTIFIED | NOT_RECUSED):
         return "every team certified for it has an officer recused from this business"
-    hours = business.opening_hours.text
+    hours = business.visit_hours.text
+    which = "opening hours" if business.inspection_hours is None else "inspection hours"
     if not days_with(CERTIFIED | NOT_RECUSED | HOURS_OVERLAP):
-        return f"opening hours ({hours}) outside every shift"
+        return f"{which} ({hours}) outside every shift"
     fit = days_with(VEHICLE_BITS)
     if not fit:
         minutes = -(-int(problem.service[visit]) // 60)
         return (
-            f"opening hours ({hours}) leave no {minutes}-minute slot inside any shift "
+            f"{which} ({hours}) leave no {minutes}-minute slot inside any shift "
             "(travel from and to the office included)"
         )
     if not days_with(VEHICLE_BITS | DATES_OK):
