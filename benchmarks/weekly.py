@@ -626,7 +626,9 @@ def read_csv(paths: Sequence[Path]) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- heavy weeks, before and after
 # ``--heavy demo,h1000,h2000 --compare REF``: each case planned by this tree and by the planner of
 # git revision REF (its ``planner`` package extracted with ``git archive``), alternating, each in
-# its own process, so both see the same machine load. One row per case and side.
+# its own process, so both see the same machine load. One row per case and side. ``--compare
+# legacy`` is this tree with issue 12's routing passes switched off (``use_legacy_routing``), for
+# data an older revision cannot load.
 
 HEAVY_CASES = {
     # name: (businesses or "demo", townships, officers kept per office, routing seconds)
@@ -689,6 +691,21 @@ def shift_utilisation(problem: RoutingProblem, plan: Plan) -> float:
     return sum(r.back - r.depart for r in plan.routes) / shift if shift else 0.0
 
 
+def use_legacy_routing() -> None:
+    """Switch this tree's planner back to the routing before issue 12: no repair pass, no final
+    insertion, no stall stop, and the siloed baseline's departments one after the other, each
+    with the joint plan's whole time limit."""
+    import planner.pipeline
+    import planner.solve
+
+    planner.solve.REPAIR_SHARE = 0.0
+    planner.solve.STALL_MIN_S = math.inf
+    planner.solve._repair = lambda run, offered: None  # type: ignore[assignment]
+    planner.solve.insert_left_out = lambda problem, routes, left, **_: list(routes)  # type: ignore[assignment]
+    planner.pipeline.baseline_budget = lambda params, sizes, department: params  # type: ignore[assignment]
+    planner.pipeline.os.cpu_count = lambda: 1  # type: ignore[assignment]
+
+
 def measure_heavy_case(case: str) -> dict[str, Any]:
     """Plan one case jointly and siloed with the planner on ``sys.path``; one row of numbers."""
     from planner.metrics import evaluate
@@ -734,10 +751,12 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
     }
 
 
-def _heavy_child(case: str, out: Path) -> None:
+def _heavy_child(case: str, out: Path, legacy: bool) -> None:
     """Child mode: measure one case, write its row (and the problem, for the bound) to ``out``."""
     import pickle
 
+    if legacy:
+        use_legacy_routing()
     row = measure_heavy_case(case)
     problem = row.pop("_problem")
     arrays = {name: getattr(problem, name) for name in problem.__dataclass_fields__}
@@ -773,17 +792,22 @@ def run_heavy(cases: Sequence[str], compare: str | None) -> list[dict[str, Any]]
     from planner.problem import RoutingProblem as Problem
     from planner.solve import travel_bound
 
-    sides = [("this tree", ROOT)] + ([(f"{compare}", extract_revision(compare))] if compare else [])
+    sides: list[tuple[str, Path, list[str]]] = [("this tree", ROOT, [])]
+    if compare == "legacy":
+        sides.append(("legacy routing", ROOT, ["--legacy"]))
+    elif compare:
+        sides.append((compare, extract_revision(compare), []))
     rows: list[dict[str, Any]] = []
     for case in cases:
         bounds: dict[int, float] = {}
-        for label, path in sides:
+        for label, path, flags in sides:
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "row.pkl"
                 env = {**os.environ, "PYTHONPATH": str(path)}
                 load = _load()
                 subprocess.run(
-                    [sys.executable, __file__, "--heavy-child", case, "--child-out", str(out)],
+                    [sys.executable, __file__, "--heavy-child", case, "--child-out", str(out)]
+                    + flags,
                     env=env,
                     check=True,
                 )
@@ -889,12 +913,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--render", nargs="+", type=Path, help="tables from these CSVs, no run")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--heavy", help=f"heavy-week cases ({', '.join(HEAVY_CASES)})")
-    parser.add_argument("--compare", help="with --heavy: also plan with this git revision")
+    parser.add_argument(
+        "--compare", help="with --heavy: also plan with this git revision, or 'legacy'"
+    )
     parser.add_argument("--heavy-child", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--legacy", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.heavy_child:
-        _heavy_child(args.heavy_child, args.child_out)
+        _heavy_child(args.heavy_child, args.child_out, args.legacy)
         return
     if args.heavy:
         cases = [c for c in args.heavy.split(",") if c]

@@ -22,13 +22,21 @@ from ortools.linear_solver import pywraplp
 
 from planner.domain import WEEKDAY_NAMES
 from planner.params import SolveParams
-from planner.problem import HORIZON, RouteSolution, RoutingProblem, Solution, find_insertion
+from planner.problem import (
+    HORIZON,
+    RouteSolution,
+    RoutingProblem,
+    Solution,
+    find_insertion,
+    route_slack,
+)
 
 WEEK_SECONDS_PER_VISIT = 0.25  # time limit a whole-week model needs per visit (first plan + search)
 REPAIR_SHARE = 0.2  # of the time limit, kept for the repair pass after the day decomposition
 # A model's search stops once this share of its time limit (at least STALL_MIN_S) passed without
 # a better plan: guided local search rarely improves after a long stall, and the rest of the
 # budget goes to the models still to come (the repair pass, the siloed baseline).
+INSERTION_MIN_S = 1.0  # the final cheapest-insertion pass may run this long past the time limit
 STALL_SHARE = 0.1
 STALL_MIN_S = 0.5
 STALL_GAIN = 1e-3  # a better plan counts as a gain when its cost is this share lower (a visit
@@ -891,27 +899,39 @@ def routes_feasible(problem: RoutingProblem, routes: Sequence[RouteSolution]) ->
 
 
 def insert_left_out(
-    problem: RoutingProblem, routes: Sequence[RouteSolution], left: Sequence[int]
+    problem: RoutingProblem,
+    routes: Sequence[RouteSolution],
+    left: Sequence[int],
+    *,
+    deadline: float = math.inf,
 ) -> list[RouteSolution]:
     """Cheapest feasible insertion of left-out visits, most valuable first (``find_insertion``).
 
     Every stop keeps its time, so nothing already planned moves; each visit goes to the eligible
-    team-day (its pin, if it has one) where it adds the least travel. What the search's moves
-    missed (a team-day it never saw with room, a gap before the lunch break) is caught here.
+    team-day (its pin, if it has one) where it adds the least travel; team-days whose slack
+    (``route_slack``) is shorter than the visit are skipped. What the search's moves missed (a
+    team-day it never saw with room, a gap before the lunch break) is caught here. Stops at
+    ``deadline`` (``time.perf_counter()``).
     """
     by_vehicle = {r.vehicle: r for r in routes}
+    slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
     for i in sorted(left, key=lambda i: (-int(problem.penalty[i]), i)):
+        if time.perf_counter() > deadline:
+            break
         pin = int(problem.pinned[i])
         able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[i]).tolist()
         found = [
             f
             for k in able
             if problem.eligible[i, k]
+            and slack[k] >= problem.service[i]
             and (f := find_insertion(problem, k, by_vehicle.get(k), i)) is not None
         ]
         if found:
             best = min(found, key=lambda f: (f.detour, f.start, f.vehicle))
-            by_vehicle[best.vehicle] = best.apply(by_vehicle.get(best.vehicle), i)
+            k = best.vehicle
+            by_vehicle[k] = best.apply(by_vehicle.get(k), i)
+            slack[k] = route_slack(problem, k, by_vehicle[k])
     return list(by_vehicle.values())
 
 
@@ -952,9 +972,9 @@ def solve(
         _repair(run, offered)
     if offered:
         before = len(run.served)
-        run.routes = insert_left_out(
-            problem, run.routes, [i for i in offered if i not in run.served]
-        )
+        left = [i for i in offered if i not in run.served]
+        deadline = time.perf_counter() + max(INSERTION_MIN_S, run.remaining())
+        run.routes = insert_left_out(problem, run.routes, left, deadline=deadline)
         run.served = {i for r in run.routes for i in r.visits}
         run.repaired += len(run.served) - before
     bound = lp_bound(problem) if problem.n_visits else 1.0  # after routing: not on its clock
