@@ -782,8 +782,25 @@ def extract_revision(ref: str) -> Path:
     return target
 
 
-def run_heavy(cases: Sequence[str], compare: str | None) -> list[dict[str, Any]]:
-    """Each case by this tree (and by ``compare``), alternating, each side in its own process."""
+def long_run_reference(problem: RoutingProblem, limit: float, seed: int = 1) -> float:
+    """Weighted coverage of ``problem`` routed ``limit`` seconds by this tree with no stall stop
+    (a reference the usual budget is measured against, not a bound)."""
+    import planner.solve
+
+    stall = planner.solve.STALL_MIN_S
+    planner.solve.STALL_MIN_S = math.inf
+    try:
+        solution = planner.solve.solve(problem, SolveParams(time_limit_s=limit, seed=seed))
+    finally:
+        planner.solve.STALL_MIN_S = stall
+    return solution.stat("weighted_coverage")
+
+
+def run_heavy(
+    cases: Sequence[str], compare: str | None, reference: float = 0.0
+) -> list[dict[str, Any]]:
+    """Each case by this tree (and by ``compare``), alternating, each side in its own process;
+    with ``reference``, also this tree's problem routed ``reference`` × the case's time limit."""
     import pickle
     import subprocess
     import sys
@@ -827,6 +844,16 @@ def run_heavy(cases: Sequence[str], compare: str | None) -> list[dict[str, Any]]
             )
             print(to_markdown([row], HEAVY_COLUMNS), flush=True)
             rows.append(row)
+            if label == "this tree":
+                problem = Problem(**arrays)
+        limit = HEAVY_CASES[case][3]
+        if reference and limit:
+            value = long_run_reference(problem, reference * limit)
+            for row in rows[-len(sides) :]:
+                same = row["instance"] == rows[-len(sides)]["instance"]
+                row["reference"] = round(value, 4)
+                row["ratio_reference"] = round(row["weighted_coverage"] / value, 3) if same else ""
+            print(f"[{case}] long-run reference ({reference:g}×): {value:.4f}", flush=True)
     return rows
 
 
@@ -844,6 +871,8 @@ HEAVY_COLUMNS = (
     ("ratio_lp", "ratio LP"),
     ("travel_bound", "travel bound"),
     ("ratio_travel", "ratio travel"),
+    ("reference", "long-run reference"),
+    ("ratio_reference", "ratio reference"),
     ("idle_officer_days", "idle officer-days"),
     ("utilisation", "shift used"),
     ("coverage_joint", "due covered joint"),
@@ -871,7 +900,9 @@ def write_heavy_section(rows: Sequence[Mapping[str, Any]], command: str) -> None
         "need ≥ 3× the teams' time (*visit h ÷ team h*, service only). *demo*: `data/demo` with "
         "default `SolveParams()` (what `python -m planner plan data/demo` runs). *travel bound* "
         "= `planner.solve.travel_bound` of each side's own problem (lunch, the way back and "
-        "opening hours seen; an upper bound); *ratio LP* against the old `lp_bound`. *idle "
+        "opening hours seen; an upper bound); *ratio LP* against the old `lp_bound`; *long-run "
+        "reference* = this tree's problem routed `--reference` × the case's time limit with no "
+        "stall stop (`long_run_reference`: not a bound, what much more search reaches). *idle "
         "officer-days*: `planner.teams.idle_officer_days` (pairable rostered officers with no "
         "visit on a day while obligations are unscheduled). *shift used*: depart → back over "
         "all team-days' shifts. *joint s* / *siloed s*: wall seconds of the joint plan "
@@ -916,6 +947,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--compare", help="with --heavy: also plan with this git revision, or 'legacy'"
     )
+    parser.add_argument(
+        "--reference",
+        type=float,
+        default=0.0,
+        help="with --heavy: also route each case this many times its time limit (no stall stop)",
+    )
     parser.add_argument("--heavy-child", help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--legacy", action="store_true", help=argparse.SUPPRESS)
@@ -925,10 +962,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if args.heavy:
         cases = [c for c in args.heavy.split(",") if c]
-        rows = run_heavy(cases, args.compare)
+        rows = run_heavy(cases, args.compare, args.reference)
         print(to_markdown(rows, HEAVY_COLUMNS))
-        command = f"python benchmarks/weekly.py --heavy {args.heavy}" + (
-            f" --compare {args.compare}" if args.compare else ""
+        command = (
+            f"python benchmarks/weekly.py --heavy {args.heavy}"
+            + (f" --compare {args.compare}" if args.compare else "")
+            + (f" --reference {args.reference:g}" if args.reference else "")
         )
         if args.write:
             write_heavy_section(rows, command + " --write")
