@@ -6,6 +6,12 @@ Run from the repository root::
     python benchmarks/weekly.py --sizes demo,1000 --time-limit 30 --engines ortools
     python benchmarks/weekly.py --sizes 3000,10000 --formation office --out weekly-office.csv
     python benchmarks/weekly.py --render weekly.csv weekly-office.csv --write  # docs from CSVs
+    python benchmarks/weekly.py --heavy demo,h1000,h2000 --compare legacy --reference 10 --write
+
+``--heavy`` (issue 12) plans heavy weeks (``HEAVY_CASES``: synthetic counties with a third of the
+officers, so visits need ≥ 3× the teams' time, several offices) and the demo, jointly and siloed,
+against ``--compare`` (a git revision, or ``legacy``: this tree with the new routing passes off),
+side by side in one run; see "Heavy weeks, before and after" below and docs/benchmarks.md.
 
 Every run writes its rows to ``benchmarks/results/<--out>`` (after each size, so a run cut
 short keeps what it measured); ``--render`` reads CSVs (names under ``benchmarks/results/``)

@@ -4,8 +4,12 @@ One routing model per problem or per part of it. Each rule is one small function
 the model (``add_time_windows``, ``add_lunch_breaks``, ``add_eligibility``, ``add_optional_visits``,
 ``add_deadlines``, ``add_workload_balance``, ``add_pins``). Large weeks are decomposed: an LP
 assigns visits to days (``assign_days``), then each day (split into areas when large) is routed
-on its own, and visits a day drops move on to later days where they are allowed. The same LP with
-travel lower bounds gives ``lp_bound``, an upper bound of the priority-weighted coverage.
+on its own, and visits a day drops move on to later days where they are allowed. Then the repair
+pass (``_repair``) solves each day again from its routes with every visit still left out that its
+team-days could make, and a cheapest-insertion pass (``insert_left_out``) places what still fits
+without moving a stop. Every model stops after a stall (``STALL_SHARE``). The same LP with travel
+lower bounds gives ``lp_bound``, an upper bound of the priority-weighted coverage; ``travel_bound``
+is a tighter one (lunch, the way back, opening hours).
 """
 
 from __future__ import annotations
@@ -33,10 +37,10 @@ from planner.problem import (
 
 WEEK_SECONDS_PER_VISIT = 0.25  # time limit a whole-week model needs per visit (first plan + search)
 REPAIR_SHARE = 0.2  # of the time limit, kept for the repair pass after the day decomposition
+INSERTION_MIN_S = 1.0  # the final cheapest-insertion pass may run this long past the time limit
 # A model's search stops once this share of its time limit (at least STALL_MIN_S) passed without
 # a better plan: guided local search rarely improves after a long stall, and the rest of the
 # budget goes to the models still to come (the repair pass, the siloed baseline).
-INSERTION_MIN_S = 1.0  # the final cheapest-insertion pass may run this long past the time limit
 STALL_SHARE = 0.1
 STALL_MIN_S = 0.5
 STALL_GAIN = 1e-3  # a better plan counts as a gain when its cost is this share lower (a visit
