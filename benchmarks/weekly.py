@@ -57,6 +57,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import math
 import os
 import time
@@ -752,7 +753,9 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
         "first_plan_s": round(m["first_solution_seconds"], 1),
         "cpu_s": round(time.process_time() - cpu0, 1),
         "total_s": round(time.perf_counter() - t0, 1),
-        "instance": hash((p.visit_ids, p.vehicle_teams, p.service.tobytes())) & 0xFFFFFFFF,
+        "instance": hashlib.sha1(
+            repr((p.visit_ids, p.vehicle_teams)).encode() + p.service.tobytes()
+        ).hexdigest()[:12],  # the same in every process (``hash`` of text is salted)
         "_problem": p,
     }
 
