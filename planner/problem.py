@@ -789,6 +789,30 @@ def room_text(
     return None
 
 
+def full_text(
+    problem: RoutingProblem,
+    visit: int,
+    routes: Sequence[RouteSolution],
+    slack: Mapping[int, int] | None = None,
+) -> str:
+    """``capacity: …`` for a visit every team-day that could make it is too full for: how many
+    there are, on which days, their most free time against the visit's length, and the week's
+    hours (``capacity_text``)."""
+    if slack is None:
+        by_vehicle = {r.vehicle: r for r in routes}
+        slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
+    pin = int(problem.pinned[visit])
+    able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    most = max((slack[k] for k in able), default=0) // 60
+    days = _days_text(problem, sorted({int(problem.vehicle_day[k]) for k in able}))
+    minutes = -(-int(problem.service[visit]) // 60)
+    week = capacity_text(problem).removeprefix("capacity: ")
+    return (
+        f"capacity: all {len(able)} team-day(s) that could make it ({days}) are full "
+        f"(at most {max(most, 0)} min free, the visit takes {minutes} min), {week}"
+    )
+
+
 def explain_unplanned(
     problem: RoutingProblem,
     visit: int,
@@ -850,6 +874,7 @@ def explain_unplanned(
         room = room_text(problem, visit, routes, hours, slack)
         if room is not None:
             return room
+        return full_text(problem, visit, routes, slack)
     return capacity_text(problem)
 
 

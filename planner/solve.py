@@ -820,13 +820,17 @@ def repair_parts(
     visits its team-days could make, nearest to its routes (offices and stops) first, at most
     ``max(20, size - planned // 2)`` of them.
 
-    Groups follow offices (a group never mixes two) and the team-days' order within an office; a
+    A day with at most ``size`` planned visits is one group (so a team-day of one office can take
+    over visits of a full one of another, freeing it for a visit only it can make); larger days
+    are grouped by office (a group never mixes two) in the team-days' order within an office. A
     left-out visit may be offered to several groups (the first that takes it keeps it).
     """
     p = problem
     planned = {r.vehicle: r.visits for r in routes}
     crews: list[list[int]] = []
-    for office in sorted({int(p.vehicle_depot[k]) for k in vehicles}):
+    if sum(len(planned.get(k, ())) for k in vehicles) <= size:
+        crews.append(list(vehicles))
+    for office in [] if crews else sorted({int(p.vehicle_depot[k]) for k in vehicles}):
         crew: list[int] = []
         load = 0
         for k in (k for k in vehicles if p.vehicle_depot[k] == office):
