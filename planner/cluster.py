@@ -18,8 +18,10 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -231,6 +233,26 @@ class Cluster:
             self.local.close()
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Workers spawned meanwhile do not re-run this process's ``__main__`` script.
+
+    Dask starts worker processes with ``spawn``, which runs the parent's ``__main__`` file again
+    in each child unless it was started with ``-m``. Under Streamlit, ``__main__`` is the app
+    script (it would open the database and draw pages in every worker); under pytest after an
+    AppTest it is that script too. A blank ``__main__`` while the workers start avoids both.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def cluster_address(address: str | None = None) -> str | None:
     """The cluster to use: ``address``, else ``$PLANNER_CLUSTER``, else ``None`` (start one)."""
     return address or os.environ.get(CLUSTER_ENV) or None
@@ -269,7 +291,7 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
             raise PlannerError(f"cannot reach the cluster at {address}: {exc}") from None
         cluster = Cluster(client)
     else:
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}), _plain_main():
             local = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
