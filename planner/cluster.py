@@ -23,7 +23,7 @@ import time
 import traceback
 import types
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -281,6 +281,24 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
     (``distributed.scheduler.allowed-failures`` = 0), so ``Cluster.run`` sees it and retries
     the job once itself, like a job that raised.
     """
+    with ExitStack() as stack:
+        cluster = _connect_or_start(workers, address, stack)
+        try:
+            cluster.client.run(warm_up)
+        except Exception as exc:
+            cluster.close()
+            raise PlannerError(
+                f"the workers of {cluster_name(address)} cannot load planner: {_error_text(exc)}"
+            ) from None
+        try:
+            yield cluster
+        finally:
+            cluster.close()
+
+
+def _connect_or_start(workers: int | None, address: str | None, stack: ExitStack) -> Cluster:
+    """A ``Cluster`` connected to ``address``, or to a local cluster started now (with a blank
+    ``__main__`` for its lifetime: the nanny spawns a new worker when one dies)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -291,7 +309,8 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
             raise PlannerError(f"cannot reach the cluster at {address}: {exc}") from None
         cluster = Cluster(client)
     else:
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}), _plain_main():
+        stack.enter_context(_plain_main())
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             local = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
                 threads_per_worker=1,
@@ -301,14 +320,4 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
                 silence_logs=logging.CRITICAL,
             )
         cluster = Cluster(Client(local), local)
-    try:
-        cluster.client.run(warm_up)
-    except Exception as exc:
-        cluster.close()
-        raise PlannerError(
-            f"the workers of {cluster_name(address)} cannot load planner: {_error_text(exc)}"
-        ) from None
-    try:
-        yield cluster
-    finally:
-        cluster.close()
+    return cluster
