@@ -166,10 +166,8 @@ def scenario_road_warnings(scenario: Scenario, roads: Path | str) -> tuple[RoadW
     """``road_warnings`` of every office and business of a scenario on the road file ``roads``."""
     places = [(o.id, o.lon, o.lat) for o in scenario.settings.offices]
     places += [(b.id, b.lon, b.lat) for b in scenario.businesses]
-    matrix = travel_matrix(
-        [(lon, lat) for _, lon, lat in places], roads=roads, ids=[p[0] for p in places]
-    )
-    return matrix.warnings
+    matrix = road_matrix(roads, [(lon, lat) for _, lon, lat in places])
+    return road_warnings(matrix, [p[0] for p in places])
 
 
 # --------------------------------------------------------------------------------------------
