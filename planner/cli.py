@@ -299,9 +299,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if burden is not None:
         from planner.metrics import flat_metrics
 
-        path = write_plan(plan, scenario, args.out, metrics=flat_metrics(burden))
+        metrics = flat_metrics(burden)
     else:
-        path = write_plan(plan, scenario, args.out)
+        metrics = None
+    path = write_plan(
+        plan, scenario, args.out, metrics=metrics, scenario_path=args.path, roads=args.roads
+    )
     m = dict(plan.metrics)
     print(f"\n{path}")
     print(
