@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.crew import pair_officers, shared_hours, works_on
+from planner.crew import shared_hours, works_on
 from planner.domain import (
     WEEKDAY_NAMES,
     Inspector,
@@ -853,25 +853,20 @@ def _greedy_formation(
     taken: set[str],
     status: str,
 ) -> _Formed:
-    """When CP-SAT finds no formation in its time (or the model is too large to try), pair the
-    free officers greedily (``crew.pair_officers``) and complete (``complete_teams``), so that a
-    plan can always be made."""
+    """When CP-SAT finds no formation in its time (or the model is too large to try), form the
+    teams greedily: ``complete_teams`` from no formed team at all — a maximum matching of the
+    free officers weighted by the visits each pair could make, then joins — so that a plan can
+    always be made and no pair is two specialists of the same trade while visits need others."""
     paired = {o for t in pairings for o in t.officer_ids}
     free = [o for o in pool if o.id not in paired]
-    formed = []
-    for members in pair_officers(free, scenario):
-        team = Team(
-            _formed_team_id(day, taken), tuple(sorted(o.id for o in members)), (day.weekday(),)
-        )
-        taken.add(team.id)
-        formed.append(team)
-    teams = (*fixed, *pairings, *formed)
-    done = complete_teams(day, teams, (), visits, pool, scenario, params, taken)
+    done = complete_teams(day, (*fixed, *pairings), (), visits, pool, scenario, params, taken)
+    formed = len(done.teams) - len(fixed) - len(pairings)
     note = (
         f"team model: {status}; the {len(free)} free officers of {day} at office "
-        f"{pool[0].base if pool else '-'} were paired greedily instead ({len(formed)} teams)"
+        f"{pool[0].base if pool else '-'} were paired greedily instead ({formed} teams)"
     )
-    return _Formed(done.teams, (), done.idle, (note, *done.log), f"{status}/greedy")
+    log = (note, *(x for x in done.log if not x.startswith("completion")))
+    return _Formed(done.teams, (), done.idle, log, f"{status}/greedy")
 
 
 # ---------------------------------------------------------------- greedy completion
@@ -888,26 +883,33 @@ class Completion:
 
 
 class _Demand:
-    """The unplanned demand of a day, grouped by what a team needs to make it: its priority
-    weight by (certifications needed, officers recused)."""
+    """The unplanned demand of a day, grouped by what a team needs to make it: priority weight
+    and minutes (service + travel allowance) by (certifications needed, officers recused)."""
 
-    def __init__(self, visits: Sequence[Visit], scenario: Scenario) -> None:
+    def __init__(self, visits: Sequence[Visit], scenario: Scenario, params: TeamParams) -> None:
         barred = business_recusals(scenario)
+        self.lunch = scenario.settings.lunch_minutes
         self.weight: dict[tuple[frozenset[str], frozenset[str]], int] = defaultdict(int)
+        self.minutes: dict[tuple[frozenset[str], frozenset[str]], int] = defaultdict(int)
         for v in visits:
             key = (
                 needed_certifications(v, scenario),
                 barred.get(v.business_id, frozenset()),
             )
             self.weight[key] += visit_weight(v)
+            self.minutes[key] += -(-v.service_seconds // 60) + params.travel_minutes_per_visit
 
     def value(self, members: Sequence[Inspector]) -> int:
-        """Weight of the unplanned visits a team of ``members`` could make."""
+        """What a team of ``members`` could make of the unplanned visits in one day: the weight
+        of those it may make, scaled down to the share of their minutes its day holds (a pair
+        that could make only a handful of visits is worth that handful, however busy the day)."""
         certs = {c for o in members for c in o.certifications}
         ids = {o.id for o in members}
-        return sum(
-            w for (need, recused), w in self.weight.items() if need <= certs and not recused & ids
-        )
+        keys = [k for k in self.weight if k[0] <= certs and not k[1] & ids]
+        weight = sum(self.weight[k] for k in keys)
+        minutes = sum(self.minutes[k] for k in keys)
+        day = max(shared_hours(members) // 60 - self.lunch, 0)
+        return weight if minutes <= day else weight * day // minutes
 
 
 def complete_teams(
@@ -956,7 +958,7 @@ def complete_teams(
     busy = {o for t in teams for o in t.officer_ids}
     idle = [o.id for o in pool if o.id not in busy]
     mine = {b for _, b in assigned}
-    demand = _Demand([v for v in visits if v.business_id not in mine], scenario)
+    demand = _Demand([v for v in visits if v.business_id not in mine], scenario, params)
     need_of: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
     visit_of = {v.business_id: v for v in visits}
     for team_id, business in assigned:
