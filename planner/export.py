@@ -65,6 +65,44 @@ PRODID = "-//Inspect Once//planner//EN"
 
 
 # --------------------------------------------------------------------------------------------
+# Formula injection (OWASP "CSV injection")
+# --------------------------------------------------------------------------------------------
+#: Text beginning with one of these is a formula to Excel, WPS and LibreOffice when a CSV is opened.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """``value`` made inert for a spreadsheet: text beginning with ``= + - @``, tab or CR gets a
+    leading ``'`` (OWASP's advice); numbers, and text that is a plain number such as ``-120.5``,
+    are returned unchanged, as is everything that is not text."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are passed through ``neutralise_formula``."""
+    return frame.map(neutralise_formula)
+
+
+def set_text_cell(cell: Any, value: Any) -> None:
+    """Set an openpyxl cell so that text is text: openpyxl would store ``"=…"`` as a formula.
+
+    Text beginning with a formula trigger is stored as a string with Excel's quote prefix (what
+    typing a leading ``'`` does in Excel): shown as typed, never evaluated, not even after an edit.
+    """
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+# --------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------
 def local_iso(day: dt.date, seconds: int) -> str:
@@ -257,7 +295,9 @@ def csv_bytes(plan: Plan, scenario: Scenario) -> dict[str, bytes]:
     """``stops.csv``, ``stop_items.csv`` and ``unscheduled.csv`` as UTF-8 with BOM (Excel reads Chinese)."""
     frames = plan_to_frames(plan, scenario)
     return {
-        file: frames[name].to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+        file: neutralise_frame(frames[name])
+        .to_csv(index=False, lineterminator="\n")
+        .encode("utf-8-sig")
         for name, file in CSV_FILES.items()
     }
 
@@ -369,7 +409,8 @@ def _table_rows(ws: Any, top: int, header: Sequence[str], rows: Iterable[Sequenc
     row_number = top
     for row_number, values in enumerate(rows, start=top + 1):  # noqa: B007
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row_number, column=col, value=value)
+            cell = ws.cell(row=row_number, column=col)
+            set_text_cell(cell, value)
             cell.border, cell.alignment = style["border"], style["wrap"]
     return row_number + 1
 

@@ -147,7 +147,7 @@ def open_on(visit: Visit, day: dt.date, scenario: Scenario, hours: tuple[int, in
     open long enough for it inside ``hours`` (the day's earliest start and latest end of duty)."""
     if any(o.earliest > day for o in visit.obligations):
         return False
-    windows = scenario.business(visit.business_id).opening_hours.windows_on(day.weekday())
+    windows = scenario.business(visit.business_id).visit_hours.windows_on(day.weekday())
     return any(min(e, hours[1]) - max(s, hours[0]) >= visit.service_seconds for s, e in windows)
 
 
@@ -1235,8 +1235,10 @@ def form_week(
     before = tuple(previous)
     for offset in range(days):
         day = week_start + dt.timedelta(days=offset)
-        if not any(works_on(o, day) for o in scenario.inspectors):
-            continue
+        if not scenario.settings.is_working_day(day) or not any(
+            works_on(o, day) for o in scenario.inspectors
+        ):
+            continue  # a public holiday or nobody rostered: no teams
         todays = demand.get(day, ()) if isinstance(demand, Mapping) else left
         formation = form_teams(scenario, day, todays, previous=before, params=params, boost=boost)
         formations.append(formation)

@@ -667,8 +667,12 @@ def test_plan_json_for_another_scenario_is_an_error(plan: Plan, scenario: Scenar
         plan_from_json(data, scenario)
 
 
-def test_cli_export_writes_the_files(plan: Plan, scenario: Scenario, tmp_path: Path) -> None:
+def test_cli_export_writes_the_files(
+    plan: Plan, scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``python -m planner export PLAN_DIR --to DIR --scenario S`` writes every export, exit 0."""
+    # Without PLANNER_SECRET the codes come from the installation's database: a test one here.
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'planner.db'}")
     write_plan(plan, scenario, tmp_path / "plan")
     code = main(
         ["export", str(tmp_path / "plan"), "--to", str(tmp_path / "out"), "--scenario", str(TINY)]

@@ -4,8 +4,8 @@ rolling weeks; Hypothesis properties of the partition."""
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 
