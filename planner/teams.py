@@ -865,7 +865,7 @@ def _greedy_formation(
         f"team model: {status}; the {len(free)} free officers of {day} at office "
         f"{pool[0].base if pool else '-'} were paired greedily instead ({formed} teams)"
     )
-    log = (note, *(x for x in done.log if not x.startswith("completion")))
+    log = (note, *(x for x in done.log if not x.endswith("(two idle officers)")))
     return _Formed(done.teams, (), done.idle, log, f"{status}/greedy")
 
 
@@ -898,6 +898,12 @@ class _Demand:
             )
             self.weight[key] += visit_weight(v)
             self.minutes[key] += -(-v.service_seconds // 60) + params.travel_minutes_per_visit
+
+    def minutes_for(self, members: Sequence[Inspector]) -> int:
+        """Minutes of the unplanned visits a team of ``members`` may make."""
+        certs = {c for o in members for c in o.certifications}
+        ids = {o.id for o in members}
+        return sum(m for k, m in self.minutes.items() if k[0] <= certs and not k[1] & ids)
 
     def value(self, members: Sequence[Inspector]) -> int:
         """What a team of ``members`` could make of the unplanned visits in one day: the weight
@@ -979,13 +985,37 @@ def complete_teams(
             for need, b in need_of[team_id]
         )
 
-    def new_team(members: Sequence[str], why: str) -> None:
-        nonlocal added
+    def new_team(members: Sequence[str], why: str) -> str:
         team_id = _formed_team_id(day, taken)
         taken.add(team_id)
         draft[team_id] = list(members)
         order.append(team_id)
         log.append(f"completion on {day}: formed {team_id} = {'+'.join(members)} ({why})")
+        return team_id
+
+    def best_join(x: str, exclude: Sequence[str]) -> str | None:
+        """The team ``x`` best joins: room below ``max_size``, may pair with every member,
+        adds coverage or keeps the team's hours (never cuts them by half or more)."""
+        options = []
+        for team_id in order:
+            members = draft[team_id]
+            if team_id in exclude or team_id in fixed_ids or len(members) >= params.max_size:
+                continue
+            if not all(ok(x, o) for o in members):
+                continue
+            now = shared_hours([officer[o] for o in members])
+            after = shared_hours([officer[o] for o in (*members, x)])
+            gain = demand.value([officer[o] for o in (*members, x)]) - demand.value(
+                [officer[o] for o in members]
+            )
+            if (
+                2 * after > now
+                and after >= 60 * params.min_overlap_minutes
+                and (gain > 0 or after == now)
+                and keeps(team_id, (*members, x))
+            ):
+                options.append((gain, after, -len(members), team_id))
+        return max(options)[3] if options else None
 
     # 1. pair idle officers: a maximum matching, the heaviest among the largest.
     graph = nx.Graph()
@@ -993,13 +1023,38 @@ def complete_teams(
     for a, b in combinations(idle, 2):
         if ok(a, b):
             graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+    matched = []
     for a, b in sorted(
         tuple(sorted(e)) for e in nx.max_weight_matching(graph, maxcardinality=True)
     ):
-        new_team((a, b), "two idle officers")
+        matched.append(new_team((a, b), "two idle officers"))
         idle.remove(a)
         idle.remove(b)
         added += 2
+    # 1b. a matched pair that could fill less than a quarter of its day (two specialists of a
+    # rare trade) is worth more as the third members of other teams, when both can join one.
+    for team_id in matched:
+        if len(draft[team_id]) != 2:
+            continue  # someone joined it already: it is not weak
+        a, b = draft[team_id]
+        pair = [officer[a], officer[b]]
+        if 4 * demand.minutes_for(pair) >= max(shared_hours(pair) // 60 - demand.lunch, 0):
+            continue
+        first = best_join(a, (team_id,))
+        if first is None:
+            continue
+        draft[first].append(a)
+        second = best_join(b, (team_id,))
+        if second is None:
+            draft[first].remove(a)
+            continue
+        draft[second].append(b)
+        order.remove(team_id)
+        del draft[team_id]
+        log.append(
+            f"completion on {day}: {a}+{b} could fill little of their day; "
+            f"{a} joined {first}, {b} joined {second}"
+        )
     # 2. swap two idle officers into a formed pair.
     for team_id in [t for t in order if t not in fixed_ids and t not in core]:
         members = draft[team_id]
@@ -1040,31 +1095,12 @@ def complete_teams(
             added += 1
     # 4. join a team with room.
     for x in list(idle):
-        options = []
-        for team_id in order:
-            members = draft[team_id]
-            if team_id in fixed_ids or len(members) >= params.max_size:
-                continue
-            if not all(ok(x, o) for o in members):
-                continue
-            now = shared_hours([officer[o] for o in members])
-            after = shared_hours([officer[o] for o in (*members, x)])
-            gain = demand.value([officer[o] for o in (*members, x)]) - demand.value(
-                [officer[o] for o in members]
-            )
-            if (
-                2 * after > now
-                and after >= 60 * params.min_overlap_minutes
-                and (gain > 0 or after == now)
-                and keeps(team_id, (*members, x))
-            ):
-                options.append((gain, after, -len(members), team_id))
-        if options:
-            team_id = max(options)[3]
-            draft[team_id].append(x)
+        joined = best_join(x, ())
+        if joined is not None:
+            draft[joined].append(x)
             idle.remove(x)
             added += 1
-            log.append(f"completion on {day}: {x} joined {team_id}")
+            log.append(f"completion on {day}: {x} joined {joined}")
     by_id = {t.id: t for t in teams}
     out = []
     for team_id in order:

@@ -825,3 +825,18 @@ def test_greedy_formation_pairs_by_what_the_day_needs() -> None:
     assert formation.status.endswith("/greedy")
     assert all(any(eligible(t, v, scenario) for v in visits) for t in formation.teams)
     assert frozenset({"h1", "h2"}) not in _members(formation.teams)
+
+
+def test_a_pair_with_little_to_do_joins_the_teams_that_have_work() -> None:
+    """Greedy formation: food + fire officers make the day's food-and-fire visits; the two
+    hygiene officers could fill only 45 minutes of their day as a pair, so they join that team
+    (max_size 4) instead of forming a team that would stand idle."""
+    officers = [_officer("c1", "food"), _officer("c2", "fire"),
+                _officer("h1", "hygiene"), _officer("h2", "hygiene")]  # fmt: skip
+    scenario = _scenario(officers, businesses=tuple(f"B{i}" for i in range(11)))
+    visits = [_visit(f"B{i}", "food", "fire", minutes=60) for i in range(10)]
+    visits.append(_visit("B10", "hygiene", minutes=30))
+    params = TeamParams(max_size=4, time_limit_seconds=1e-9)
+    formation = form_teams(scenario, MONDAY, visits, params=params)
+    assert _members(formation.teams) == {frozenset({"c1", "c2", "h1", "h2"})}
+    assert any("could fill little" in line for line in formation.log)
