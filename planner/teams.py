@@ -42,6 +42,7 @@ _SCORE_SCALE = 10  # random pair scores are whole numbers 0..9 (the lowest objec
 # found none in 8 s — so such models go straight to the greedy formation.
 _SIZE_PER_SECOND = 2500
 _MAX_SCALE = 2.0
+_MIN_SHARE = 0.25
 
 # ---------------------------------------------------------------- rules shared with routing
 
@@ -677,6 +678,7 @@ def form_teams(
             params=params,
             boost=boost or {},
             taken=taken,
+            share=sum(o.base == office for o in pool) / max(len(pool), 1),
         )
         teams += part.teams
         assigned += part.assigned
@@ -746,18 +748,23 @@ def office_of_visits(
     return found
 
 
-def formation_time_limit(params: TeamParams, officers: int, classes: int) -> float | None:
+def formation_time_limit(
+    params: TeamParams, officers: int, classes: int, share: float = 1.0
+) -> float | None:
     """CP-SAT's deterministic seconds per tier for one office's day, scaled to the model's size
     (officers × visit classes); ``None`` when the model is too large to find a formation in
     any time worth spending (then ``complete_teams`` forms the teams greedily).
 
     ``params.time_limit_seconds`` is the limit of a model up to ``_SIZE_PER_SECOND``; larger
-    models get proportionally more, up to ``_MAX_SCALE`` times; beyond that, ``None``.
+    models get proportionally more, up to ``_MAX_SCALE`` times; beyond that, ``None``. An office
+    holding ``share`` of the day's officers gets that share of it (at least ``_MIN_SHARE``), so
+    a county of many small offices costs about what one township does.
     """
     size = officers * max(classes, 1)
     if size > _SIZE_PER_SECOND * _MAX_SCALE:
         return None
-    return params.time_limit_seconds * min(_MAX_SCALE, max(1.0, size / _SIZE_PER_SECOND))
+    scale = min(_MAX_SCALE, max(1.0, size / _SIZE_PER_SECOND))
+    return params.time_limit_seconds * scale * max(_MIN_SHARE, min(share, 1.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -783,15 +790,17 @@ def _form_office(
     params: TeamParams,
     boost: Mapping[str, int],
     taken: set[str],
+    share: float = 1.0,
 ) -> _Formed:
-    """CP-SAT formation of one office's officers for its visits, then the greedy completion."""
+    """CP-SAT formation of one office's officers for its visits, then the greedy completion;
+    ``share`` is the office's share of the day's officers (of the time limit)."""
     officers = {o.id: o for o in pool} | {
         o: scenario.inspector(o) for t in fixed for o in t.officer_ids
     }
     weights = [visit_weight(v) * boost.get(v.business_id, 1) for v in visits]
     loads = [-(-v.service_seconds // 60) + params.travel_minutes_per_visit for v in visits]
     classes = _group_visits(visits, weights, loads, scenario, previous_officers(scenario))
-    limit = formation_time_limit(params, len(pool), len(classes))
+    limit = formation_time_limit(params, len(pool), len(classes), share)
     if limit is None:
         return _greedy_formation(
             day, scenario, fixed, pairings, pool, visits, params, taken, "too large for CP-SAT"

@@ -766,11 +766,13 @@ def test_a_visit_goes_to_the_nearest_office_able_to_make_it() -> None:
 
 
 def test_large_formation_models_get_more_time_or_go_greedy() -> None:
-    """Time limit: scaled with officers × visit classes, up to twice; beyond that, no CP-SAT."""
+    """Time limit: scaled with officers × visit classes, up to twice; beyond that, no CP-SAT;
+    an office with a sixth of the day's officers gets a quarter (the floor) of it."""
     params = TeamParams(time_limit_seconds=1.0)
     assert formation_time_limit(params, 10, 50) == 1.0
     assert formation_time_limit(params, 25, 150) == 1.5
     assert formation_time_limit(params, 48, 143) is None
+    assert formation_time_limit(params, 25, 100, share=1 / 6) == 0.25
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
