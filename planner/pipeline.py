@@ -97,7 +97,8 @@ def plan_visits(
     )
     uncertified += split_off
     if travel is None:
-        travel = travel_matrix(problem_points(scenario, routed), roads=roads)
+        ids = [o.id for o in scenario.settings.offices] + [v.business_id for v in routed]
+        travel = travel_matrix(problem_points(scenario, routed), roads=roads, ids=ids)
     problem = build_problem(
         scenario,
         routed,
