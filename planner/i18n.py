@@ -670,6 +670,28 @@ REASONS: tuple[ReasonForm, ...] = (
         r"this week",
         "人力不足：本周可安排的检查共需 {visit_h} 小时，检查组可用 {team_h} 小时",
     ),
+    ReasonForm(  # planner.problem.full_text (issue 12, h2-routing)
+        "capacity_full",
+        r"capacity: all (?P<n>\d+) team-day\(s\) that could make it \((?P<days>.+)\) are full "
+        r"\(at most (?P<free>\d+) min free, the visit takes (?P<minutes>\d+) min\), "
+        r"(?P<visit_h>[\d,.]+) h of visits, (?P<team_h>[\d,.]+) h of team time this week",
+        "人力不足：可完成该检查的 {n} 个组日（{days}）均已排满（最多空闲 {free} 分钟，该检查需 "
+        "{minutes} 分钟），本周可安排的检查共需 {visit_h} 小时，检查组可用 {team_h} 小时",
+    ),
+    ReasonForm(  # planner.problem.room_text (issue 12, h2-routing)
+        "hours_gaps",
+        r"no team-day with room within its opening hours \((?P<hours>.*)\): (?P<n>\d+) "
+        r"team-day\(s\) that could make it have time left \((?P<days>.+)\), but only while it "
+        r"is closed or in gaps between planned visits too short for it",
+        "营业时间（{hours}）内没有检查组有空：可完成该检查的 {n} 个组日（{days}）尚有空闲，"
+        "但只在其停业时段或已排检查之间过短的空档",
+    ),
+    ReasonForm(  # planner.problem.room_text (issue 12, h2-routing)
+        "search_left",
+        rf"left out by the search although team (?P<team>\S+) has room for it on "
+        rf"(?P<days>{_DAYNAME} {_DATE}) \(a longer time limit may place it\)",
+        "求解未安排，但检查组 {team} 在 {days} 仍有空闲（延长求解时间可能安排上）",
+    ),
     ReasonForm(
         "split",
         r"no team certified for (?P<titles>.+) together with the visit's other items"

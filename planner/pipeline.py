@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -334,8 +335,11 @@ def solve_departments(
     """Each task's ``WeekRun``, routed in up to ``workers`` processes (largest first).
 
     One task, or ``workers == 1``, runs here (with ``progress``); worker processes report none.
+    A daemon process (a pool's or a cluster's worker) cannot start processes: it runs them here.
     """
     workers = min(workers or os.cpu_count() or 1, len(tasks))
+    if multiprocessing.current_process().daemon:
+        workers = 1
     if workers <= 1:
         return {
             did: run_week(
