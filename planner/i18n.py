@@ -49,6 +49,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "password": ("Password", "密码"),
     "sign_in": ("Sign in", "登录"),
     "login_failed": ("User name or password is wrong.", "用户名或密码错误。"),
+    "locked_out": (
+        "Too many failed attempts. Try again after {time} UTC.",
+        "失败次数过多，请于 {time}（UTC）之后再试。",
+    ),
     "login_hint": (
         "Demo accounts and their passwords are printed in the terminal where the app started.",
         "示范账号和密码已打印在启动应用的终端中。",
