@@ -22,6 +22,7 @@ from planner.notices import (
     window_text,
 )
 from planner.store import PlanInfo
+from planner.views import plain
 
 LANG = lang()  # bound once: widget labels must not read the session later
 st.title(tr("business_title"))
@@ -80,24 +81,26 @@ except PlannerError:
     st.info(tr("no_announced_visit"))
     notice = None
 
-if notice is not None:
-    st.subheader(notice.business_name)
-    st.caption(f"{notice.address} · {notice.township}")
+if notice is not None:  # data (names, addresses, legal basis) is escaped: shown, never rendered
+    st.subheader(plain(notice.business_name))
+    st.caption(plain(f"{notice.address} · {notice.township}"))
     for visit in notice.visits:
         with st.container(border=True):
-            st.markdown(f"#### {tr('visit_on', date=date_text(visit.day, notice.lang))}")
-            st.markdown(f"**{tr('time_window')}:** {window_text(visit.start, visit.end, LANG)}")
+            st.markdown(f"#### {plain(tr('visit_on', date=date_text(visit.day, notice.lang)))}")
+            st.markdown(
+                f"**{tr('time_window')}:** {plain(window_text(visit.start, visit.end, LANG))}"
+            )
             officers = ", ".join(f"{name} ({cert or '—'})" for name, cert in visit.officers)
-            st.markdown(f"**{tr('team_members')}:** {officers}")
+            st.markdown(f"**{tr('team_members')}:** {plain(officers)}")
             st.markdown(f"**{tr('what_checked')}**")
             for department in visit.departments:
-                lines = [f"**{department.name}**"] + [
-                    f"- {i.title}  \n  *{tr('legal_basis')}: {i.legal_basis}*"
+                lines = [f"**{plain(department.name)}**"] + [
+                    f"- {plain(i.title)}  \n  *{tr('legal_basis')}: {plain(i.legal_basis)}*"
                     for i in department.items
                 ]
                 st.markdown("\n".join(lines))
     st.markdown(f"**{tr('prepare')}**")
-    st.markdown("\n".join(f"- {line}" for line in notice.prepare))
+    st.markdown("\n".join(f"- {plain(line)}" for line in notice.prepare))
     c = st.columns(2)
     c[0].download_button(
         tr("dl_notice_pdf"),
