@@ -332,6 +332,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "replan_from": ("Re-plan from", "重新计划起始日"),
     "replan": ("Re-plan the rest of the week", "重新计划本周剩余日期"),
     "replanned": ("Re-planned: {summary}", "已重新计划：{summary}"),
+    "replan_is_draft": (
+        "This re-plan is a draft: businesses still see the published plan. Re-publishing "
+        "notifies the {n} business(es) whose visit changed.",
+        "此重新计划为草稿：企业看到的仍是已发布的计划。重新发布将通知 {n} 家检查安排有变化的企业。",
+    ),
+    "republish": ("Re-publish and notify {n}", "重新发布并通知 {n} 家"),
+    "discard_replan": ("Discard the re-plan", "放弃此重新计划"),
     "diff_title": ("What changed", "变化"),
     "diff_change": ("change", "变化"),
     "diff_before": ("before", "调整前"),
