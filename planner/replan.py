@@ -316,6 +316,7 @@ def resolve_rest_of_week(
     *,
     from_day: dt.date,
     keep: Iterable[str] = (),
+    fixed: Iterable[str] = (),
     params: PlanParams | None = None,
     solve_params: SolveParams | None = None,
     tolerance: int = RETIME_TOLERANCE,
@@ -324,11 +325,13 @@ def resolve_rest_of_week(
 
     The week's visits are derived again from ``scenario`` (absences, closures and urgent tasks
     already applied, see ``apply_changes``); what the kept days' visits discharge is taken out.
-    A visit of ``keep`` (announced or started) on a re-solved day is pinned to its team and day
-    when that team still works then and the business is open, and held to its announced time
-    (± ``tolerance``, via ``hold_slot``; longer by what an urgent item adds): it moves only when
-    it must. Pins are hard in the routing engine, so a kept visit that cannot be made where it
-    was is dropped, not moved (the diff says so).
+    The teams are the old plan's where their officers still work (``kept_teams``). A visit of
+    ``keep`` (announced) or ``fixed`` (started) on a re-solved day stays on its team-day when
+    that team still works then and the business is open, held to its announced time there
+    (± ``tolerance``, via ``hold_slot``; longer by what an urgent item adds). First every such
+    visit is pinned there; an announced one the solve could not keep is then offered to every
+    team-day at a finite cost per move (``solve.add_preferred_team_days``), so it is moved
+    rather than dropped. A started visit is never moved.
 
     Parameters
     ----------
@@ -339,7 +342,10 @@ def resolve_rest_of_week(
     from_day
         First day to re-solve.
     keep
-        Business ids whose visits should stay where they are (announced or started).
+        Business ids whose visits should stay where they are (announced): moved only when
+        they cannot stay.
+    fixed
+        Business ids whose visits must stay on their team-day (started): never moved.
     params, solve_params
         Planning and routing knobs.
 
@@ -376,14 +382,14 @@ def resolve_rest_of_week(
     teams = kept_teams(scenario, old, from_day)
     working = {(t.id, day) for day, ts in teams.items() for t in ts}
     service = {v.business_id: v.service_seconds for v in visits}
-    wanted = set(keep)
+    wanted, must = set(keep), set(fixed)
     offered = {v.business_id for v in visits}
-    pins = {
+    slots = {
         s.visit.business_id: (r.team_id, r.day)
         for r in old.routes
         if r.day >= from_day
         for s in r.stops
-        if s.visit.business_id in wanted & offered
+        if s.visit.business_id in (wanted | must) & offered
         and (r.team_id, r.day) in working
         and _open_on(scenario, s.visit.business_id, r.day)
     }
@@ -391,7 +397,7 @@ def resolve_rest_of_week(
     for r in old.routes:
         for s in r.stops:
             business_id = s.visit.business_id
-            if pins.get(business_id) == (r.team_id, r.day):
+            if slots.get(business_id) == (r.team_id, r.day):
                 longer = service.get(business_id, s.visit.service_seconds) - s.visit.service_seconds
                 business = scenario.business(business_id)
                 hours = hold_slot(
@@ -403,8 +409,19 @@ def resolve_rest_of_week(
         scenario = replace(scenario, businesses=businesses)
     rest_plan, *_ = plan_visits(
         scenario, visits, teams, week, solve_params,
-        deferred=demand.deferred, pins=pins, plan_params=params,
+        deferred=demand.deferred, pins=slots, plan_params=params,
     )  # fmt: skip
+    # Kept where they were first (pinned: a search with little time keeps pins, while it loses
+    # soft preferences); announced visits that could not stay are then offered anywhere at a
+    # finite cost per move (solve.add_preferred_team_days) instead of being dropped.
+    lost = {u.obligation.business_id for u in rest_plan.unscheduled} & (set(slots) - must)
+    if lost:
+        pins = {b: slot for b, slot in slots.items() if b not in lost}
+        prefer = {b: slot for b, slot in slots.items() if b in lost}
+        rest_plan, *_ = plan_visits(
+            scenario, visits, teams, week, solve_params,
+            deferred=demand.deferred, pins=pins, plan_params=params, prefer=prefer,
+        )  # fmt: skip
     routes = tuple(sorted(kept_routes + rest_plan.routes, key=lambda r: (r.day, r.team_id)))
     return Plan(week, routes, rest_plan.unscheduled, rest_plan.metrics)
 

@@ -813,10 +813,10 @@ def replan_week(
     version = info.version if expected_version is None else expected_version
     old = store.load_plan(plan_id)
     scenario = apply_changes(store.plan_scenario(plan_id), changes, info.week_start)
-    keep = set(store.announced_visits(plan_id)) | set(store.fixed_visits(plan_id, from_day))
     new = resolve_rest_of_week(
-        scenario, old, from_day=from_day, keep=keep, params=params, solve_params=solve_params
-    )
+        scenario, old, from_day=from_day, keep=store.announced_visits(plan_id),
+        fixed=store.fixed_visits(plan_id, from_day), params=params, solve_params=solve_params,
+    )  # fmt: skip
     return store.replan(
         plan_id, new, from_day=from_day, by=by, why=why, changes=changes,
         expected_version=version,

@@ -74,6 +74,7 @@ POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL", "")
 WEEK = dt.date(2026, 11, 23)
 MON, TUE, WED, THU, FRI, SAT, SUN = (WEEK + dt.timedelta(days=d) for d in range(7))
 H = 3600
+WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEPARTMENT = {"food": "market", "label": "market", "extinguisher": "fire"}
 
 
@@ -1082,6 +1083,54 @@ def test_replan_after_an_absence_and_a_complaint_moves_only_what_must_move(
     assert len(touched) <= len(must_move) < sum(len(r.stops) for r in old.routes) // 2
     pending = store.pending_replan(plan_id)
     assert pending is not None and set(pending.renotify) <= must_move | {"b01"}
+
+
+def _week_of(scenario: Scenario) -> tuple[list[Visit], dict[dt.date, tuple[Any, ...]]]:
+    from planner.crew import teams_for_week
+    from planner.merge import build_week_demand
+
+    return list(build_week_demand(scenario, WEEK).visits), teams_for_week(scenario, WEEK)
+
+
+def _team_days(plan: Plan) -> dict[str, tuple[str, dt.date]]:
+    return {s.visit.business_id: (r.team_id, r.day) for r in plan.routes for s in r.stops}
+
+
+def test_preferred_team_days_are_kept_by_the_solver(tmp_path: Path) -> None:
+    """Each visit told to prefer the team-day of a shuffled plan (the same team a day later)
+    lands there: another team-day costs a penalty (``add_preferred_team_days``), so the solver
+    keeps nearly all of them where chance would keep a fifth."""
+    from planner.pipeline import plan_visits
+
+    scenario = _formed_scenario(tmp_path)
+    visits, teams = _week_of(scenario)
+    plain = plan_visits(scenario, visits, teams, WEEK, FAST)[0]
+    later = {
+        b: (team.replace(WEEKDAY[day.weekday()], WEEKDAY[day.weekday() + 1]), day + dt.timedelta(days=1))
+        for b, (team, day) in _team_days(plain).items()
+        if day < FRI
+    }  # fmt: skip
+    prefer = {b: slot for b, slot in later.items() if slot[1] in teams and any(t.id == slot[0] for t in teams[slot[1]])}  # fmt: skip
+    assert len(prefer) >= 8
+    kept = plan_visits(scenario, visits, teams, WEEK, FAST, prefer=prefer)[0]
+    where = _team_days(kept)
+    on_preferred = [b for b, slot in prefer.items() if where.get(b) == slot]
+    assert len(on_preferred) >= 0.9 * len(prefer), (len(on_preferred), len(prefer))
+
+
+def test_a_preferred_team_day_that_cannot_be_kept_moves_the_visit(tmp_path: Path) -> None:
+    """A visit preferring a day its business is now closed is planned on another day (a
+    finite penalty), where a hard pin to that team-day leaves it out."""
+    from planner.pipeline import plan_visits
+
+    scenario = _formed_scenario(tmp_path)
+    closed = apply_changes(scenario, [BusinessClosed("b05", WED, WED)], WEEK)
+    visits, teams = _week_of(closed)
+    slot = (teams[WED][0].id, WED)
+    moved = _team_days(plan_visits(closed, visits, teams, WEEK, FAST, prefer={"b05": slot})[0])
+    assert "b05" in moved and moved["b05"][1] != WED
+    pinned = plan_visits(closed, visits, teams, WEEK, FAST, pins={"b05": slot})[0]
+    assert "b05" not in _team_days(pinned)
 
 
 # ---------------------------------------------------------------- command line
