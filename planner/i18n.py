@@ -59,6 +59,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "password": ("Password", "密码"),
     "sign_in": ("Sign in", "登录"),
     "login_failed": ("User name or password is wrong.", "用户名或密码错误。"),
+    "locked_out": (
+        "Too many failed attempts. Try again after {time} UTC.",
+        "失败次数过多，请于 {time}（UTC）之后再试。",
+    ),
     "login_hint": (
         "Demo accounts and their passwords are printed in the terminal where the app started.",
         "示范账号和密码已打印在启动应用的终端中。",
@@ -328,6 +332,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "replan_from": ("Re-plan from", "重新计划起始日"),
     "replan": ("Re-plan the rest of the week", "重新计划本周剩余日期"),
     "replanned": ("Re-planned: {summary}", "已重新计划：{summary}"),
+    "replan_is_draft": (
+        "This re-plan is a draft: businesses still see the published plan. Re-publishing "
+        "notifies the {n} business(es) whose visit changed.",
+        "此重新计划为草稿：企业看到的仍是已发布的计划。重新发布将通知 {n} 家检查安排有变化的企业。",
+    ),
+    "republish": ("Re-publish and notify {n}", "重新发布并通知 {n} 家"),
+    "discard_replan": ("Discard the re-plan", "放弃此重新计划"),
     "diff_title": ("What changed", "变化"),
     "diff_change": ("change", "变化"),
     "diff_before": ("before", "调整前"),

@@ -98,6 +98,10 @@ class RoutingProblem:
         ``int64[N, N]`` between nodes.
     day_checks
         ``uint8[V, D]``: bits ``CERTIFIED | NOT_RECUSED | HOURS_OVERLAP | HOURS_FIT | DATES_OK``.
+    preferred
+        ``int64[V]`` or ``None``: the vehicle a re-plan would rather keep the visit on (its
+        announced team-day), or -1; another vehicle costs a finite penalty
+        (``solve.add_preferred_team_days``), unlike ``pinned``.
     """
 
     days: tuple[dt.date, ...]
@@ -120,6 +124,7 @@ class RoutingProblem:
     travel_seconds: np.ndarray
     travel_metres: np.ndarray
     day_checks: np.ndarray
+    preferred: np.ndarray | None = None
     _window_rows: dict[tuple[int, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -147,6 +152,8 @@ class RoutingProblem:
             for name, shape in shapes.items()
             if getattr(self, name).shape != shape
         ]
+        if self.preferred is not None and self.preferred.shape != (v,):
+            wrong.append(f"preferred {self.preferred.shape} != {(v,)}")
         if self.windows.ndim != 2 or self.windows.shape[1] != 4:
             wrong.append(f"windows {self.windows.shape} is not (W, 4)")
         if len(self.vehicle_teams) != k or len(self.vehicle_officers) != k:
@@ -211,6 +218,11 @@ class RoutingProblem:
         pinned[has_pin] = old_to_new_vehicle[self.pinned[vi][has_pin]]
         eligible = self.eligible[np.ix_(vi, ki)]
         eligible[has_pin & (pinned < 0)] = False  # pinned to a team-day outside this part
+        preferred = None
+        if self.preferred is not None:  # a preferred team-day outside this part: no preference
+            preferred = np.full(len(vi), -1, dtype=np.int64)
+            has_preference = self.preferred[vi] >= 0
+            preferred[has_preference] = old_to_new_vehicle[self.preferred[vi][has_preference]]
         return RoutingProblem(
             days=self.days,
             depot_ids=self.depot_ids,
@@ -232,6 +244,7 @@ class RoutingProblem:
             travel_seconds=self.travel_seconds[np.ix_(nodes, nodes)],
             travel_metres=self.travel_metres[np.ix_(nodes, nodes)],
             day_checks=self.day_checks[vi],
+            preferred=preferred,
         )
 
 
@@ -367,6 +380,7 @@ def build_problem(
     *,
     drop_penalty: int = 36_000,
     pins: Mapping[str, tuple[str, dt.date]] | None = None,
+    prefer: Mapping[str, tuple[str, dt.date]] | None = None,
 ) -> RoutingProblem:
     """Turn the week's visits and teams into a ``RoutingProblem``.
 
@@ -386,6 +400,9 @@ def build_problem(
         Penalty of leaving out a visit of weight 1 (``SolveParams.drop_penalty``).
     pins
         Business id → (team id, day): the planner fixed this visit to that team-day.
+    prefer
+        Business id → (team id, day): a re-plan would rather keep the visit there (its
+        announced team-day); ignored where that team does not work that day.
 
     Returns
     -------
@@ -457,6 +474,7 @@ def build_problem(
         travel_seconds=seconds,
         travel_metres=metres,
         day_checks=checks,
+        preferred=None if prefer is None else _preferences(prefer, visits, vehicles, week),
     )
 
 
@@ -531,6 +549,19 @@ def _pins(
                 )
             pinned[i] = index[(team_id, day)]
     return pinned
+
+
+def _preferences(
+    prefer: Mapping[str, tuple[str, dt.date]],
+    visits: Sequence[Visit],
+    vehicles: Sequence[_Vehicle],
+    week: Sequence[dt.date],
+) -> np.ndarray:
+    index = {(v.team.id, week[v.day]): k for k, v in enumerate(vehicles)}
+    return np.array(
+        [index.get(prefer.get(visit.business_id, ("", week[0])), -1) for visit in visits],
+        dtype=np.int64,
+    ).reshape(-1)
 
 
 # ---------------------------------------------------------------- way back
