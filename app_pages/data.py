@@ -18,10 +18,17 @@ from app_pages.common import (
 )
 from planner.domain import Scenario
 from planner.errors import Problem
-from planner.i18n import t
+from planner.i18n import category_name, t
 from planner.load import check_upload, upload_display_name
 from planner.tables import scenario_to_frames
-from planner.views import business_map, businesses_frame
+from planner.views import (
+    business_map,
+    businesses_frame,
+    headed,
+    localised_frame,
+    plain,
+    problems_frame,
+)
 
 
 @st.cache_data(show_spinner="Loading scenario …", max_entries=4)
@@ -51,24 +58,13 @@ if source == "upload":
 else:
     scenario, problems = open_scenario(path)
 if problems:
-    table = pd.DataFrame(
-        [
-            {
-                "severity": p.severity,
-                "file": p.file,
-                "row": p.row or "",
-                "column": p.column,
-                "problem": p.message,
-            }
-            for p in problems
-        ]
-    )
-    errors = int((table["severity"] == "error").sum())
+    errors = sum(p.severity == "error" for p in problems)
     if errors:
         st.error(tr("n_errors", n=errors))
     else:
-        st.warning(tr("n_warnings", n=len(table)))
-    st.dataframe(table, hide_index=True, width="stretch")
+        st.warning(tr("n_warnings", n=len(problems)))
+    # all text: a mixed int/str "row" column made Arrow fail (ArrowInvalid in the server log)
+    st.dataframe(headed(problems_frame(problems, LANG), LANG), hide_index=True, width="stretch")
 if scenario is None:
     st.stop()
 
@@ -90,7 +86,7 @@ with st.container(border=True):
             st.rerun()
 
 settings = scenario.settings
-st.subheader(f"{settings.township} · {settings.township_zh}")
+st.subheader(plain(f"{settings.township} · {settings.township_zh}"))
 cols = st.columns(5)
 cols[0].metric(tr("metric_businesses"), len(scenario.businesses))
 cols[1].metric(tr("metric_departments"), len(scenario.departments))
@@ -102,26 +98,29 @@ colour_by = st.segmented_control(
     tr("colour_by"), ["category", "risk"], default="category",
     format_func=lambda c: t(f"colour_{c}", LANG), key=wkey("colour_by"),
 )  # fmt: skip
-st.pydeck_chart(business_map(scenario, colour_by=colour_by or "category"), height=520)
+st.pydeck_chart(business_map(scenario, colour_by=colour_by or "category", lang=LANG), height=520)
 
 frames = scenario_to_frames(scenario)
 names = ["businesses", "checklists", "items", "departments", "inspectors", "history", "tasks"]
 tabs = st.tabs([tr(f"tab_{n}") for n in names])
 with tabs[0]:
-    st.dataframe(businesses_frame(scenario), hide_index=True, width="stretch")
+    shown = businesses_frame(scenario, LANG).drop(columns=["risk_id"])
+    st.dataframe(headed(shown, LANG), hide_index=True, width="stretch")
 with tabs[1]:
     title = "title_zh" if LANG == "zh" else "title"
     checklists = pd.DataFrame(
         [
             {
-                "category": c.category,
-                "businesses": sum(b.category == c.category for b in scenario.businesses),
+                "category": category_name(c.category, LANG),
+                "businesses": sum(c.category in b.categories for b in scenario.businesses),
                 "items": ", ".join(getattr(scenario.item(i), title) or i for i in c.item_ids),
             }
             for c in scenario.checklists()
         ]
     )
-    st.dataframe(checklists, hide_index=True, width="stretch")
+    st.dataframe(headed(checklists, LANG), hide_index=True, width="stretch")
 for tab, name in zip(tabs[2:], names[2:], strict=True):
     with tab:
-        st.dataframe(frames[name], hide_index=True, width="stretch")
+        st.dataframe(
+            headed(localised_frame(frames[name], LANG), LANG), hide_index=True, width="stretch"
+        )

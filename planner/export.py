@@ -28,6 +28,7 @@ from planner.domain import (
     Scenario,
     Stop,
 )
+from planner.merge import VisitItem, visit_items
 from planner.notices import (
     LANGS,
     BusinessNotice,
@@ -227,10 +228,10 @@ def _stop_record(route: Route, order: int, stop: Stop, scenario: Scenario) -> di
         "service_minutes": round(stop.visit.service_seconds / 60),
         "officer_ids": ";".join(route.officer_ids),
         "officers": ";".join(officer_label(o, scenario)[0] for o in route.officer_ids),
-        "item_ids": ";".join(o.item_id for o in obligations),
+        "item_ids": ";".join(i.item_id for i in visit_items(obligations)),
         "department_ids": ";".join(stop.visit.department_ids),
         "unannounced_item_ids": ";".join(
-            o.item_id for o in obligations if is_unannounced(o, scenario)
+            dict.fromkeys(o.item_id for o in obligations if is_unannounced(o, scenario))
         ),
         "lon": business.lon,
         "lat": business.lat,
@@ -496,7 +497,9 @@ def _fill_route_sheet(ws: Any, route: Route, scenario: Scenario) -> None:
     for order, stop in enumerate(route.stops, start=1):
         business = scenario.business(stop.visit.business_id)
         first_row = header_row + 1 + len(rows)
-        for k, o in enumerate(stop.visit.obligations):
+        items = visit_items(stop.visit.obligations)
+        for k, item in enumerate(items):
+            o = item.obligations[0]
             stop_cells: tuple[Any, ...] = (
                 (
                     order,
@@ -515,10 +518,10 @@ def _fill_route_sheet(ws: Any, route: Route, scenario: Scenario) -> None:
                     f"{department_name(o.department_id, scenario, 'en')} "
                     f"{department_name(o.department_id, scenario, 'zh')}",
                     f"{item_title(o.item_id, scenario, 'en')} {item_title(o.item_id, scenario, 'zh')}",
-                    _note(o, scenario),
+                    _note(item, scenario),
                 )
             )
-        merges.append((first_row, first_row + len(stop.visit.obligations) - 1))
+        merges.append((first_row, first_row + len(items) - 1))
     _table_rows(ws, header_row, [h for h, _ in ROSTER_HEADER], rows)
     for first, last in merges:
         if last > first:
@@ -529,9 +532,11 @@ def _fill_route_sheet(ws: Any, route: Route, scenario: Scenario) -> None:
     _print_setup(ws, header_row, s.township, route.day - dt.timedelta(days=route.day.weekday()))
 
 
-def _note(o: Any, scenario: Scenario) -> str:
-    parts = [REASON_LABELS.get(str(o.reason), str(o.reason))] if str(o.reason) != "routine" else []
-    if is_unannounced(o, scenario):
+def _note(item: VisitItem, scenario: Scenario) -> str:
+    """The roster's note of an item: its reasons (unless only routine), unannounced."""
+    reasons = [str(r) for r in item.reasons]
+    parts = [REASON_LABELS.get(r, r) for r in reasons] if reasons != ["routine"] else []
+    if any(is_unannounced(o, scenario) for o in item.obligations):
         parts.append(UNANNOUNCED_LABEL)
     return "; ".join(parts)
 
@@ -633,10 +638,10 @@ def team_calendars(
         for order, stop in enumerate(route.stops, start=1):
             business = scenario.business(stop.visit.business_id)
             lines = [
-                f"{item_title(o.item_id, scenario, 'en')} / {item_title(o.item_id, scenario, 'zh')}"
-                f" ({department_name(o.department_id, scenario, 'en')})"
-                + (f" [{UNANNOUNCED_LABEL}]" if is_unannounced(o, scenario) else "")
-                for o in stop.visit.obligations
+                f"{item_title(i.item_id, scenario, 'en')} / {item_title(i.item_id, scenario, 'zh')}"
+                f" ({department_name(i.department_id, scenario, 'en')})"
+                + (f" [{_note(i, scenario)}]" if _note(i, scenario) else "")
+                for i in visit_items(stop.visit.obligations)
             ]
             description = "\n".join(
                 [f"Stop {order} · arrive {time_text(stop.arrival)}"]
@@ -796,13 +801,14 @@ def _stop_properties(route: Route, order: int, stop: Stop, scenario: Scenario) -
         "end": local_iso(route.day, stop.end),
         "items": [
             {
-                "item_id": o.item_id,
-                "title": item_title(o.item_id, scenario, "en"),
-                "title_zh": item_title(o.item_id, scenario, "zh"),
-                "department_id": o.department_id,
-                "unannounced": is_unannounced(o, scenario),
+                "item_id": i.item_id,
+                "title": item_title(i.item_id, scenario, "en"),
+                "title_zh": item_title(i.item_id, scenario, "zh"),
+                "department_id": i.department_id,
+                "reasons": [str(r) for r in i.reasons],
+                "unannounced": any(is_unannounced(o, scenario) for o in i.obligations),
             }
-            for o in stop.visit.obligations
+            for i in visit_items(stop.visit.obligations)
         ],
     }
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from planner.domain import (
+    CATEGORY_SEPARATOR,
     Business,
     Department,
     DrawMode,
@@ -22,6 +23,7 @@ from planner.domain import (
     Inspector,
     Item,
     Office,
+    OpeningHours,
     Recusal,
     Result,
     Risk,
@@ -30,6 +32,7 @@ from planner.domain import (
     Task,
     TaskKind,
     Team,
+    split_categories,
 )
 from planner.errors import Problem
 from planner.hours import format_time, parse_days, parse_opening_hours, parse_span
@@ -44,6 +47,7 @@ MAX_ID_CHARS = 64  # ids end up in file names, URLs and database keys (VARCHAR(1
 MAX_TEXT_CHARS = 2_000  # any other cell: names, addresses, notes, legal bases
 MAX_MESSAGE_CHARS = 300  # a problem quoting a huge value is cut, not printed whole
 FAR_FROM_OFFICE_KM = 100.0
+NO_HOURS = OpeningHours("", ())  # an empty optional hours cell: no inspection window
 _YES = {"yes", "y", "true", "1", "是", "x"}
 _NO = {"no", "n", "false", "0", "否", ""}
 
@@ -240,7 +244,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
 
     known = {
         "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
-        "lunch_minutes", "setup_minutes", "offices",
+        "lunch_minutes", "setup_minutes", "offices", "holidays",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problem(key, "unknown setting; ignored", "warning")
@@ -269,6 +273,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
     no_room = shift[1] and lunch[1] and no_room_for_lunch(shift, lunch, lunch_minutes)
     if no_room:
         problem("shift", no_room)
+    holidays = _holidays(data.get("holidays", ()), problem)
     offices = _offices(raw, out)
     if not offices:
         problem("offices", "at least one office is needed (id, name, lon, lat)")
@@ -286,6 +291,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         lunch_end=lunch[1],
         lunch_minutes=lunch_minutes,
         setup_minutes=setup_minutes,
+        holidays=holidays,
     )
 
 
@@ -313,6 +319,29 @@ def no_room_for_lunch(
         f"{format_time(start)}-{format_time(end)} leaves no time to work around the "
         f"{lunch_minutes}-minute lunch break ({format_time(window_start)}-{format_time(window_end)})"
     )
+
+
+def _holidays(value: Any, problem: Callable[[str, str], None]) -> tuple[dt.date, ...]:
+    """The ``holidays`` setting: a list of dates (TOML dates or ``YYYY-MM-DD`` text), or one text
+    with dates separated by ``;`` or ``,`` (a workbook cell). Sorted, each once."""
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", ";").split(";") if v.strip()]
+    elif isinstance(value, dt.date):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        problem("holidays", f"'{value}' is not a list of dates like [2026-10-01, 2026-10-02]")
+        return ()
+    days: set[dt.date] = set()
+    for entry in value:
+        day = entry if isinstance(entry, dt.date) and not isinstance(entry, dt.datetime) else None
+        if day is None:
+            try:
+                day = dt.date.fromisoformat(str(entry).strip())
+            except ValueError:
+                problem("holidays", f"'{entry}' is not a date like 2026-10-01")
+                continue
+        days.add(day)
+    return tuple(sorted(days))
 
 
 def _offices(raw: RawScenario, out: list[Problem]) -> tuple[Office, ...]:
@@ -394,17 +423,33 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         business = Business(
             id=row.text("id"),
             name=row.text("name"),
-            category=row.text("category").lower(),
+            category=_categories(row),
             lon=lon or 0.0,
             lat=lat or 0.0,
             address=row.text("address", required=False),
             risk=row.choice("risk", Risk),
             opening_hours=hours,  # type: ignore[arg-type]
             phone=row.text("phone", required=False),
+            inspection_hours=_inspection_hours(row),
         )
         if row.ok:
             found.append(business)
     return found
+
+
+def _inspection_hours(row: _Row) -> OpeningHours | None:
+    """The optional inspection window; ``None`` when the cell is empty (opening hours apply)."""
+    hours = row.parsed("inspection_hours", parse_opening_hours, default=NO_HOURS)
+    return None if hours is NO_HOURS else hours
+
+
+def _categories(row: _Row) -> str:
+    """The business's categories (one per licence, ``;``-separated), lower-cased, each once."""
+    text = row.text("category")
+    categories = split_categories(text)
+    if text and not categories:
+        row.problem("category", f"'{text}' lists nothing: give categories separated by ';'")
+    return CATEGORY_SEPARATOR.join(categories)
 
 
 def _history(
@@ -565,7 +610,7 @@ def _draws(
     raw: RawScenario, out: list[Problem], known: dict[str, set[str]], items: list[Item],
     businesses: list[Business],
 ) -> list[DrawRule]:  # fmt: skip
-    categories = {b.category for b in businesses}
+    categories = {c for b in businesses for c in b.categories}
     first: dict[tuple[str, str], int] = {}
     found = []
     for row in _rows(raw.tables.get("draws"), out):
@@ -638,7 +683,7 @@ def _coverage_warnings(
         {v.get("id", ""): n for n, v in raw.tables["businesses"].rows} if businesses else {}
     )
     for business in businesses:
-        if not any(i.applies_to(business.category) for i in items):
+        if not any(i.applies_to_any(business.categories) for i in items):
             out.append(
                 Problem(
                     raw.tables["businesses"].file,
