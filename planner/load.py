@@ -27,7 +27,8 @@ MAX_UPLOAD_BYTES = 64 * MIB  # an uploaded file as it arrives
 MAX_UNCOMPRESSED_BYTES = 100 * MIB  # everything read out of one .zip or .xlsx, in total
 MAX_ARCHIVE_MEMBERS = 1_000  # files in one .zip or .xlsx
 MAX_LINE_CHARS = 100_000  # one CSV line: a row of a scenario table is well under 1,000
-MAX_TABLE_ROWS = 1_000_000  # rows of one table (the demo's largest table has 8,531)
+MAX_TABLE_ROWS = 500_000  # rows of one table (the demo's largest table has 8,531)
+MAX_TABLE_LINES = 1_000_000  # physical lines of one CSV file, blank ones included
 UPLOAD_SUFFIXES = (".zip", ".xlsx", ".xlsm")
 _CHUNK = 64 * 1024
 
@@ -236,6 +237,9 @@ class _LineTooLong(Exception):
 def _capped_lines(text: str, file: str) -> Iterator[str]:
     """The physical lines of ``text`` (any line ending), refusing one longer than the cap."""
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if number > MAX_TABLE_LINES:  # e.g. a zip of nothing but newlines: minutes of parsing
+            message = f"has more than {MAX_TABLE_LINES:,} lines: not a scenario table"
+            raise _LineTooLong(Problem(file, number, "", message))
         if len(line) > MAX_LINE_CHARS:
             message = f"a line longer than {MAX_LINE_CHARS:,} characters: not a scenario table"
             raise _LineTooLong(Problem(file, number, "", message))
