@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.domain import Scenario
 from planner.errors import InputError, Problem
+from planner.formulas import unquote_formula
 from planner.tables import OPTIONAL_TABLES, REQUIRED_TABLES, SETTINGS_FILE
 
 MIB = 2**20
@@ -464,18 +465,6 @@ def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]
         return {}
 
 
-_QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
-
-
-def unquote_formula(text: str) -> str:
-    """Undo the ``'`` that exports put before text beginning with ``= + - @`` (formula injection).
-
-    So a scenario written by ``write_scenario`` reads back as it was, and a cell typed as
-    ``'=x`` in a spreadsheet reads as ``=x``, as the spreadsheet shows it.
-    """
-    return text[1:] if text.startswith(_QUOTED_FORMULA) else text
-
-
 def _cell_text(value: object) -> str:
     """A workbook cell as the text a planner typed (dates as ISO, whole numbers without .0)."""
     if value is None:
@@ -492,7 +481,7 @@ def _cell_text(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unquote_formula(str(value).strip())
+    return str(value).strip()  # a workbook keeps text as typed: exports quote-prefix, never add '"
 
 
 def _read_workbook(path: Path) -> RawScenario:
