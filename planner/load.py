@@ -463,6 +463,9 @@ def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(file, getattr(exc, "lineno", 0) or 0, "", f"not valid TOML: {exc}"))
         return {}
+    except RecursionError:  # '[[[[…' ten thousand deep: tomllib recurses once per level
+        problems.append(Problem(file, 0, "", "not valid TOML: nested too deeply"))
+        return {}
 
 
 def _cell_text(value: object) -> str:
@@ -583,6 +586,6 @@ def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> dict[str, 
             continue
         try:
             settings[key] = tomllib.loads(f"v = {values['value']}")["v"]
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             settings[key] = values["value"]
     return settings

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from planner import check_scenario, check_upload
@@ -264,6 +266,8 @@ FAULTS = [
     Fault("settings_missing", remove("settings.toml"), "settings", 0, "", "missing", TEXT),
     Fault("settings_not_toml", raw_bytes("settings.toml", b"township = \n"), "settings", 0, "",
           "not valid TOML", TEXT),
+    Fault("settings_nested_too_deeply", raw_bytes("settings.toml", b"v = " + b"[" * 100_000),
+          "settings", 0, "", "nested too deeply", TEXT),
     Fault("settings_timezone_unknown", setting("timezone", '"Mars/Olympus"'), "settings", 0,
           "timezone", "not a time zone"),
     Fault("settings_week_start_text", setting("week_start", '"next monday"'), "settings", 0,
@@ -822,6 +826,13 @@ def _settings_without_key_column(book: Workbook) -> None:
     book["settings"]["A1"] = "name"
 
 
+def _deeply_nested_setting(book: Workbook) -> None:
+    ws = book["settings"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "week_start":
+            row[1].value = "[" * 100_000
+
+
 def _no_settings_sheet(book: Workbook) -> None:
     book.remove(book["settings"])
 
@@ -867,6 +878,9 @@ ARCHIVE_FAULTS = [
     ArchiveFault("xlsx_settings_without_key_column",
                  lambda f: _workbook_with(f, _settings_without_key_column), "xlsx", "settings", 1,
                  "key", "missing column"),
+    ArchiveFault("xlsx_setting_nested_too_deeply",
+                 lambda f: _workbook_with(f, _deeply_nested_setting), "xlsx", "settings", 0,
+                 "week_start", "'[[[["),
     ArchiveFault("xlsx_no_settings_sheet", lambda f: _workbook_with(f, _no_settings_sheet), "xlsx",
                  "settings", 0, "", "missing"),
     ArchiveFault("upload_of_another_kind", lambda f: b"MZ", "exe", "<file>", 0, "",
@@ -946,3 +960,44 @@ def test_cli_validate_of_a_duplicated_table_exits_2(form: str, tmp_path: Path) -
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert "hold this table" in done.stdout
+
+
+# ---------------------------------------------------------------------------- fuzzing
+
+
+_CLEAN = {"zip": to_zip(TINY), "xlsx": to_workbook(TINY)}
+
+
+@settings(max_examples=250, deadline=None, derandomize=True)
+@given(
+    form=st.sampled_from(["zip", "xlsx"]),
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=6),
+    keep=st.floats(0.05, 1),
+)
+def test_a_corrupted_upload_never_raises(
+    form: str, flips: list[tuple[float, int]], keep: float
+) -> None:
+    """Any bytes of a zip or workbook flipped, and the file cut anywhere: problems, never a raise;
+    no scenario unless there is no error."""
+    data = bytearray(_CLEAN[form])
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    data = data[: max(1, int(keep * len(data)))]
+    scenario, problems = check_upload(UPLOAD[form], bytes(data))
+    errors = [p for p in problems if p.severity == "error"]
+    assert (scenario is None) == bool(errors)
+    _assert_printable(problems)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(table=st.sampled_from(["businesses", "items", "history", "settings"]), data=st.binary())
+def test_any_bytes_as_a_table_never_raise(table: str, data: bytes) -> None:
+    """Arbitrary bytes in place of one file of the zip: problems, never a raise."""
+    name = "settings.toml" if table == "settings" else f"{table}.csv"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(TINY.iterdir()):
+            archive.writestr(path.name, data if path.name == name else path.read_bytes())
+    scenario, problems = check_upload("scenario.zip", buffer.getvalue())
+    assert (scenario is None) == any(p.severity == "error" for p in problems)
+    _assert_printable(problems)
