@@ -45,6 +45,7 @@ MAX_ITEM_MINUTES = 480
 MAX_INTERVAL_DAYS = 3650
 MAX_ID_CHARS = 64  # ids end up in file names, URLs and database keys (VARCHAR(100) with a prefix)
 MAX_TEXT_CHARS = 2_000  # any other cell: names, addresses, notes, legal bases
+MAX_SETTING_CHARS = 200  # a text setting (the township's name is a VARCHAR(200) in the store)
 MAX_MESSAGE_CHARS = 300  # a problem quoting a huge value is cut, not printed whole
 FAR_FROM_OFFICE_KM = 100.0
 NO_HOURS = OpeningHours("", ())  # an empty optional hours cell: no inspection window
@@ -812,6 +813,8 @@ def _unsafe_cells(raw: RawScenario, out: list[Problem]) -> None:
     for key, value in raw.settings.items():
         if isinstance(value, str):
             message = _unsafe_text(value, is_id=False)
+            if not message and len(value) > MAX_SETTING_CHARS:
+                message = f"{len(value):,} characters: at most {MAX_SETTING_CHARS}"
             if message:
                 out.append(Problem(raw.settings_file, 0, key, message))
 

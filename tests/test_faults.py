@@ -303,6 +303,8 @@ FAULTS = [
           "holidays", "not a date"),
     Fault("settings_holiday_trailing_garbage", setting("holidays", '"2026-10-01x"'), "settings",
           0, "holidays", "not a date"),
+    Fault("settings_township_too_long", setting("township", '"' + "T" * 201 + '"'), "settings",
+          0, "township", "at most 200"),
     Fault("settings_unknown_key", setting("townsihp", '"typo"'), "settings", 0, "townsihp",
           "unknown setting", severity="warning"),
     Fault("offices_none", replace_text("settings.toml", "[[offices]]", "[[elsewhere]]"),
