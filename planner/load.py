@@ -484,7 +484,7 @@ def _cell_text(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()  # a workbook keeps text as typed: exports quote-prefix, never add '"
+    return str(value).strip()  # as stored: workbook exports quote-prefix text, never add a "'"
 
 
 def _read_workbook(path: Path) -> RawScenario:
