@@ -28,6 +28,7 @@ from planner.domain import (
     Reason,
     Route,
     Scenario,
+    Settings,
     Stop,
     Team,
     Unscheduled,
@@ -268,6 +269,28 @@ def team_shift(officers: Sequence[Inspector]) -> tuple[int, int]:
     return max(o.hours_start for o in officers), min(o.hours_end for o in officers)
 
 
+def officer_lunch(officer: Inspector, settings: Settings) -> tuple[int, int]:
+    """The officer's lunch window: their own where given, else the township's."""
+    if officer.lunch_start >= 0:
+        return officer.lunch_start, officer.lunch_end
+    return settings.lunch_start, settings.lunch_end
+
+
+def team_lunch(officers: Sequence[Inspector], settings: Settings) -> tuple[int, int, int]:
+    """A team's lunch break: (window start, window end, seconds), 0 seconds when there is none.
+
+    The window is the intersection of every member's lunch window and hours, so the break lies
+    inside the team's shift (a team working 12:00–19:52 lunches from 12:00, never at 11:30 before
+    it starts). When the intersection cannot hold ``settings.lunch_minutes`` the day has no
+    break (``validate`` warns about such officers and fixed teams).
+    """
+    windows = [officer_lunch(o, settings) for o in officers]
+    start = max([s for s, _ in windows] + [o.hours_start for o in officers])
+    end = min([e for _, e in windows] + [o.hours_end for o in officers])
+    seconds = settings.lunch_minutes * 60
+    return (start, end, seconds) if seconds and end - start >= seconds else (start, end, 0)
+
+
 def team_office(officers: Sequence[Inspector]) -> str:
     """The office a team starts and ends at: its first officer's base."""
     return officers[0].base
@@ -405,7 +428,6 @@ def build_problem(
             "(offices then visits, see problem_points)"
         )
     recused = {(r.inspector_id, r.business_id) for r in scenario.recusals}
-    lunch = (settings.lunch_start, settings.lunch_end, settings.lunch_minutes * 60)
     service = np.array([v.service_seconds for v in visits], dtype=np.int64)
     eligible = np.zeros((n_v, n_k), dtype=bool)
     checks = np.zeros((n_v, WEEK_DAYS), dtype=np.uint8)
@@ -445,7 +467,9 @@ def build_problem(
         vehicle_day=np.array([v.day for v in vehicles], dtype=np.int64),
         vehicle_depot=np.array([v.depot for v in vehicles], dtype=np.int64),
         vehicle_shift=np.array([v.shift for v in vehicles], dtype=np.int64).reshape(-1, 2),
-        vehicle_lunch=np.array([lunch for _ in vehicles], dtype=np.int64).reshape(-1, 3),
+        vehicle_lunch=np.array(
+            [team_lunch(v.officers, settings) for v in vehicles], dtype=np.int64
+        ).reshape(-1, 3),
         service=service,
         windows=window_array,
         eligible=eligible,

@@ -98,6 +98,10 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _opt("hours", "daily hours, e.g. 08:30-17:30 (default: the township's shift)"),
         _req("base", "id of the office the officer starts from"),
         _opt("certificate_no", "law-enforcement certificate number (执法证号)"),
+        _opt(
+            "lunch_window",
+            "when this officer takes lunch, e.g. 12:00-13:00 (default: the township's lunch_window)",
+        ),
     ),
     "teams": (
         _req("id", "team id, unique"),
@@ -205,6 +209,11 @@ def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
                 "hours": f"{format_time(p.hours_start)}-{format_time(p.hours_end)}",
                 "base": p.base,
                 "certificate_no": p.certificate_no,
+                "lunch_window": (
+                    f"{format_time(p.lunch_start)}-{format_time(p.lunch_end)}"
+                    if p.lunch_start >= 0
+                    else ""
+                ),
             }
             for p in scenario.inspectors
         ],
