@@ -313,14 +313,19 @@ def write_scenario(scenario: Scenario, path: Path | str) -> Path:
         for name, frame in scenario_to_frames(scenario).items()
         if name in REQUIRED_TABLES or len(frame)
     }
+    from planner.export import neutralise_frame, set_text_cell  # formula-safe spreadsheet cells
+
     if path.suffix.lower() == ".xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             for name, frame in {**settings_to_frames(scenario.settings), **frames}.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
+                for row in writer.sheets[name].iter_rows(min_row=2):
+                    for cell in row:  # every value is text: "=…" must not become a formula
+                        set_text_cell(cell, cell.value)
         return path
     path.mkdir(parents=True, exist_ok=True)
     (path / SETTINGS_FILE).write_text(settings_to_toml(scenario.settings), encoding="utf-8")
     for name, frame in frames.items():
-        frame.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
+        neutralise_frame(frame).to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
     return path

@@ -144,7 +144,7 @@ class _Row:
 
 def _rows(table: RawTable | None, out: list[Problem]) -> list[_Row]:
     """Rows of ``table`` after checking its columns (missing = error, unknown = warning)."""
-    if table is None:
+    if table is None or table.unreadable:
         return []
     schema = SCHEMA[table.name]
     known = {c.name for c in schema}
