@@ -125,6 +125,11 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+#: The keys of ``settings.toml`` (or a workbook's settings sheet); others are warned about.
+SETTINGS_KEYS = (
+    "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
+    "lunch_minutes", "setup_minutes", "holidays", "offices",
+)  # fmt: skip
 REQUIRED_TABLES = ("departments", "items", "businesses", "inspectors")
 OPTIONAL_TABLES = ("history", "tasks", "teams", "recusals", "draws")
 SETTINGS_FILE = "settings.toml"

@@ -37,7 +37,7 @@ from planner.errors import Problem
 from planner.hours import format_time, parse_days, parse_opening_hours, parse_span
 from planner.load import RawScenario, RawTable
 from planner.problem import team_lunch
-from planner.tables import LIST_SEPARATOR, SCHEMA
+from planner.tables import LIST_SEPARATOR, SCHEMA, SETTINGS_KEYS
 from planner.travel import haversine_metres
 
 T = TypeVar("T")
@@ -227,11 +227,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
             return 0
         return value
 
-    known = {
-        "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
-        "lunch_minutes", "setup_minutes", "offices", "holidays",
-    }  # fmt: skip
-    for key in sorted(set(data) - known):
+    for key in sorted(set(data) - set(SETTINGS_KEYS)):
         problem(key, "unknown setting; ignored", "warning")
     township, township_zh = text("township"), text("township_zh", required=False)
     timezone = text("timezone")

@@ -227,3 +227,37 @@ def test_inspection_window_survives_writing_the_scenario(tmp_path: Path) -> None
     again = load_scenario(write_scenario(scenario, tmp_path / "out"))
     assert again.business("b1").inspection_hours == scenario.business("b1").inspection_hours
     assert again.business("b2").inspection_hours is None
+
+
+# ---------------------------------------------------------------- one registry with all of it
+
+
+def test_registry_with_licences_holiday_window_and_lunch_loads_as_csv_and_workbook(
+    tmp_path: Path,
+) -> None:
+    """Several licences, a holiday, an inspection window and an officer's lunch window in one
+    registry: loaded from the CSV folder and from the workbook written from it, the same scenario."""
+    from planner.tables import write_scenario
+
+    def businesses(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = set_cell("b2", "category", "shop;restaurant")(frame)
+        return set_cell("b1", "inspection_hours", "Mo-Fr 09:00-11:00")(frame)
+
+    folder = registry(
+        tmp_path,
+        businesses=businesses,
+        inspectors=set_cell("o1", "lunch_window", "12:00-13:00"),
+    )
+    settings = folder / "settings.toml"
+    text = settings.read_text(encoding="utf-8").replace(
+        "setup_minutes = 10\n", "setup_minutes = 10\nholidays = [2026-11-25]\n"
+    )
+    settings.write_text(text, encoding="utf-8")
+    scenario, problems = check_scenario(folder)
+    assert scenario is not None and not problems, problems
+    assert scenario.business("b2").categories == ("shop", "restaurant")
+    assert scenario.settings.holidays == (WEDNESDAY,)
+    assert scenario.business("b1").inspection_hours is not None
+    assert scenario.inspector("o1").lunch_start == 12 * H
+    workbook = write_scenario(scenario, tmp_path / "registry.xlsx")
+    assert load_scenario(workbook) == scenario
