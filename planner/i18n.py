@@ -506,6 +506,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_department_id": ("department id", "部门编号"),
     "col_item_id": ("item id", "事项编号"),
     "col_inspection_window": ("inspection window", "检查时段"),
+    "col_inspection_hours": ("inspection hours", "检查时段"),
+    "col_lunch_window": ("lunch window", "午餐时段"),
     "col_lunch": ("lunch", "午餐"),
     "col_holidays": ("holidays", "节假日"),
     "col_closed": ("closed", "停业"),
