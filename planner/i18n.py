@@ -652,6 +652,18 @@ REASONS: tuple[ReasonForm, ...] = (
         "营业时间（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
     ),
     ReasonForm(
+        "inspection_hours_outside_shift",
+        r"inspection hours \((?P<hours>.*)\) outside every shift",
+        "检查时段（{hours}）不在任何班次内",
+    ),
+    ReasonForm(
+        "inspection_hours_no_slot",
+        r"inspection hours \((?P<hours>.*)\) leave no (?P<minutes>\d+)-minute slot inside any "
+        r"shift \(travel from and to the office included\)",
+        "检查时段（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
+    ),
+    ReasonForm("holidays", r"public holidays: (?P<days>.+)", "法定节假日：{days}"),
+    ReasonForm(
         "deadline",
         rf"deadline (?P<date>{_DATE}) before any feasible day \((?P<days>.+)\)",
         "截止日期 {date} 早于所有可行日期（{days}）",

@@ -753,6 +753,13 @@ def capacity_text(problem: RoutingProblem) -> str:
     return f"capacity: {visit_hours:.0f} h of visits, {team_hours:.0f} h of team time this week"
 
 
+def _holidays_text(scenario: Scenario, days: Iterable[dt.date]) -> str:
+    """``; public holidays: Mon 2026-11-23, …`` for the public holidays among ``days``, else ``""``."""
+    holidays = [d for d in days if not scenario.settings.is_working_day(d)]
+    named = ", ".join(f"{WEEKDAY_NAMES[d.weekday()]} {d}" for d in holidays)
+    return f"; public holidays: {named}" if holidays else ""
+
+
 def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
 
@@ -847,7 +854,10 @@ def explain_unplanned(
     if not days_with(VEHICLE_BITS | DATES_OK):
         if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
             deadline = problem.days[int(problem.last_day[visit])]
-            return f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            reason = f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            return reason + _holidays_text(
+                scenario, problem.days[: int(problem.last_day[visit]) + 1]
+            )
         earliest = max(o.earliest for o in obligations)
         return f"earliest date {earliest} after every feasible day ({_days_text(problem, fit)})"
     k = int(problem.pinned[visit])
