@@ -386,7 +386,16 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         )
         if row.ok:
             found.append(business)
+            _never_open(row, business)
     return found
+
+
+def _never_open(row: _Row, business: Business) -> None:
+    """Visit hours that read but never open (``closed``, ``Mo-Su off``): no visit can be planned."""
+    column = "opening_hours" if business.inspection_hours is None else "inspection_hours"
+    hours = business.visit_hours
+    if not hours.spans:
+        row.problem(column, f"'{hours.text}' is never open: no visit can be planned", "warning")
 
 
 def _inspection_hours(row: _Row) -> OpeningHours | None:

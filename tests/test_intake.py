@@ -300,3 +300,13 @@ def test_inspection_window_reason_says_inspection_hours(tmp_path: Path) -> None:
     assert reasons == {"inspection hours (Mo-Su 22:00-23:00) outside every shift"}
     chinese = reason_text(reasons.pop(), "zh", scenario)
     assert chinese == "检查时段（Mo-Su 22:00-23:00）不在任何班次内"
+
+
+@pytest.mark.parametrize("column", ["opening_hours", "inspection_hours"])
+def test_hours_that_never_open_are_a_warning(tmp_path: Path, column: str) -> None:
+    """``closed`` reads (OSM), but no visit can ever be planned there: a warning on that cell."""
+    folder = registry(tmp_path, businesses=set_cell("b2", column, "closed"))
+    scenario, problems = check_scenario(folder)
+    assert scenario is not None
+    assert [(p.row, p.column, p.severity) for p in problems] == [(3, column, "warning")]
+    assert "never open" in problems[0].message
