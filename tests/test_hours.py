@@ -249,3 +249,14 @@ def test_windows_agree_with_the_osm_evaluator_at_any_instant(
         when = dt.datetime(2001, 1, 1) + dt.timedelta(days=weekday, seconds=second)
         ours = any(s <= second < e for s, e in hours.windows_on(weekday))
         assert ours == (evaluator.state(when)[0] == opening_hours.State.OPEN), (text, when)
+
+
+def test_sun_relative_times_are_refused_with_the_token() -> None:
+    """``sunrise-sunset`` needs coordinates the parser is not given: refused, naming the token."""
+    with pytest.raises(ValueError, match=r"'sunrise-sunset' at character 4: times relative"):
+        parse_opening_hours("Mo sunrise-sunset")
+
+
+def test_words_in_comments_are_not_read_as_rules() -> None:
+    """A month named inside a quoted comment is a comment, not a seasonal rule."""
+    assert parse_opening_hours('Mo-Fr 09:00-17:00 "closed in May"').open_days() == (0, 1, 2, 3, 4)
