@@ -517,6 +517,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_department_id": ("department id", "部门编号"),
     "col_item_id": ("item id", "事项编号"),
     "col_inspection_window": ("inspection window", "检查时段"),
+    "col_inspection_hours": ("inspection hours", "检查时段"),
+    "col_lunch_window": ("lunch window", "午餐时段"),
     "col_lunch": ("lunch", "午餐"),
     "col_holidays": ("holidays", "节假日"),
     "col_closed": ("closed", "停业"),
@@ -660,6 +662,18 @@ REASONS: tuple[ReasonForm, ...] = (
         r"shift \(travel from and to the office included\)",
         "营业时间（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
     ),
+    ReasonForm(
+        "inspection_hours_outside_shift",
+        r"inspection hours \((?P<hours>.*)\) outside every shift",
+        "检查时段（{hours}）不在任何班次内",
+    ),
+    ReasonForm(
+        "inspection_hours_no_slot",
+        r"inspection hours \((?P<hours>.*)\) leave no (?P<minutes>\d+)-minute slot inside any "
+        r"shift \(travel from and to the office included\)",
+        "检查时段（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
+    ),
+    ReasonForm("holidays", r"public holidays: (?P<days>.+)", "法定节假日：{days}"),
     ReasonForm(
         "deadline",
         rf"deadline (?P<date>{_DATE}) before any feasible day \((?P<days>.+)\)",
