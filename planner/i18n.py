@@ -280,6 +280,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Everything (.zip: notices, route sheets, calendars)",
         "全部（.zip：告知书、路线单、日历）",
     ),
+    "dl_all_prepare": ("Prepare everything (.zip)", "准备全部文件（.zip）"),
+    "dl_all_progress": (
+        "Writing notices and route sheets: {done} of {total} PDFs …",
+        "正在生成告知书和路线单：{done}/{total} 个 PDF …",
+    ),
+    "dl_all_failed": ("The export failed: {error}", "导出失败：{error}"),
     "access_codes": (
         "Access codes of the businesses with an announced visit",
         "有告知检查的企业访问码",
