@@ -422,6 +422,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "setup_minutes": ("Setup per visit (minutes)", "每次检查准备时间（分钟）"),
     "office": ("Office", "办公地点"),
     "office_name": ("Office name", "办公地点名称"),
+    "office_pick": ("Click the map where the office is", "在地图上点击办公地点的位置"),
+    "office_pick_help": (
+        "The orange dot is the office; grey dots are businesses. A click moves the office there "
+        "(the coordinates below follow; you may also type them). Save to store it.",
+        "橙色圆点为办公地点，灰点为企业。点击地图即可将办公地点移到该处（下方坐标随之更新，也可手动输入）。保存后生效。",
+    ),
     "longitude": ("Longitude", "经度"),
     "latitude": ("Latitude", "纬度"),
     "save_township": ("Save as a new scenario version", "保存为新数据版本"),

@@ -230,6 +230,92 @@ def business_map(scenario: Scenario, *, colour_by: str = "category", lang: str =
     )
 
 
+OFFICE_PICK_LAYER = "office-pick"  # the pickable grid of the office picker
+
+
+def office_picker_map(
+    scenario: Scenario, lon: float, lat: float, *, cells: int = 70, lang: str = "en"
+) -> pdk.Deck:
+    """A map to place the office by clicking: a fine grid of invisible, pickable points over the
+    township (and a margin), the businesses as grey dots and the office where it is now.
+
+    A click picks the grid point under the pointer (``picked_point`` reads it from the chart's
+    selection): about 1/``cells`` of the township's width, tens of metres in a town. No map
+    tiles are fetched.
+    """
+    lons = [b.lon for b in scenario.businesses] + [lon]
+    lats = [b.lat for b in scenario.businesses] + [lat]
+    pad_lon = max((max(lons) - min(lons)) * 0.1, 0.005)
+    pad_lat = max((max(lats) - min(lats)) * 0.1, 0.005)
+    west, east = min(lons) - pad_lon, max(lons) + pad_lon
+    south, north = min(lats) - pad_lat, max(lats) + pad_lat
+    step = max(east - west, (north - south) / max(math.cos(math.radians(lat)), 0.1)) / cells
+    step_lat = step * max(math.cos(math.radians(lat)), 0.1)
+    grid = pd.DataFrame(
+        [
+            {"lon": round(west + i * step, 6), "lat": round(south + j * step_lat, 6)}
+            for i in range(int((east - west) / step) + 1)
+            for j in range(int((north - south) / step_lat) + 1)
+        ]
+    )
+    grid["where"] = [f"{x:.5f}, {y:.5f}" for x, y in zip(grid["lon"], grid["lat"], strict=True)]
+    cell_metres = step_lat * 111_320
+    businesses = pd.DataFrame(
+        [{"lon": b.lon, "lat": b.lat} for b in scenario.businesses], columns=["lon", "lat"]
+    )
+    office = pd.DataFrame([{"lon": lon, "lat": lat, "where": t("office", lang)}])
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            grid,
+            id=OFFICE_PICK_LAYER,
+            get_position=["lon", "lat"],
+            get_fill_color=[0, 114, 178, 0],  # invisible until hovered
+            get_radius=cell_metres * 0.75,
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[0, 114, 178, 120],
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            businesses,
+            get_position=["lon", "lat"],
+            get_fill_color=[120, 120, 120, 160],
+            get_radius=8,
+            radius_min_pixels=2,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            office,
+            get_position=["lon", "lat"],
+            get_fill_color=[213, 94, 0],
+            get_line_color=[255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2,
+            get_radius=30,
+            radius_min_pixels=8,
+        ),
+    ]
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=fit_view(list(zip(lons, lats, strict=True)), height=420),
+        map_provider=None,
+        map_style=None,
+        tooltip={"text": "{where}"},
+    )
+
+
+def picked_point(selection: Any) -> tuple[float, float] | None:
+    """The (lon, lat) clicked on ``office_picker_map``, from ``st.pydeck_chart``'s selection."""
+    try:
+        objects = selection["selection"]["objects"].get(OFFICE_PICK_LAYER) or []
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not objects:
+        return None
+    return float(objects[0]["lon"]), float(objects[0]["lat"])
+
+
 # ---------------------------------------------------------------- plans: tables for people
 
 # Okabe–Ito's colour-blind-safe colours (no yellow: unreadable on white), then darker
