@@ -727,7 +727,7 @@ REASONS: tuple[ReasonForm, ...] = (
         "officer_away",
         rf"officer (?P<officer>\S+) (?P<why>.+?) (?P<span>(?:from )?{_DAYNAME} {_DATE}"
         rf"(?:–{_DAYNAME} {_DATE})?)",
-        "执法人员 {officer}{why}（{span}）",
+        "执法人员 {officer} {why}（{span}）",
     ),
     ReasonForm(
         "business_away",
