@@ -219,3 +219,21 @@ def test_office_picker_grid_covers_the_township_and_reads_a_click(tiny_dir) -> N
     selection = {"selection": {"objects": {OFFICE_PICK_LAYER: [{"lon": 120.1, "lat": 30.2}]}}}
     assert picked_point(selection) == (120.1, 30.2)
     assert picked_point({"selection": {"objects": {}}}) is None
+
+
+def test_problems_table_converts_to_arrow() -> None:
+    """The Data page's problems table (row numbers next to blanks for whole-file problems) is
+    all text, so Arrow converts it: no ArrowInvalid traceback in the server log."""
+    import pyarrow as pa
+
+    from planner.errors import Problem
+    from planner.views import problems_frame
+
+    problems = [
+        Problem("businesses.csv", 3, "lat", "not a number: 'x'"),
+        Problem("items.csv", 0, "", "header only", "warning"),
+    ]
+    frame = problems_frame(problems)
+    pa.Table.from_pandas(frame)  # raised ArrowInvalid with a mixed int/str column
+    assert list(frame["row"]) == ["3", ""]
+    assert list(problems_frame(problems, "zh")["severity"]) == ["错误", "警告"]
