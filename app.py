@@ -7,6 +7,7 @@ page, anyone the Business page (a business opens its own visit with its id and a
 import streamlit as st
 
 from app_pages.common import backend, current_user, sign_out, tr
+from planner.access import demo_mode
 from planner.i18n import LANGS, LANGUAGE_NAMES
 from planner.views import plain
 
@@ -50,6 +51,8 @@ else:
     pages = [page("department.py", "page_department", ":material/account_balance:", default=True)]
 
 navigation = st.navigation(pages)
+if demo_mode():
+    st.warning(tr("demo_mode_warning"), icon=":material/science:")
 
 with st.sidebar:
     if user is not None:

@@ -11,7 +11,7 @@ import functools
 import streamlit as st
 
 from app_pages.common import lang, plan_of, plan_scenario, plans, tr
-from planner.access import verify_access_code
+from planner.access import current_secret, demo_mode, secret_problem, verify_access_code
 from planner.errors import PlannerError
 from planner.notices import (
     business_notice,
@@ -24,6 +24,11 @@ from planner.views import plain
 
 LANG = lang()  # bound once: widget labels must not read the session later
 st.title(tr("business_title"))
+refused = secret_problem(current_secret(), demo=demo_mode())
+if refused is not None:  # codes anyone could compute protect nothing: no business page at all
+    print(f"Business page refused: {refused}", flush=True)
+    st.error(tr("business_closed_secret"))
+    st.stop()
 access = st.session_state.get("business_access")
 
 if access is None:

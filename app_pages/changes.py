@@ -82,8 +82,7 @@ with tabs[1]:
         keep_pending(info.id, changes)
 with tabs[2]:
     target = st.selectbox(tr("business"), list(names), format_func=names.get, key="urgent_business")
-    category = scenario.business(target).category
-    items = [i.id for i in scenario.items if i.applies_to(category)]
+    items = list(scenario.checklist_of(scenario.business(target)))
     item = st.selectbox(
         tr("item"),
         items,

@@ -20,6 +20,7 @@ from typing import Any
 import streamlit as st
 
 from planner import check_scenario
+from planner.access import use_installation_secret
 from planner.auth import Accounts, User, credential_lines, ensure_demo_accounts
 from planner.domain import Plan, Scenario
 from planner.errors import Problem
@@ -184,6 +185,7 @@ class Backend:
 
     store: Store
     accounts: Accounts
+    secret: str = ""  # the installation's access-code secret (made on first start)
 
 
 @st.cache_resource(show_spinner="Opening the database …")
@@ -198,6 +200,7 @@ def _backend(url: str, scenario_path: str) -> Backend:
     store.init()
     accounts = Accounts(url)
     accounts.init()
+    secret = accounts.installation_secret()
     if not store.scenario_versions():
         scenario, _ = check_scenario(scenario_path)
         if scenario is not None:
@@ -209,7 +212,7 @@ def _backend(url: str, scenario_path: str) -> Backend:
             departments = ()
         made = ensure_demo_accounts(accounts, departments)
         print("\n".join(credential_lines(made)), flush=True)
-    return Backend(store, accounts)
+    return Backend(store, accounts, secret)
 
 
 @st.cache_resource
@@ -219,8 +222,13 @@ def export_jobs() -> Jobs:
 
 
 def backend() -> Backend:
-    """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use."""
-    return _backend(default_url(), str(default_scenario_path()))
+    """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use.
+
+    Its installation secret becomes the default for access codes (``$PLANNER_SECRET`` wins).
+    """
+    found = _backend(default_url(), str(default_scenario_path()))
+    use_installation_secret(found.secret)
+    return found
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading scenario …")

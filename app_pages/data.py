@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +16,10 @@ from app_pages.common import (
     wkey,
     working_scenario,
 )
+from planner.domain import Scenario
+from planner.errors import Problem
 from planner.i18n import category_name, t
+from planner.load import check_upload, upload_display_name
 from planner.tables import scenario_to_frames
 from planner.views import (
     business_map,
@@ -30,6 +30,13 @@ from planner.views import (
     problems_frame,
 )
 
+
+@st.cache_data(show_spinner="Loading scenario …", max_entries=4)
+def checked_upload(name: str, data: bytes) -> tuple[Scenario | None, tuple[Problem, ...]]:
+    """``planner.load.check_upload`` once per uploaded file (its bytes are the cache key)."""
+    return check_upload(name, data)
+
+
 LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
 st.title(tr("data_title"))
@@ -39,16 +46,17 @@ source = st.radio(
     format_func=lambda s: t(f"source_{s}", LANG), key=wkey("data_source"),
 )  # fmt: skip
 path = default_scenario_path()
+label = str(path)
 if source == "upload":
     upload = st.file_uploader(tr("scenario_file"), type=["zip", "xlsx"])
     if upload is None:
         st.info(tr("upload_hint"))
         st.stop()
-    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
-    path = folder / upload.name
-    path.write_bytes(upload.getvalue())
-
-scenario, problems = open_scenario(path)
+    # never a path from the browser: planner saves it under its own name and removes it
+    scenario, problems = checked_upload(upload.name, upload.getvalue())
+    label = f"upload: {upload_display_name(upload.name)}"
+else:
+    scenario, problems = open_scenario(path)
 if problems:
     errors = sum(p.severity == "error" for p in problems)
     if errors:
@@ -60,7 +68,7 @@ if problems:
 if scenario is None:
     st.stop()
 
-st.session_state["scenario_path"] = str(path)
+st.session_state["scenario_path"] = label
 working = working_scenario()
 with st.container(border=True):
     if working is not None:
@@ -72,7 +80,7 @@ with st.container(border=True):
             st.warning(tr("differs_from_working"))
         if st.button(tr("use_scenario"), type="primary", key="use_scenario"):
             version = backend().store.import_scenario(
-                scenario, by=user.username, why="chosen on the Data page", source=str(path)
+                scenario, by=user.username, why="chosen on the Data page", source=label
             )
             st.success(tr("scenario_imported", id=version.id))
             st.rerun()
@@ -104,7 +112,7 @@ with tabs[1]:
         [
             {
                 "category": category_name(c.category, LANG),
-                "businesses": sum(b.category == c.category for b in scenario.businesses),
+                "businesses": sum(c.category in b.categories for b in scenario.businesses),
                 "items": ", ".join(getattr(scenario.item(i), title) or i for i in c.item_ids),
             }
             for c in scenario.checklists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -46,7 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.path}: valid — {scenario.settings.township}")
     for table, count in counts.items():
         print(f"  {table:12} {count:6d}")
-    categories = Counter(b.category for b in scenario.businesses)
+    categories = Counter(c for b in scenario.businesses for c in b.categories)
     print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
     if warnings:
         print(f"  ({len(warnings)} warning(s) above)")
@@ -64,7 +66,6 @@ def _print_rows(lines: Sequence[str], limit: int) -> None:
 def cmd_obligations(args: argparse.Namespace) -> int:
     """Print the week's due obligations, joint and siloed visits, deferred obligations and draws."""
     from planner import (
-        PlanParams,
         derive_obligations,
         draw_week,
         load_scenario,
@@ -72,9 +73,11 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         merge_siloed,
         simulate,
     )
+    from planner.merge import visit_items
+    from planner.params import read_params
 
     scenario = load_scenario(args.path)
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    params = read_params(args.params).plan
     week = args.week or scenario.settings.week_start
     logs = draw_week(scenario, week, params)
     obligations = derive_obligations(scenario, week, params, draws=logs)
@@ -98,11 +101,10 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         [
             f"{v.business_id:16} {v.service_seconds // 60:4d} min  "
             + ", ".join(
-                o.item_id
-                + ("" if o.reason.value == "routine" else f" ({o.reason.value})")
-                + ("*" if o.unannounced else "")
-                + ("^" if o.due > week_end else "")
-                for o in v.obligations
+                i.label
+                + ("*" if any(o.unannounced for o in i.obligations) else "")
+                + ("^" if all(o.due > week_end for o in i.obligations) else "")
+                for i in visit_items(v.obligations)
             )
             for v in joint.visits
         ],
@@ -169,13 +171,18 @@ def _print_simulation(with_pf: Any, without_pf: Any) -> None:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     """Write a synthetic scenario (CSV folder, or a workbook if OUT ends in .xlsx); print counts."""
-    from planner.synth import synthesize
+    from planner.synth import preset_size, synthesize
     from planner.tables import write_scenario
 
-    if args.businesses < 1 or args.townships < 1:
+    try:
+        businesses, townships = preset_size(args.preset, args.businesses, args.townships)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if businesses < 1 or townships < 1:
         print("error: --businesses and --townships must be at least 1", file=sys.stderr)
         return EXIT_INPUT
-    scenario = synthesize(businesses=args.businesses, townships=args.townships, seed=args.seed)
+    scenario = synthesize(businesses=businesses, townships=townships, seed=args.seed)
     path = write_scenario(scenario, args.out)
     print(f"{path}: {scenario.settings.township} (seed {args.seed})")
     counts = {
@@ -187,7 +194,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     }
     for table, count in counts.items():
         print(f"  {table:12} {count:6d}")
-    categories = Counter(b.category for b in scenario.businesses)
+    categories = Counter(c for b in scenario.businesses for c in b.categories)
     print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
     return EXIT_OK
 
@@ -217,7 +224,12 @@ def _show_progress() -> Callable[[Any], None]:
 
 
 def _baseline_metrics(
-    args: argparse.Namespace, scenario: Any, plan: Any, params: Any, solve_params: Any
+    args: argparse.Namespace,
+    scenario: Any,
+    plan: Any,
+    params: Any,
+    solve_params: Any,
+    team_params: Any,
 ) -> dict[str, Any]:
     """Plan the siloed baseline with the same settings, score both plans, write metrics.json."""
     from planner.metrics import evaluate, write_metrics
@@ -231,6 +243,7 @@ def _baseline_metrics(
         week_start=plan.week_start,
         roads=args.roads,
         progress=None if args.quiet else _show_progress(),
+        team_params=team_params,
         siloed=True,
     )
     doc = evaluate(scenario, plan, siloed, params=params).to_dict()
@@ -239,19 +252,79 @@ def _baseline_metrics(
     return doc
 
 
+def _county_mode(args: argparse.Namespace) -> bool:
+    """Plan townships as jobs on a cluster: ``--workers``, ``--cluster`` or ``$PLANNER_CLUSTER``."""
+    from planner.cluster import cluster_address
+
+    return args.workers is not None or cluster_address(args.cluster) is not None
+
+
+def _show_jobs() -> Callable[[Any], None]:
+    """A job progress printer: a line per job that ends, is retried or fails."""
+
+    def show(event: Any) -> None:
+        error = f": {event.error}" if event.error else ""
+        print(
+            f"  [{event.finished:3d}/{event.total}] {event.elapsed_s:7.1f} s  "
+            f"{event.key:28} {event.state}{error}",
+            flush=True,
+        )
+
+    return show
+
+
+def _plan_county(
+    args: argparse.Namespace, scenario: Any, params: Any, solve_params: Any, week: dt.date
+) -> int:
+    """Plan every township of the scenario as jobs; write OUT/OFFICE/plan.json and county.json."""
+    import time
+
+    from planner.cluster import cluster_address, cluster_name, open_cluster
+    from planner.county import WeekSpec, plan_county, summary_lines, write_county
+
+    address = None if args.workers is not None and not args.cluster else cluster_address(args.cluster)  # fmt: skip
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return EXIT_INPUT
+    spec = WeekSpec(week, params, solve_params, roads=str(args.roads) if args.roads else None)
+    started = time.perf_counter()
+    print(f"starting {cluster_name(address)} …", flush=True)
+    with open_cluster(args.workers, address) as cluster:
+        print(
+            f"{scenario.settings.township}: planning week {week} on {cluster.workers} worker(s) "
+            f"(time limit {solve_params.time_limit_s:g} s a job, seed {solve_params.seed})",
+            flush=True,
+        )
+        county = plan_county(
+            scenario,
+            spec,
+            cluster=cluster,
+            progress=None if args.quiet else _show_jobs(),
+            baseline=not args.no_baseline,
+        )
+    wall = time.perf_counter() - started
+    path = write_county(county, args.out, scenario_path=args.path, wall_seconds=wall)
+    print(f"\n{path}")
+    print("\n".join(summary_lines(json.loads(path.read_text(encoding="utf-8")))))
+    return EXIT_FAILURE if county.failures else EXIT_OK
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a week: write OUT/plan.json, show progress and a summary."""
     from dataclasses import replace
 
-    from planner import PlanParams, SolveParams, load_scenario, plan_week
+    from planner import load_scenario, plan_week
+    from planner.params import read_params
     from planner.planfile import write_plan
 
     scenario = load_scenario(args.path)
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
-    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    tables = read_params(args.params)
+    params, solve_params, team_params = tables.plan, tables.solve, tables.teams
     given = {"time_limit_s": args.time_limit, "seed": args.seed, "engine": args.engine}
     solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
     week = args.week or scenario.settings.week_start
+    if _county_mode(args):
+        return _plan_county(args, scenario, params, solve_params, week)
     print(
         f"{scenario.settings.township}: planning week {week} "
         f"(time limit {solve_params.time_limit_s:g} s, seed {solve_params.seed})",
@@ -264,9 +337,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         week_start=week,
         roads=args.roads,
         progress=None if args.quiet else _show_progress(),
+        team_params=team_params,
     )
     burden = (
-        None if args.no_baseline else _baseline_metrics(args, scenario, plan, params, solve_params)
+        None
+        if args.no_baseline
+        else _baseline_metrics(args, scenario, plan, params, solve_params, team_params)
     )
     if burden is not None:
         from planner.metrics import flat_metrics
@@ -323,14 +399,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     year = None
     if args.year_weeks > 0:
-        from planner import PlanParams, load_scenario
+        from planner import load_scenario
         from planner.metrics import year_metrics
+        from planner.params import read_params
 
         scenario_path = args.scenario or doc.get("scenario")
         if not scenario_path:
             raise PlannerError("metrics.json does not say which scenario: give --scenario")
         scenario = load_scenario(scenario_path)
-        params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+        params = read_params(args.params).plan
         start = dt.date.fromisoformat(doc["week_start"]) if doc.get("week_start") else None
         year = year_metrics(scenario, args.year_weeks, params, start=start, week=doc).to_dict()
     print("\n".join(report_lines(doc, year)))
@@ -348,7 +425,7 @@ def _plan_field_path(plan_dir: Path, data: dict[str, Any], key: str) -> Path | N
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a plan: roster workbook, CSV, calendars, notices, route sheets, GeoJSON."""
-    from planner.access import DEMO_SECRET, SECRET_ENV, secret_from_env
+    from planner.access import DEMO_SECRET, SECRET_ENV
     from planner.export import export_plan
     from planner.load import load_scenario
     from planner.planfile import plan_from_json, read_plan
@@ -366,7 +443,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     scenario = load_scenario(scenario_path)
     plan = plan_from_json(data, scenario)
     roads = args.roads or _plan_field_path(plan_dir, data, "roads")
-    secret = secret_from_env()
+    secret = _export_secret()
     paths = export_plan(
         plan, scenario, args.to, secret=secret, roads=roads, stamp=dt.datetime.now(dt.UTC)
     )
@@ -376,6 +453,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     if secret == DEMO_SECRET:
         print(f"  note: access codes use the public demo secret; set {SECRET_ENV} for real use")
     return EXIT_OK
+
+
+def _export_secret() -> str:
+    """``$PLANNER_SECRET``, else the installation's secret from its database (made if missing),
+    so exported notices carry the codes the app's Business page accepts."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.access import SECRET_ENV, current_secret, use_installation_secret
+    from planner.auth import Accounts
+
+    if not os.environ.get(SECRET_ENV):
+        try:
+            with Accounts() as accounts:
+                accounts.init()
+                use_installation_secret(accounts.installation_secret())
+        except (SQLAlchemyError, OSError) as exc:
+            raise PlannerError(
+                f"cannot read this installation's access-code secret from its database ({exc}); "
+                f"set {SECRET_ENV} to export notices"
+            ) from None
+    return current_secret()
 
 
 # ---------------------------------------------------------------- db: the plan lifecycle store
@@ -457,10 +555,11 @@ def cmd_db_plan(args: argparse.Namespace) -> int:
     """Plan a week from a stored scenario version and save it as a draft."""
     from dataclasses import replace
 
-    from planner import PlanParams, SolveParams, plan_week
+    from planner import plan_week
+    from planner.params import read_params
 
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
-    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    tables = read_params(args.params)
+    params, solve_params, team_params = tables.plan, tables.solve, tables.teams
     if args.time_limit is not None:
         solve_params = replace(solve_params, time_limit_s=args.time_limit)
     with _db_store(args) as store:
@@ -468,7 +567,7 @@ def cmd_db_plan(args: argparse.Namespace) -> int:
         scenario = store.load_scenario(version)
         week = args.week or scenario.settings.week_start
         print(f"planning week {week} from scenario version {version} …", flush=True)
-        plan = plan_week(scenario, params, solve_params, week_start=week)
+        plan = plan_week(scenario, params, solve_params, week_start=week, team_params=team_params)
         info = store.save_plan(plan, scenario_version=version, by=_db_user(args), why=args.why)
         print(_db_plan_line(info))
         visits = sum(len(r.stops) for r in plan.routes)
@@ -672,6 +771,8 @@ def _add_db_parser(sub: Any) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    from planner.synth import PRESETS
+
     parser = argparse.ArgumentParser(
         prog="python -m planner",
         description="Inspect Once (综合查一次): plan joint inspections for a township.",
@@ -702,8 +803,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="write a seeded synthetic scenario of any size")
     p.add_argument("out", type=Path, help="CSV folder to write, or a .xlsx workbook")
-    p.add_argument("--businesses", type=int, required=True, help="number of businesses (>= 1)")
-    p.add_argument("--townships", type=int, default=1, help="townships, one office each")
+    p.add_argument("--businesses", type=int, help="number of businesses (>= 1)")
+    p.add_argument("--townships", type=int, help="townships, one office each (default 1)")
+    p.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="a named size: township = 1,500 businesses; county = 20 townships × 1,500 "
+        "(--businesses / --townships override it)",
+    )
     p.add_argument("--seed", type=int, default=0, help="same seed, same scenario (default 0)")
     p.set_defaults(func=cmd_synth)
 
@@ -720,7 +827,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="routing engine (default auto: the one measured to plan better for the problem)",
     )
     p.add_argument("--roads", type=Path, help="OSM .pbf road network (default: straight line)")
-    p.add_argument("--params", type=Path, help="TOML file with [plan] and [solve] tables")
+    p.add_argument("--params", type=Path, help="TOML file with [plan], [solve] and [teams] tables")
     p.add_argument("--out", type=Path, required=True, help="folder to write plan.json into")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--limit", type=int, default=10, help="reasons listed (0 = all; default 10)")
@@ -728,6 +835,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-baseline",
         action="store_true",
         help="skip the siloed baseline and OUT/metrics.json (faster)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="plan each township (one per office) as jobs on a local cluster of N worker "
+        "processes; writes OUT/OFFICE/plan.json and OUT/county.json",
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="as --workers, on a running Dask scheduler, e.g. tcp://host:8786 "
+        "(default: $PLANNER_CLUSTER; when set, plan always runs this way)",
     )
     p.set_defaults(func=cmd_plan)
 

@@ -368,6 +368,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "No published visit matches this business id and access code.",
         "没有与该企业编号和访问码相符的已发布检查。",
     ),
+    "business_closed_secret": (
+        "Business pages are switched off on this installation: its access-code secret is not "
+        "safe. Please contact the township office.",
+        "本系统的访问码密钥不安全，企业查询已关闭。请联系乡镇（街道）综合执法办。",
+    ),
+    "demo_mode_warning": (
+        "Demo mode: demo accounts and sample data. Do not use it for real businesses.",
+        "演示模式：演示账号和示例数据，请勿用于真实企业。",
+    ),
     "no_announced_visit": (
         "No visit is announced for your business this week.",
         "本周没有向贵单位告知的检查。",

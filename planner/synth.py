@@ -103,6 +103,12 @@ CAMPAIGNS: tuple[tuple[str, str], ...] = (
     ("fire_basic", "Winter fire prevention campaign 冬春火灾防控专项行动"),
 )
 
+# Named sizes (businesses, townships): ``python -m planner synth OUT --preset county``.
+PRESETS: dict[str, tuple[int, int]] = {
+    "township": (1_500, 1),  # one township of 1,500 businesses
+    "county": (30_000, 20),  # a county (县): 20 townships × 1,500 businesses
+}
+
 NEW_BUSINESS_SHARE = 0.03
 OVERDUE_SHARE = 0.01
 TRAVEL_ALLOWANCE_MINUTES = 15
@@ -178,7 +184,7 @@ def synthesize_history(
             continue
         visits: dict[str, list[Item]] = {}
         for item in items:
-            if item.applies_to(business.category):
+            if item.applies_to_any(business.categories):
                 key = item.id if item.unannounced else item.department_id
                 visits.setdefault(key, []).append(item)
         for checked in visits.values():
@@ -232,7 +238,7 @@ def synthesize_tasks(
         fits = [
             b
             for b in businesses
-            if by_id[item_id].applies_to(b.category)
+            if by_id[item_id].applies_to_any(b.categories)
             and (b.id, item_id) not in used
             and _open_in_office_hours(b)
         ]
@@ -352,7 +358,7 @@ def estimate_due(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     due: dict[str, list[str]] = {}
     for business in scenario.businesses:
         for item in scenario.items:
-            if not item.applies_to(business.category):
+            if not item.applies_to_any(business.categories):
                 continue
             record = last.get((business.id, item.id))
             days = item.interval_for(business.risk)
@@ -378,6 +384,24 @@ def count_team_minutes(settings: Settings, days: int = 5) -> int:
 
 
 # ---------------------------------------------------------------- the generator
+
+
+def preset_size(
+    preset: str | None, businesses: int | None = None, townships: int | None = None
+) -> tuple[int, int]:
+    """(businesses, townships) of a named ``PRESETS`` size; given values win over the preset's.
+
+    Raises
+    ------
+    ValueError
+        For an unknown preset, or when neither a preset nor ``businesses`` is given.
+    """
+    if preset is not None and preset not in PRESETS:
+        raise ValueError(f"unknown preset '{preset}' (known: {', '.join(PRESETS)})")
+    size = PRESETS[preset] if preset is not None else (businesses, townships or 1)
+    if size[0] is None:
+        raise ValueError("give --businesses or --preset")
+    return businesses or size[0], townships or size[1]
 
 
 def _place_townships(count: int, rng: random.Random) -> list[tuple[str, str, float, float]]:

@@ -150,7 +150,6 @@ def category_colour(category: str) -> tuple[int, int, int]:
 def businesses_frame(scenario: Scenario, lang: str = "en") -> pd.DataFrame:
     """One row per business with its checklist size, for tables and maps (category and risk in
     ``lang``; ``risk_id`` keeps the risk class for colouring)."""
-    checklist = {c.category: len(c.item_ids) for c in scenario.checklists()}
     return pd.DataFrame(
         [
             {
@@ -161,7 +160,7 @@ def businesses_frame(scenario: Scenario, lang: str = "en") -> pd.DataFrame:
                 "risk_id": b.risk.value,
                 "address": b.address,
                 "opening_hours": b.opening_hours.text,
-                "items": checklist.get(b.category, 0),
+                "items": len(scenario.checklist_of(b)),
                 "lon": b.lon,
                 "lat": b.lat,
             }
