@@ -476,7 +476,6 @@ def route_map(
     teams = None if teams is None else list(teams)
     stops = route_stops_frame(plan, scenario, days=days, teams=teams, lang=lang)
     stops["label"] = stops["order"].astype(str)
-    stops["priority"] = -stops["order"]  # where labels collide, the earlier stop's number shows
     paths = route_paths_frame(plan, scenario, days=days, teams=teams, lang=lang)
     for frame in (stops, paths):  # the tooltip is HTML: names and items stay text
         for column in ("business", "time", "items"):
@@ -540,7 +539,7 @@ def route_map(
         ),
         pdk.Layer(
             "TextLayer",
-            stops,
+            stop_labels(stops),
             get_position=["lon", "lat"],
             get_text="label",
             get_size=13,
@@ -549,14 +548,6 @@ def route_map(
             get_alignment_baseline="'bottom'",
             get_pixel_offset=[0, -10],  # above its dot, not on it
             font_weight=700,
-            font_settings={"sdf": True},
-            outline_width=3,
-            outline_color=[255, 255, 255],
-            # a number that would overlap another is hidden until the map is zoomed in
-            extensions=[{"@@type": "CollisionFilterExtension"}],
-            collision_enabled=True,
-            get_collision_priority="priority",
-            collision_test_props={"sizeScale": 1.4},
         ),
     ]
     view = fit_view([p for path in paths["path"] for p in path] or offices[["lon", "lat"]].values)
@@ -611,6 +602,22 @@ def teams_on(plan: Plan, days: Iterable[dt.date]) -> list[str]:
     """The teams with a route on ``days`` (what a team filter offers once days are chosen)."""
     wanted = set(days)
     return sorted({r.team_id for r in plan.routes if r.day in wanted})
+
+
+def stop_labels(stops: pd.DataFrame, *, metres: float = 40.0) -> pd.DataFrame:
+    """One label per place: stops within about ``metres`` of each other (one business visited
+    by two teams, neighbours in one building) share a label ``2 · 5`` instead of overlapping."""
+    if stops.empty:
+        return pd.DataFrame(columns=["lon", "lat", "label"])
+    degrees = metres / 111_320
+    cells = stops.assign(
+        cell_x=(stops["lon"] / degrees).round().astype(int),
+        cell_y=(stops["lat"] / degrees).round().astype(int),
+    )
+    grouped = cells.groupby(["cell_x", "cell_y"], sort=False).agg(
+        lon=("lon", "mean"), lat=("lat", "mean"), label=("label", " · ".join)
+    )
+    return grouped.reset_index(drop=True)
 
 
 def fit_view(

@@ -237,3 +237,16 @@ def test_problems_table_converts_to_arrow() -> None:
     pa.Table.from_pandas(frame)  # raised ArrowInvalid with a mixed int/str column
     assert list(frame["row"]) == ["3", ""]
     assert list(problems_frame(problems, "zh")["severity"]) == ["错误", "警告"]
+
+
+def test_stops_at_one_place_share_a_label() -> None:
+    """Two stops a few metres apart get one map label ``1 · 3`` (never two overlapping ones);
+    a stop elsewhere keeps its own."""
+    import pandas as pd
+
+    from planner.views import stop_labels
+
+    stops = pd.DataFrame(
+        {"lon": [120.1, 120.10001, 120.2], "lat": [30.2, 30.20001, 30.3], "label": ["1", "3", "2"]}
+    )
+    assert sorted(stop_labels(stops)["label"]) == ["1 · 3", "2"]
