@@ -49,7 +49,8 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class JobResult:
-    """What became of a job: its ``value``, or the ``error`` of its last attempt."""
+    """What became of a job: its ``value``, or the ``error`` of its last attempt; ``seconds``
+    from its first submission to its end (waiting in the queue included)."""
 
     key: str
     township: str
@@ -83,9 +84,10 @@ JobProgress = Callable[[JobEvent], None]
 
 @dataclass(frozen=True, slots=True)
 class Measured:
-    """A job's value with the peak resident memory of the process that ran it (MiB)."""
+    """A job's value, the seconds it ran, and the process that ran it (pid, peak memory in MiB)."""
 
     value: Any
+    seconds: float
     peak_rss_mib: float
     pid: int
 
@@ -96,9 +98,10 @@ def peak_rss_mib() -> float:
 
 
 def measured(fn: Callable[..., Any], *args: Any) -> Measured:
-    """Run ``fn(*args)`` and note the peak memory of the process that ran it."""
+    """Run ``fn(*args)`` and note how long it ran and the peak memory of the process."""
+    started = time.perf_counter()
     value = fn(*args)
-    return Measured(value, peak_rss_mib(), os.getpid())
+    return Measured(value, time.perf_counter() - started, peak_rss_mib(), os.getpid())
 
 
 def warm_up() -> int:

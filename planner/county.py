@@ -411,6 +411,11 @@ def _joint_only(t: TownshipPlan) -> dict[str, Any]:
     }
 
 
+def _ran(job: JobResult) -> float:
+    """Seconds a job ran on its worker (its wall time when it failed)."""
+    return job.value.seconds if isinstance(job.value, Measured) else job.seconds
+
+
 def township_row(t: TownshipPlan, jobs: Sequence[JobResult]) -> dict[str, Any]:
     """One township's line of the county summary."""
     mine = [j for j in jobs if j.township == t.township.office_id]
@@ -422,7 +427,7 @@ def township_row(t: TownshipPlan, jobs: Sequence[JobResult]) -> dict[str, Any]:
         "officers": len(t.township.scenario.inspectors),
         "status": "failed" if t.joint is None else ("planned" if not failed else "partial"),
         "plan": f"{t.township.office_id}/plan.json" if t.joint is not None else None,
-        "job_seconds": round(sum(j.seconds for j in mine), 2),
+        "job_seconds": round(sum(_ran(j) for j in mine), 2),
         "retried": [j.key for j in mine if j.attempts > 1],
         "failed": failed,
     }
