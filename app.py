@@ -6,8 +6,10 @@ page, anyone the Business page (a business opens its own visit with its id and a
 
 import streamlit as st
 
-from app_pages.common import backend, current_user, lang, tr
+from app_pages.common import backend, current_user, lang, sign_out, tr
+from planner.access import demo_mode
 from planner.i18n import LANGS, LANGUAGE_NAMES
+from planner.views import plain
 
 st.set_page_config(page_title="Inspect Once · 综合查一次", page_icon="🗂️", layout="wide")
 backend()  # create or upgrade the database once; the demo prints its accounts on first start
@@ -20,6 +22,7 @@ with st.sidebar:
         default="en",
         key="lang",
         selection_mode="single",
+        bind="query-params",  # ?lang=zh: the language survives a refresh and page changes
     )
 
 
@@ -48,6 +51,8 @@ else:
     pages = [page("department.py", "page_department", ":material/account_balance:", default=True)]
 
 navigation = st.navigation(pages)
+if demo_mode():
+    st.warning(tr("demo_mode_warning"), icon=":material/science:")
 
 with st.sidebar:
     if user is not None:
@@ -56,10 +61,9 @@ with st.sidebar:
             if user.is_planner
             else tr("role_department", department=user.display_name or user.department_id)
         )
-        st.markdown(tr("signed_in_as", name=user.username, role=role))
+        st.markdown(tr("signed_in_as", name=plain(user.username), role=plain(role)))
         if st.button(tr("sign_out"), key="sign_out", icon=":material/logout:"):
-            for key in ("user", "plan_id", "business_access", "changes", "last_diff"):
-                st.session_state.pop(key, None)
+            sign_out()
             st.rerun()
     st.caption(f"{tr('app_title')} · {'综合查一次' if lang() == 'en' else 'Inspect Once'}")
 

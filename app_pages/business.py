@@ -11,7 +11,7 @@ import functools
 import streamlit as st
 
 from app_pages.common import lang, plan_of, plan_scenario, plans, tr
-from planner.access import verify_access_code
+from planner.access import current_secret, demo_mode, secret_problem, verify_access_code
 from planner.errors import PlannerError
 from planner.notices import (
     business_notice,
@@ -20,9 +20,15 @@ from planner.notices import (
     date_text,
     window_text,
 )
+from planner.views import plain
 
 LANG = lang()  # bound once: widget labels must not read the session later
 st.title(tr("business_title"))
+refused = secret_problem(current_secret(), demo=demo_mode())
+if refused is not None:  # codes anyone could compute protect nothing: no business page at all
+    print(f"Business page refused: {refused}", flush=True)
+    st.error(tr("business_closed_secret"))
+    st.stop()
 access = st.session_state.get("business_access")
 
 if access is None:
@@ -64,24 +70,26 @@ except PlannerError:
     st.info(tr("no_announced_visit"))
     notice = None
 
-if notice is not None:
-    st.subheader(notice.business_name)
-    st.caption(f"{notice.address} · {notice.township}")
+if notice is not None:  # data (names, addresses, legal basis) is escaped: shown, never rendered
+    st.subheader(plain(notice.business_name))
+    st.caption(plain(f"{notice.address} · {notice.township}"))
     for visit in notice.visits:
         with st.container(border=True):
-            st.markdown(f"#### {tr('visit_on', date=date_text(visit.day, notice.lang))}")
-            st.markdown(f"**{tr('time_window')}:** {window_text(visit.start, visit.end, LANG)}")
+            st.markdown(f"#### {plain(tr('visit_on', date=date_text(visit.day, notice.lang)))}")
+            st.markdown(
+                f"**{tr('time_window')}:** {plain(window_text(visit.start, visit.end, LANG))}"
+            )
             officers = ", ".join(f"{name} ({cert or '—'})" for name, cert in visit.officers)
-            st.markdown(f"**{tr('team_members')}:** {officers}")
+            st.markdown(f"**{tr('team_members')}:** {plain(officers)}")
             st.markdown(f"**{tr('what_checked')}**")
             for department in visit.departments:
-                lines = [f"**{department.name}**"] + [
-                    f"- {i.title}  \n  *{tr('legal_basis')}: {i.legal_basis}*"
+                lines = [f"**{plain(department.name)}**"] + [
+                    f"- {plain(i.title)}  \n  *{tr('legal_basis')}: {plain(i.legal_basis)}*"
                     for i in department.items
                 ]
                 st.markdown("\n".join(lines))
     st.markdown(f"**{tr('prepare')}**")
-    st.markdown("\n".join(f"- {line}" for line in notice.prepare))
+    st.markdown("\n".join(f"- {plain(line)}" for line in notice.prepare))
     c = st.columns(2)
     c[0].download_button(
         tr("dl_notice_pdf"),

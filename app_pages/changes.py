@@ -11,7 +11,9 @@ import streamlit as st
 from app_pages.common import (
     backend,
     choose_plan,
+    keep_pending,
     lang,
+    load_pending,
     params_from,
     plan_of,
     plan_scenario,
@@ -26,7 +28,7 @@ from planner.i18n import OUTCOME_STATUS, RESULTS, day_label, item_title, label
 from planner.notices import window_text
 from planner.replan import BusinessClosed, OfficerAbsent, UrgentTask
 from planner.store import StoreError, replan_week
-from planner.views import change_text, diff_frame
+from planner.views import change_text, diff_frame, diff_summary, headed, team_name
 
 LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
@@ -39,7 +41,8 @@ plan = plan_of(info)
 scenario = plan_scenario(info)
 days = week_days(info.week_start)
 today = dt.date.today()
-changes: list = st.session_state.setdefault("changes", [])
+# Pending changes live in the database (per planner and plan): a refresh keeps them.
+changes: list = load_pending(info.id)
 
 
 def day_name(day: dt.date) -> str:
@@ -68,6 +71,7 @@ with tabs[0]:
     first, last = span("absent")
     if st.button(tr("add_change"), key="add_absent"):
         changes.append(OfficerAbsent(officer, first, last, "absent"))
+        keep_pending(info.id, changes)
 with tabs[1]:
     business = st.selectbox(
         tr("business"), visited or list(names), format_func=names.get, key="closed_business"
@@ -75,10 +79,10 @@ with tabs[1]:
     first, last = span("closed")
     if st.button(tr("add_change"), key="add_closed"):
         changes.append(BusinessClosed(business, first, last, "closed"))
+        keep_pending(info.id, changes)
 with tabs[2]:
     target = st.selectbox(tr("business"), list(names), format_func=names.get, key="urgent_business")
-    category = scenario.business(target).category
-    items = [i.id for i in scenario.items if i.applies_to(category)]
+    items = list(scenario.checklist_of(scenario.business(target)))
     item = st.selectbox(
         tr("item"),
         items,
@@ -92,6 +96,7 @@ with tabs[2]:
         changes.append(
             UrgentTask(Task(task_id, target, item, TaskKind.COMPLAINT, None, sunday, 5, note))
         )
+        keep_pending(info.id, changes)
 
 st.subheader(tr("changes_list"))
 if changes:
@@ -101,7 +106,7 @@ if changes:
         width="stretch",
     )
     if st.button(tr("clear_changes"), key="clear_changes"):
-        changes.clear()
+        keep_pending(info.id, [])
         st.rerun()
 else:
     st.caption(tr("no_changes"))
@@ -127,21 +132,24 @@ if st.button(tr("replan"), type="primary", disabled=not changes, key="replan"):
             st.error(str(exc))
         else:
             st.session_state["last_diff"] = (info.id, diff)
-            changes.clear()
+            keep_pending(info.id, [])
             st.rerun()
 
 last = st.session_state.get("last_diff")
 if last is not None and last[0] == info.id:
     diff = last[1]
-    st.success(tr("replanned", summary=diff.lines()[-1]))
+    st.success(tr("replanned", summary=diff_summary(diff, LANG)))
     st.subheader(tr("diff_title"))
-    st.dataframe(diff_frame(diff, scenario, LANG), hide_index=True, width="stretch")
+    st.dataframe(headed(diff_frame(diff, scenario, LANG), LANG), hide_index=True, width="stretch")
 
 with st.expander(tr("revisions")):
     for number, kind, _, old_diff in backend().store.revisions(info.id):
-        st.markdown(f"**{number}** · {kind}")
+        st.markdown(f"**{number}** · {tr('revision_' + kind) if kind else ''}")
         if old_diff is not None and not old_diff.empty:
-            st.dataframe(diff_frame(old_diff, scenario, LANG), hide_index=True, width="stretch")
+            st.caption(diff_summary(old_diff, LANG))
+            st.dataframe(
+                headed(diff_frame(old_diff, scenario, LANG), LANG), hide_index=True, width="stretch"
+            )
 
 st.subheader(tr("outcomes_title"))
 stops = {
@@ -157,7 +165,8 @@ if stops:
             key=wkey("outcome_visit"),
             format_func=lambda k: (
                 f"{day_name(stops[k][0].day)} {window_text(stops[k][1].start, stops[k][1].end)}"
-                f" · {stops[k][0].team_id} · {names[stops[k][1].visit.business_id]}"
+                f" · {team_name(stops[k][0].team_id, LANG, scenario)}"
+                f" · {names[stops[k][1].visit.business_id]}"
             ),
         )
         route, stop = stops[key]
@@ -204,18 +213,21 @@ recorded = backend().store.outcomes(info.id)
 if recorded:
     st.caption(tr("outcomes_so_far"))
     st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "business": names.get(o.business_id, o.business_id),
-                    "item": item_title(o.item_id, scenario, LANG),
-                    "date": o.date.isoformat(),
-                    "status": label(OUTCOME_STATUS, o.status.value, LANG),
-                    "result": label(RESULTS, o.result.value, LANG) if o.result else "",
-                    "note": o.note,
-                }
-                for o in recorded
-            ]
+        headed(
+            pd.DataFrame(
+                [
+                    {
+                        "business": names.get(o.business_id, o.business_id),
+                        "item": item_title(o.item_id, scenario, LANG),
+                        "date": o.date.isoformat(),
+                        "status": label(OUTCOME_STATUS, o.status.value, LANG),
+                        "result": label(RESULTS, o.result.value, LANG) if o.result else "",
+                        "note": o.note,
+                    }
+                    for o in recorded
+                ]
+            ),
+            LANG,
         ),
         hide_index=True,
         width="stretch",

@@ -9,6 +9,7 @@ objects are never cached: ``solve_week`` returns a ``Plan`` and a metrics dictio
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -19,11 +20,20 @@ from typing import Any
 import streamlit as st
 
 from planner import check_scenario
+from planner.access import use_installation_secret
 from planner.auth import Accounts, User, credential_lines, ensure_demo_accounts
 from planner.domain import Plan, Scenario
 from planner.errors import Problem
-from planner.i18n import t
+from planner.i18n import stage_text, t
 from planner.params import PlanParams, SolveParams, TeamParams
+from planner.sessions import (
+    SESSION_PARAM,
+    close_session,
+    open_session,
+    pending_changes,
+    resume,
+    save_pending_changes,
+)
 from planner.solve import ProgressEvent
 from planner.store import (
     NotFoundError,
@@ -34,6 +44,7 @@ from planner.store import (
     default_url,
     local_time,
 )
+from planner.views import ProgressTally
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -94,9 +105,58 @@ def tr(key: str, **values: Any) -> str:
 
 
 def current_user() -> User | None:
-    """The signed-in planner or department head, if any."""
+    """The signed-in planner or department head, if any.
+
+    After a page refresh (a new Streamlit session) the session id in the URL (``?session=…``,
+    ``planner.sessions``) signs the user back in; the id is put back in the URL on every run,
+    since Streamlit clears query parameters when the user moves to another page.
+    """
     user = st.session_state.get("user")
-    return user if isinstance(user, User) else None
+    if isinstance(user, User):
+        sid = st.session_state.get("session_id")
+        if sid and st.query_params.get(SESSION_PARAM) != sid:
+            st.query_params[SESSION_PARAM] = sid
+        return user
+    sid = st.query_params.get(SESSION_PARAM)
+    if not sid:
+        return None
+    resumed = resume(backend().accounts, sid)
+    if resumed is None:
+        del st.query_params[SESSION_PARAM]
+        return None
+    st.session_state["user"] = resumed
+    st.session_state["session_id"] = sid
+    return resumed
+
+
+def sign_in(user: User) -> None:
+    """Sign ``user`` in for this browser tab: a session that survives a page refresh."""
+    sid = open_session(backend().accounts, user)
+    st.session_state["user"] = user
+    st.session_state["session_id"] = sid
+    st.query_params[SESSION_PARAM] = sid
+
+
+def sign_out() -> None:
+    """Forget the signed-in user here and revoke the session id in the URL."""
+    user = current_user()
+    close_session(
+        backend().accounts, st.session_state.get("session_id"), by=user.username if user else "app"
+    )
+    for key in ("user", "session_id", "plan_id", "business_access", "last_diff"):
+        st.session_state.pop(key, None)
+    if SESSION_PARAM in st.query_params:
+        del st.query_params[SESSION_PARAM]
+
+
+def load_pending(plan_id: int) -> list[Any]:
+    """The signed-in planner's pending changes of plan ``plan_id`` (kept in the database)."""
+    return pending_changes(backend().accounts, user_name(), plan_id)
+
+
+def keep_pending(plan_id: int, changes: list[Any]) -> None:
+    """Save the signed-in planner's pending changes of plan ``plan_id``."""
+    save_pending_changes(backend().accounts, user_name(), plan_id, changes)
 
 
 def user_name() -> str:
@@ -124,6 +184,7 @@ class Backend:
 
     store: Store
     accounts: Accounts
+    secret: str = ""  # the installation's access-code secret (made on first start)
 
 
 @st.cache_resource(show_spinner="Opening the database …")
@@ -138,6 +199,7 @@ def _backend(url: str, scenario_path: str) -> Backend:
     store.init()
     accounts = Accounts(url)
     accounts.init()
+    secret = accounts.installation_secret()
     if not store.scenario_versions():
         scenario, _ = check_scenario(scenario_path)
         if scenario is not None:
@@ -149,12 +211,17 @@ def _backend(url: str, scenario_path: str) -> Backend:
             departments = ()
         made = ensure_demo_accounts(accounts, departments)
         print("\n".join(credential_lines(made)), flush=True)
-    return Backend(store, accounts)
+    return Backend(store, accounts, secret)
 
 
 def backend() -> Backend:
-    """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use."""
-    return _backend(default_url(), str(default_scenario_path()))
+    """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use.
+
+    Its installation secret becomes the default for access codes (``$PLANNER_SECRET`` wins).
+    """
+    found = _backend(default_url(), str(default_scenario_path()))
+    use_installation_secret(found.secret)
+    return found
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading scenario …")
@@ -252,12 +319,16 @@ def choose_plan(*, published_only: bool = False) -> PlanInfo | None:
     index = ids.index(wanted) if wanted in ids else 0
     by_id = {p.id: p for p in found}
     language = lang()  # bound now: Streamlit may format the options outside this run
+    labels = {i: plan_label(by_id[i], language) for i in ids}
+    # The labels are part of the key: after a publish or re-plan the picker is made anew and
+    # shows the new status and revision (a kept widget would show the old label).
+    stamp = hashlib.sha256("|".join(labels.values()).encode()).hexdigest()[:10]
     chosen = st.selectbox(
         tr("choose_plan"),
         ids,
         index=index,
-        format_func=lambda i: plan_label(by_id[i], language),
-        key=wkey(f"plan_picker_{published_only}"),
+        format_func=labels.__getitem__,
+        key=wkey(f"plan_picker_{published_only}_{stamp}"),
     )
     st.session_state["plan_id"] = chosen
     return by_id[int(chosen)]
@@ -314,39 +385,46 @@ def params_from(knobs: Mapping[str, Any]) -> tuple[PlanParams, SolveParams, Team
 
 
 def progress_reporter(bar: Any, phase: str, time_limit: float) -> Callable[[ProgressEvent], None]:
-    """A ``plan_week`` progress callback that moves ``bar`` and shows the best plan's coverage."""
+    """A ``plan_week`` progress callback that moves ``bar`` and shows the best plan's coverage.
+
+    Counts add up over solver runs (``views.ProgressTally``): the siloed baseline runs once per
+    department, and its text counts every department's visits (``time_limit`` is the whole
+    budget of all runs)."""
     last = [0.0]
+    tally = ProgressTally()
 
     def report(event: ProgressEvent) -> None:
-        report.last = event  # type: ignore[attr-defined]
+        served, offered, elapsed = tally.add(event)
+        values = _event_values(event.stage, served, offered, elapsed)
+        report.last = values  # type: ignore[attr-defined]
         now = time.perf_counter()
         if now - last[0] < 0.25:
             return
         last[0] = now
         bar.progress(
-            min(event.elapsed_s / max(time_limit, 0.1), 1.0),
-            text=tr("progress_text", phase=phase, **_event_values(event)),
+            min(elapsed / max(time_limit, 0.1), 1.0),
+            text=tr("progress_text", phase=phase, **values),
         )
 
     report.last = None  # type: ignore[attr-defined]
     return report
 
 
-def _event_values(event: ProgressEvent) -> dict[str, Any]:
-    share = event.served / event.offered if event.offered else 0.0
+def _event_values(stage: str, served: int, offered: int, elapsed: float) -> dict[str, Any]:
+    share = served / offered if offered else 0.0
     return {
-        "stage": event.stage,
-        "served": event.served,
-        "offered": event.offered,
+        "stage": stage_text(stage, lang()),
+        "served": served,
+        "offered": offered,
         "share": f"{share:.0%}",
-        "elapsed": f"{event.elapsed_s:.0f}",
+        "elapsed": f"{elapsed:.0f}",
     }
 
 
 def finish_progress(bar: Any, phase: str, report: Callable[[ProgressEvent], None]) -> None:
     """Fill ``bar`` and leave the best plan's numbers on it."""
-    event = getattr(report, "last", None)
-    text = phase if event is None else tr("progress_done", phase=phase, **_event_values(event))
+    values = getattr(report, "last", None)
+    text = phase if values is None else tr("progress_done", phase=phase, **values)
     bar.progress(1.0, text=text)
 
 
@@ -378,7 +456,10 @@ def solve_week(
     if not baseline or siloed_bar is None:
         return plan, None
     siloed_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_siloed")))
-    report = progress_reporter(siloed_bar, tr("solving_siloed"), limit)
+    staffed = sum(  # departments that can field a two-officer team each get a solve
+        sum(o.department_id == d.id for o in scenario.inspectors) >= 2 for d in scenario.departments
+    )
+    report = progress_reporter(siloed_bar, tr("solving_siloed"), limit * max(staffed, 1))
     siloed = plan_week(
         scenario, params, solve_params, week_start=week, team_params=team_params, siloed=True,
         progress=report,

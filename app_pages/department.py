@@ -18,7 +18,10 @@ from planner.i18n import department_name
 from planner.views import (
     coverage_funnel,
     department_doc,
+    department_names,
     department_view,
+    headed,
+    plain,
     reasons_frame,
     risk_frame,
     unscheduled_frame,
@@ -43,7 +46,7 @@ else:
 if department not in {d.id for d in scenario.departments}:
     st.info(tr("no_plan"))
     st.stop()
-st.subheader(department_name(department, scenario, LANG))
+st.subheader(plain(department_name(department, scenario, LANG)))
 
 coverage = department_view(scenario, plan, department)
 doc = plan_doc(info)
@@ -76,26 +79,32 @@ with right:
     )  # fmt: skip
     st.markdown(f"**{tr('why_not')}**")
     st.dataframe(
-        reasons_frame(coverage).rename(columns={"reason": tr("reason"), "count": tr("count")}),
+        reasons_frame(coverage, LANG).rename(
+            columns={"reason": tr("reason"), "count": tr("count")}
+        ),
         hide_index=True,
         width="stretch",
     )
 
 st.subheader(tr("dept_unscheduled"))
 st.dataframe(
-    unscheduled_frame(plan, scenario, department_id=department, lang=LANG),
+    headed(unscheduled_frame(plan, scenario, department_id=department, lang=LANG), LANG),
     hide_index=True,
     width="stretch",
     height=300,
+    column_config={tr("col_reason"): st.column_config.TextColumn(width="large")},
 )
 
 if doc is not None:
     st.subheader(tr("burden_charts"))
     shown = doc if user.is_planner else department_doc(doc, department)
     c = st.columns(2)
-    c[0].plotly_chart(charts.visits_chart(shown), key="dept_visits_chart")
-    c[1].plotly_chart(charts.disruption_chart(shown), key="dept_disruption_chart")
-    c[0].plotly_chart(charts.coverage_chart(shown), key="dept_coverage_chart")
-    c[1].plotly_chart(charts.visits_per_business_chart(shown), key="dept_vpb_chart")
+    c[0].plotly_chart(charts.visits_chart(shown, LANG), key="dept_visits_chart")
+    c[1].plotly_chart(charts.disruption_chart(shown, LANG), key="dept_disruption_chart")
+    c[0].plotly_chart(
+        charts.coverage_chart(shown, LANG, department_names(scenario, LANG)),
+        key="dept_coverage_chart",
+    )
+    c[1].plotly_chart(charts.visits_per_business_chart(shown, LANG), key="dept_vpb_chart")
 else:
     st.caption(tr("no_baseline"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import backend, tr
+from app_pages.common import backend, sign_in, tr
 
 st.title(tr("login_title"))
 st.markdown(tr("login_intro"))
@@ -18,7 +18,7 @@ if submitted:
     if user is None:
         st.error(tr("login_failed"))
     else:
-        st.session_state["user"] = user
+        sign_in(user)
         st.rerun()
 st.caption(tr("login_hint"))
 st.page_link("app_pages/business.py", label=tr("open_business_page"), icon=":material/storefront:")

@@ -20,7 +20,14 @@ from app_pages.common import (
 )
 from planner import charts, export
 from planner.store import PlanStatus, StoreError, local_time
-from planner.views import access_codes_frame, plan_cards, unscheduled_frame
+from planner.views import (
+    access_codes_frame,
+    department_names,
+    headed,
+    officer_name_map,
+    plan_cards,
+    unscheduled_frame,
+)
 
 LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
@@ -36,34 +43,43 @@ with st.form("solve_form"):
     cols = st.columns(4)
     day = cols[0].date_input(tr("week"), value=scenario.settings.week_start, key="week")
     knobs["time_limit_s"] = cols[1].number_input(
-        tr("time_limit"), 1.0, 3600.0, float(knobs["time_limit_s"]), step=5.0, key="time_limit"
-    )
+        tr("time_limit"), 1.0, 3600.0, float(knobs["time_limit_s"]), step=5.0, key="time_limit",
+        help=tr("time_limit_help"),
+    )  # fmt: skip
     knobs["pull_forward_days"] = cols[2].number_input(
-        tr("pull_forward"), 0, 365, int(knobs["pull_forward_days"]), key="pull_forward"
-    )
+        tr("pull_forward"), 0, 365, int(knobs["pull_forward_days"]), key="pull_forward",
+        help=tr("pull_forward_help"),
+    )  # fmt: skip
     knobs["max_size"] = cols[3].number_input(
-        tr("team_size"), 2, 8, int(knobs["max_size"]), key="team_size"
+        tr("team_size"), 2, 8, int(knobs["max_size"]), key="team_size", help=tr("team_size_help")
     )
     with st.expander(tr("weights")):
+        st.caption(tr("weights_help"))
         w = st.columns(3)
         knobs["workload_balance"] = w[0].number_input(
-            tr("w_workload"), 0, 100, int(knobs["workload_balance"]), key="w_workload"
-        )
+            tr("w_workload"), 0, 100, int(knobs["workload_balance"]), key="w_workload",
+            help=tr("w_workload_help"),
+        )  # fmt: skip
         knobs["duration_cost"] = w[1].number_input(
-            tr("w_duration"), 0, 100, int(knobs["duration_cost"]), key="w_duration"
-        )
+            tr("w_duration"), 0, 100, int(knobs["duration_cost"]), key="w_duration",
+            help=tr("w_duration_help"),
+        )  # fmt: skip
         knobs["drop_penalty"] = w[2].number_input(
-            tr("w_drop"), 1, 10_000_000, int(knobs["drop_penalty"]), step=1000, key="w_drop"
-        )
+            tr("w_drop"), 1, 10_000_000, int(knobs["drop_penalty"]), step=1000, key="w_drop",
+            help=tr("w_drop_help"),
+        )  # fmt: skip
         knobs["idle_weight"] = w[0].number_input(
-            tr("w_idle"), 0, 100_000, int(knobs["idle_weight"]), key="w_idle"
-        )
+            tr("w_idle"), 0, 100_000, int(knobs["idle_weight"]), key="w_idle",
+            help=tr("w_idle_help"),
+        )  # fmt: skip
         knobs["rotation_weight"] = w[1].number_input(
-            tr("w_rotation"), 0, 100_000, int(knobs["rotation_weight"]), key="w_rotation"
-        )
+            tr("w_rotation"), 0, 100_000, int(knobs["rotation_weight"]), key="w_rotation",
+            help=tr("w_rotation_help"),
+        )  # fmt: skip
         knobs["stability_weight"] = w[2].number_input(
-            tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="w_stability"
-        )
+            tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="w_stability",
+            help=tr("w_stability_help"),
+        )  # fmt: skip
     baseline = st.checkbox(tr("baseline"), value=True, key="baseline")
     solve = st.form_submit_button(tr("solve"), type="primary", icon=":material/play_arrow:")
 
@@ -92,8 +108,13 @@ doc = plan_doc(info)
 if doc is None:
     st.caption(tr("no_baseline"))
 cards = plan_cards(plan, doc, LANG)
-for col, card in zip(st.columns(len(cards)), cards, strict=True):
-    col.metric(card.label, card.value, card.delta, help=card.help, delta_color=card.delta_color)
+for row in range(0, len(cards), 3):  # three a row: labels and values are never cut off
+    shown = cards[row : row + 3]
+    for col, card in zip(st.columns(3), shown, strict=False):
+        col.metric(
+            card.label, card.value, card.delta, help=card.help, delta_color=card.delta_color,
+            border=True,
+        )  # fmt: skip
 
 if info.status == PlanStatus.DRAFT:
     if st.button(tr("publish"), type="primary", key="publish", icon=":material/campaign:"):
@@ -116,15 +137,23 @@ left = unscheduled_frame(plan, plan_sc, lang=LANG)
 if left.empty:
     st.success(tr("nothing_unscheduled"))
 else:
-    st.dataframe(left, hide_index=True, width="stretch", height=280)
+    st.dataframe(
+        headed(left, LANG), hide_index=True, width="stretch", height=280,
+        column_config={tr("col_reason"): st.column_config.TextColumn(width="large")},
+    )  # fmt: skip
 
 if doc is not None:
     st.subheader(tr("burden_charts"))
     c1, c2 = st.columns(2)
-    c1.plotly_chart(charts.visits_chart(doc), key="visits_chart")
-    c2.plotly_chart(charts.disruption_chart(doc), key="disruption_chart")
-    c1.plotly_chart(charts.coverage_chart(doc), key="coverage_chart")
-    c2.plotly_chart(charts.workload_chart(doc), key="workload_chart")
+    c1.plotly_chart(charts.visits_chart(doc, LANG), key="visits_chart")
+    c2.plotly_chart(charts.disruption_chart(doc, LANG), key="disruption_chart")
+    c1.plotly_chart(
+        charts.coverage_chart(doc, LANG, department_names(plan_sc, LANG)), key="coverage_chart"
+    )
+    c2.plotly_chart(
+        charts.workload_chart(doc, lang=LANG, names=officer_name_map(plan_sc)),
+        key="workload_chart",
+    )
 
 st.subheader(tr("downloads"))
 stem = f"plan-{info.id}-{plan.week_start.isoformat()}"
@@ -156,4 +185,4 @@ d[2].download_button(
 )  # fmt: skip
 
 with st.expander(tr("access_codes")):
-    st.dataframe(access_codes_frame(plan, plan_sc), hide_index=True, width="stretch")
+    st.dataframe(headed(access_codes_frame(plan, plan_sc), LANG), hide_index=True, width="stretch")

@@ -3,7 +3,7 @@
 from planner.domain import Plan, Scenario
 from planner.draws import compare_draws, draw_businesses, draw_week, redraw
 from planner.errors import InfeasibleError, InputError, PlannerError, Problem
-from planner.load import check_scenario, load_scenario
+from planner.load import check_scenario, check_upload, load_scenario, load_upload
 from planner.merge import (
     build_week_demand,
     merge_obligations,
@@ -30,6 +30,7 @@ __all__ = [
     "YearMetrics",
     "build_week_demand",
     "check_scenario",
+    "check_upload",
     "compare_draws",
     "compute_priority",
     "derive_obligations",
@@ -37,6 +38,7 @@ __all__ = [
     "draw_week",
     "evaluate",
     "load_scenario",
+    "load_upload",
     "merge_obligations",
     "merge_siloed",
     "plan_week",

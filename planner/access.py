@@ -3,9 +3,14 @@
 A code is ``HMAC-SHA256(secret, "inspect-once/v1|<business_id>|<week_start>")`` cut to 50 bits and
 written as ten Crockford base-32 characters in two groups (``7KQ2M-X9D4A``): short enough to type
 from a paper notice, too many to guess, and the same every time the plan is exported, so the notice,
-the calendar and the app agree without storing anything. The secret comes from the environment
-variable ``PLANNER_SECRET``; without it a public demo secret is used, which is fine for the demo and
-wrong for real use (anyone could compute the codes).
+the calendar and the app agree without storing anything.
+
+The secret (``current_secret``): ``$PLANNER_SECRET`` when set; otherwise the installation's own
+secret, generated on first start and kept in its database (``planner.auth.Accounts
+.installation_secret``), which the app and the CLI hand over with ``use_installation_secret``;
+otherwise (a library call with no installation, e.g. a notebook) the public ``DEMO_SECRET``.
+Codes made with the demo secret protect nothing: outside demo mode (``PLANNER_DEMO=1``, set by
+``scripts/run.sh``) the Business page refuses to open with it (``secret_problem``).
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+from collections.abc import Mapping
 
 SECRET_ENV = "PLANNER_SECRET"
+DEMO_ENV = "PLANNER_DEMO"  # "1": the demo (public demo secret allowed, a warning on every page)
+MIN_SECRET = 12  # characters of a PLANNER_SECRET outside demo mode (refuses "secret", "123")
 #: Public, documented demo secret: codes made with it protect nothing. Set PLANNER_SECRET in real use.
 DEMO_SECRET = "inspect-once-demo-secret"
 #: Crockford base 32: no I, L, O, U, so a code read aloud or typed from paper is unambiguous.
@@ -24,9 +32,55 @@ CODE_CHARS = 10  # 50 bits
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
+_installation: dict[str, str] = {}  # the installation secret the edge handed over (one process)
+
+
+def demo_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the app runs as the demo: ``PLANNER_DEMO`` is ``1``, ``true`` or ``yes``."""
+    value = (os.environ if environ is None else environ).get(DEMO_ENV, "")
+    return value.strip().lower() in ("1", "true", "yes")
+
+
+def use_installation_secret(secret: str | None) -> None:
+    """Make ``secret`` (the installation's, from its database) the default for codes here.
+
+    Called by the edges that open the database (the app's backend, the CLI's export);
+    ``$PLANNER_SECRET`` still wins when it is set. ``None`` forgets it (tests).
+    """
+    if secret is None:
+        _installation.pop("secret", None)
+    else:
+        _installation["secret"] = secret
+
+
+def current_secret() -> str:
+    """The secret for access codes: ``$PLANNER_SECRET``, else the installation's, else the demo's."""
+    return os.environ.get(SECRET_ENV, "") or _installation.get("secret", "") or DEMO_SECRET
+
+
 def secret_from_env() -> str:
-    """The secret for access codes: ``$PLANNER_SECRET``, or ``DEMO_SECRET`` when it is unset or empty."""
-    return os.environ.get(SECRET_ENV, "") or DEMO_SECRET
+    """Alias of ``current_secret`` (the name callers used before installation secrets)."""
+    return current_secret()
+
+
+def secret_problem(secret: str | bytes, *, demo: bool) -> str | None:
+    """Why ``secret`` must not protect business pages, or ``None`` when it may.
+
+    Outside demo mode the public demo secret and a ``PLANNER_SECRET`` shorter than
+    ``MIN_SECRET`` characters are refused: anyone could compute (or guess) the codes.
+    """
+    if demo:
+        return None
+    text = secret.decode("utf-8", "replace") if isinstance(secret, bytes) else secret
+    if text == DEMO_SECRET:
+        return (
+            "access codes would be made with the public demo secret: unset "
+            f"{SECRET_ENV} (the installation's own secret is then used) or set {DEMO_ENV}=1 "
+            "to run the demo"
+        )
+    if len(text) < MIN_SECRET:
+        return f"{SECRET_ENV} has {len(text)} characters; use at least {MIN_SECRET} random ones"
+    return None
 
 
 def access_code(business_id: str, week_start: dt.date, secret: str | bytes | None = None) -> str:
@@ -39,7 +93,7 @@ def access_code(business_id: str, week_start: dt.date, secret: str | bytes | Non
     week_start
         First day of the plan's week.
     secret
-        The deployment's secret; ``None`` reads ``$PLANNER_SECRET`` (demo default when unset).
+        The deployment's secret; ``None`` uses ``current_secret()``.
 
     Returns
     -------
@@ -74,5 +128,5 @@ def verify_access_code(
 
 def _key(secret: str | bytes | None) -> bytes:
     if secret is None:
-        secret = secret_from_env()
+        secret = current_secret()
     return secret.encode() if isinstance(secret, str) else secret

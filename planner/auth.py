@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from planner.domain import Department
@@ -151,6 +152,18 @@ class PreferenceRow(AuthBase):
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
+class InstallationRow(AuthBase):
+    """One fact of this installation made on first start (e.g. its access-code secret)."""
+
+    __tablename__ = "app_installation"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+ACCESS_SECRET_KEY = "access-code-secret"
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -250,6 +263,33 @@ class Accounts:
             return tuple(
                 _user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))
             )
+
+    # ---- the installation
+
+    def installation_secret(self) -> str:
+        """This installation's access-code secret: made on first call, then always the same.
+
+        32 random bytes (``secrets.token_urlsafe``) kept in the database beside the accounts,
+        never in the repository. Two processes starting at once agree: the loser of the insert
+        reads the winner's.
+        """
+        with Session(self._engine) as session:
+            row = session.get(InstallationRow, ACCESS_SECRET_KEY)
+            if row is not None:
+                return row.value
+        try:
+            with Session(self._engine) as session, session.begin():
+                session.add(
+                    InstallationRow(
+                        key=ACCESS_SECRET_KEY, value=secrets.token_urlsafe(32), created_at=_now()
+                    )
+                )
+        except IntegrityError:
+            pass  # another process made it first: use theirs
+        with Session(self._engine) as session:
+            row = session.get(InstallationRow, ACCESS_SECRET_KEY)
+            assert row is not None
+            return row.value
 
     # ---- preferences
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.i18n import t
 from planner.metrics import Metrics, YearMetrics
 
 JOINT_COLOUR = "#1f77b4"
@@ -118,88 +119,106 @@ def workload_table(metrics: Doc, kind: str = "officers") -> pd.DataFrame:
     return pd.concat(frames, axis=1).fillna(0).reset_index()
 
 
-def visits_chart(metrics: Doc) -> go.Figure:
+def visits_chart(metrics: Doc, lang: str = "en") -> go.Figure:
     """Visits: joint plan, the same work done by departments alone, and the siloed plan."""
     doc = _doc(metrics)
     return _bars(
-        "Visits this week: joint vs departments alone",
-        "visits",
+        t("chart_visits", lang),
+        t("unit_visits", lang),
         [
-            ("joint plan", doc.get("visits_joint"), JOINT_COLOUR),
-            ("same work, departments alone", doc.get("visits_siloed_same_work"), SAME_WORK_COLOUR),
-            ("siloed plan", doc.get("visits_siloed"), SILOED_COLOUR),
+            (t("bar_joint", lang), doc.get("visits_joint"), JOINT_COLOUR),
+            (t("bar_same_work", lang), doc.get("visits_siloed_same_work"), SAME_WORK_COLOUR),
+            (t("bar_siloed", lang), doc.get("visits_siloed"), SILOED_COLOUR),
         ],
     )
 
 
-def visits_per_business_chart(metrics: Doc) -> go.Figure:
+def visits_per_business_chart(metrics: Doc, lang: str = "en") -> go.Figure:
     """How many businesses got 1, 2, 3… visits this week, joint vs siloed plan."""
     doc = _doc(metrics)
     fig = go.Figure()
     for side, colour in (("joint", JOINT_COLOUR), ("siloed", SILOED_COLOUR)):
         dist = doc.get(f"visits_per_business_{side}", {}) or {}
         keys = sorted(dist, key=int)
-        fig.add_bar(name=side, x=keys, y=[dist[k] for k in keys], marker_color=colour)
+        fig.add_bar(
+            name=t(f"side_{side}", lang), x=keys, y=[dist[k] for k in keys], marker_color=colour
+        )
     fig.update_layout(
-        title="Visits per business this week",
-        xaxis_title="visits to the business",
-        yaxis_title="businesses",
+        title=t("chart_vpb", lang),
+        xaxis_title=t("axis_visits_to_business", lang),
+        yaxis_title=t("axis_businesses", lang),
         barmode="group",
     )
     return fig
 
 
-def disruption_chart(metrics: Doc) -> go.Figure:
+def disruption_chart(metrics: Doc, lang: str = "en") -> go.Figure:
     """Business disruption (minutes a team is on premises): joint, same work alone, siloed plan."""
     doc = _doc(metrics)
     return _bars(
-        "Business disruption: minutes with inspectors on the premises",
-        "minutes",
+        t("chart_disruption", lang),
+        t("unit_minutes", lang),
         [
-            ("joint plan", doc.get("disruption_minutes_joint"), JOINT_COLOUR),
+            (t("bar_joint", lang), doc.get("disruption_minutes_joint"), JOINT_COLOUR),
             (
-                "same work, departments alone",
+                t("bar_same_work", lang),
                 doc.get("disruption_minutes_siloed_same_work"),
                 SAME_WORK_COLOUR,
             ),
-            ("siloed plan", doc.get("disruption_minutes_siloed"), SILOED_COLOUR),
+            (t("bar_siloed", lang), doc.get("disruption_minutes_siloed"), SILOED_COLOUR),
         ],
     )
 
 
-def coverage_chart(metrics: Doc) -> go.Figure:
-    """Share of each department's due obligations scheduled, joint vs siloed."""
+def coverage_chart(
+    metrics: Doc, lang: str = "en", names: Mapping[str, str] | None = None
+) -> go.Figure:
+    """Share of each department's due obligations scheduled, joint vs siloed (departments named
+    by ``names``: id → name in the language)."""
     doc = _doc(metrics)
     joint = doc.get("coverage_by_department", {}) or {}
     siloed = doc.get("coverage_by_department_siloed", {}) or {}
     depts = list(joint)
+    names = names or {}
     fig = go.Figure()
     for name, values, colour in (("joint", joint, JOINT_COLOUR), ("siloed", siloed, SILOED_COLOUR)):
         fig.add_bar(
-            name=name,
-            y=depts,
+            name=t(f"side_{name}", lang),
+            y=[names.get(d, d) for d in depts],
             x=[values.get(d) for d in depts],
             orientation="h",
             marker_color=colour,
         )
     fig.update_layout(
-        title="Coverage: share of each department's due obligations scheduled",
-        xaxis={"title": "share scheduled", "tickformat": ".0%", "range": [0, 1]},
+        title=t("chart_coverage", lang),
+        xaxis={"title": t("axis_share_scheduled", lang), "tickformat": ".0%", "range": [0, 1]},
         yaxis={"autorange": "reversed"},
         barmode="group",
     )
     return fig
 
 
-def workload_chart(metrics: Doc, kind: str = "officers") -> go.Figure:
-    """Hours (travel + on site) per officer (or per team), joint vs siloed."""
+def workload_chart(
+    metrics: Doc,
+    kind: str = "officers",
+    lang: str = "en",
+    names: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Hours (travel + on site) per officer (or per team), joint vs siloed; officers named by
+    ``names`` (id → name), not by id."""
     table = workload_table(metrics, kind)
+    names = names or {}
     fig = go.Figure()
     for side, colour in (("joint", JOINT_COLOUR), ("siloed", SILOED_COLOUR)):
-        fig.add_bar(name=side, x=table["id"], y=table[f"hours {side}"], marker_color=colour)
+        fig.add_bar(
+            name=t(f"side_{side}", lang),
+            x=[names.get(i, i) for i in table["id"]],
+            y=table[f"hours {side}"],
+            marker_color=colour,
+        )
     fig.update_layout(
-        title=f"Workload per {kind[:-1]}: hours travelling and on site this week",
-        yaxis_title="hours",
+        title=t(f"chart_workload_{kind}", lang),
+        yaxis_title=t("unit_hours", lang),
         barmode="group",
     )
     return fig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -47,7 +48,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.path}: valid — {scenario.settings.township}")
     for table, count in counts.items():
         print(f"  {table:12} {count:6d}")
-    categories = Counter(b.category for b in scenario.businesses)
+    categories = Counter(c for b in scenario.businesses for c in b.categories)
     print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
     if warnings:
         print(f"  ({len(warnings)} warning(s) above)")
@@ -65,7 +66,6 @@ def _print_rows(lines: Sequence[str], limit: int) -> None:
 def cmd_obligations(args: argparse.Namespace) -> int:
     """Print the week's due obligations, joint and siloed visits, deferred obligations and draws."""
     from planner import (
-        PlanParams,
         derive_obligations,
         draw_week,
         load_scenario,
@@ -73,9 +73,11 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         merge_siloed,
         simulate,
     )
+    from planner.merge import visit_items
+    from planner.params import read_params
 
     scenario = load_scenario(args.path)
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+    params = read_params(args.params).plan
     week = args.week or scenario.settings.week_start
     logs = draw_week(scenario, week, params)
     obligations = derive_obligations(scenario, week, params, draws=logs)
@@ -99,11 +101,10 @@ def cmd_obligations(args: argparse.Namespace) -> int:
         [
             f"{v.business_id:16} {v.service_seconds // 60:4d} min  "
             + ", ".join(
-                o.item_id
-                + ("" if o.reason.value == "routine" else f" ({o.reason.value})")
-                + ("*" if o.unannounced else "")
-                + ("^" if o.due > week_end else "")
-                for o in v.obligations
+                i.label
+                + ("*" if any(o.unannounced for o in i.obligations) else "")
+                + ("^" if all(o.due > week_end for o in i.obligations) else "")
+                for i in visit_items(v.obligations)
             )
             for v in joint.visits
         ],
@@ -193,7 +194,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
     }
     for table, count in counts.items():
         print(f"  {table:12} {count:6d}")
-    categories = Counter(b.category for b in scenario.businesses)
+    categories = Counter(c for b in scenario.businesses for c in b.categories)
     print("  categories   " + ", ".join(f"{c} {n}" for c, n in categories.most_common()))
     return EXIT_OK
 
@@ -223,7 +224,12 @@ def _show_progress() -> Callable[[Any], None]:
 
 
 def _baseline_metrics(
-    args: argparse.Namespace, scenario: Any, plan: Any, params: Any, solve_params: Any
+    args: argparse.Namespace,
+    scenario: Any,
+    plan: Any,
+    params: Any,
+    solve_params: Any,
+    team_params: Any,
 ) -> dict[str, Any]:
     """Plan the siloed baseline with the same settings, score both plans, write metrics.json."""
     from planner.metrics import evaluate, write_metrics
@@ -237,6 +243,7 @@ def _baseline_metrics(
         week_start=plan.week_start,
         roads=args.roads,
         progress=None if args.quiet else _show_progress(),
+        team_params=team_params,
         siloed=True,
     )
     doc = evaluate(scenario, plan, siloed, params=params).to_dict()
@@ -306,12 +313,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a week: write OUT/plan.json, show progress and a summary."""
     from dataclasses import replace
 
-    from planner import PlanParams, SolveParams, load_scenario, plan_week
+    from planner import load_scenario, plan_week
+    from planner.params import read_params
     from planner.planfile import write_plan
 
     scenario = load_scenario(args.path)
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
-    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    tables = read_params(args.params)
+    params, solve_params, team_params = tables.plan, tables.solve, tables.teams
     given = {"time_limit_s": args.time_limit, "seed": args.seed, "engine": args.engine}
     solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
     week = args.week or scenario.settings.week_start
@@ -329,9 +337,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         week_start=week,
         roads=args.roads,
         progress=None if args.quiet else _show_progress(),
+        team_params=team_params,
     )
     burden = (
-        None if args.no_baseline else _baseline_metrics(args, scenario, plan, params, solve_params)
+        None
+        if args.no_baseline
+        else _baseline_metrics(args, scenario, plan, params, solve_params, team_params)
     )
     if burden is not None:
         from planner.metrics import flat_metrics
@@ -388,14 +399,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     year = None
     if args.year_weeks > 0:
-        from planner import PlanParams, load_scenario
+        from planner import load_scenario
         from planner.metrics import year_metrics
+        from planner.params import read_params
 
         scenario_path = args.scenario or doc.get("scenario")
         if not scenario_path:
             raise PlannerError("metrics.json does not say which scenario: give --scenario")
         scenario = load_scenario(scenario_path)
-        params = PlanParams.from_toml(args.params) if args.params else PlanParams()
+        params = read_params(args.params).plan
         start = dt.date.fromisoformat(doc["week_start"]) if doc.get("week_start") else None
         year = year_metrics(scenario, args.year_weeks, params, start=start, week=doc).to_dict()
     print("\n".join(report_lines(doc, year)))
@@ -413,7 +425,7 @@ def _plan_field_path(plan_dir: Path, data: dict[str, Any], key: str) -> Path | N
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export a plan: roster workbook, CSV, calendars, notices, route sheets, GeoJSON."""
-    from planner.access import DEMO_SECRET, SECRET_ENV, secret_from_env
+    from planner.access import DEMO_SECRET, SECRET_ENV
     from planner.export import export_plan
     from planner.load import load_scenario
     from planner.planfile import plan_from_json, read_plan
@@ -431,7 +443,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     scenario = load_scenario(scenario_path)
     plan = plan_from_json(data, scenario)
     roads = args.roads or _plan_field_path(plan_dir, data, "roads")
-    secret = secret_from_env()
+    secret = _export_secret()
     paths = export_plan(
         plan, scenario, args.to, secret=secret, roads=roads, stamp=dt.datetime.now(dt.UTC)
     )
@@ -441,6 +453,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     if secret == DEMO_SECRET:
         print(f"  note: access codes use the public demo secret; set {SECRET_ENV} for real use")
     return EXIT_OK
+
+
+def _export_secret() -> str:
+    """``$PLANNER_SECRET``, else the installation's secret from its database (made if missing),
+    so exported notices carry the codes the app's Business page accepts."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.access import SECRET_ENV, current_secret, use_installation_secret
+    from planner.auth import Accounts
+
+    if not os.environ.get(SECRET_ENV):
+        try:
+            with Accounts() as accounts:
+                accounts.init()
+                use_installation_secret(accounts.installation_secret())
+        except (SQLAlchemyError, OSError) as exc:
+            raise PlannerError(
+                f"cannot read this installation's access-code secret from its database ({exc}); "
+                f"set {SECRET_ENV} to export notices"
+            ) from None
+    return current_secret()
 
 
 # ---------------------------------------------------------------- db: the plan lifecycle store
@@ -522,10 +555,11 @@ def cmd_db_plan(args: argparse.Namespace) -> int:
     """Plan a week from a stored scenario version and save it as a draft."""
     from dataclasses import replace
 
-    from planner import PlanParams, SolveParams, plan_week
+    from planner import plan_week
+    from planner.params import read_params
 
-    params = PlanParams.from_toml(args.params) if args.params else PlanParams()
-    solve_params = SolveParams.from_toml(args.params) if args.params else SolveParams()
+    tables = read_params(args.params)
+    params, solve_params, team_params = tables.plan, tables.solve, tables.teams
     if args.time_limit is not None:
         solve_params = replace(solve_params, time_limit_s=args.time_limit)
     with _db_store(args) as store:
@@ -533,7 +567,7 @@ def cmd_db_plan(args: argparse.Namespace) -> int:
         scenario = store.load_scenario(version)
         week = args.week or scenario.settings.week_start
         print(f"planning week {week} from scenario version {version} …", flush=True)
-        plan = plan_week(scenario, params, solve_params, week_start=week)
+        plan = plan_week(scenario, params, solve_params, week_start=week, team_params=team_params)
         info = store.save_plan(plan, scenario_version=version, by=_db_user(args), why=args.why)
         print(_db_plan_line(info))
         visits = sum(len(r.stops) for r in plan.routes)
@@ -793,7 +827,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="routing engine (default auto: the one measured to plan better for the problem)",
     )
     p.add_argument("--roads", type=Path, help="OSM .pbf road network (default: straight line)")
-    p.add_argument("--params", type=Path, help="TOML file with [plan] and [solve] tables")
+    p.add_argument("--params", type=Path, help="TOML file with [plan], [solve] and [teams] tables")
     p.add_argument("--out", type=Path, required=True, help="folder to write plan.json into")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.add_argument("--limit", type=int, default=10, help="reasons listed (0 = all; default 10)")

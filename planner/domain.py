@@ -17,7 +17,8 @@ shared between threads, cached and compared for equality.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 DAY = 86_400
@@ -127,10 +128,16 @@ class Settings:
     lunch_end: int
     lunch_minutes: int
     setup_minutes: int = 10
+    holidays: tuple[dt.date, ...] = ()  # public holidays (no shifts, no visits), sorted
 
     def office(self, office_id: str) -> Office:
         """The office with ``office_id``."""
         return next(o for o in self.offices if o.id == office_id)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether teams work on ``day``: every day but a public holiday (officers' own
+        ``working_days`` still apply on top)."""
+        return day not in self.holidays
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +174,10 @@ class Item:
         """Whether the item is on the scenario checklist of ``category`` (``*`` = every category)."""
         return "*" in self.categories or category in self.categories
 
+    def applies_to_any(self, categories: Iterable[str]) -> bool:
+        """Whether the item is on the checklist of at least one of ``categories`` (licences)."""
+        return "*" in self.categories or any(c in self.categories for c in categories)
+
 
 @dataclass(frozen=True, slots=True)
 class Checklist:
@@ -176,9 +187,17 @@ class Checklist:
     item_ids: tuple[str, ...]
 
 
+CATEGORY_SEPARATOR = ";"
+
+
 @dataclass(frozen=True, slots=True)
 class Business:
-    """A place that gets inspected (检查对象)."""
+    """A place that gets inspected (检查对象).
+
+    ``category`` holds one category per licence the business holds, separated by ``;``
+    (``restaurant;shop``); ``categories`` is that list. Its checklist is the union of its
+    categories' checklists, each item once.
+    """
 
     id: str
     name: str
@@ -189,6 +208,31 @@ class Business:
     risk: Risk
     opening_hours: OpeningHours
     phone: str = ""
+    inspection_hours: OpeningHours | None = (
+        None  # when inspectors may come, if not the opening hours
+    )
+
+    @property
+    def visit_hours(self) -> OpeningHours:
+        """When a visit may take place: the inspection window where given, else the opening hours."""
+        return self.opening_hours if self.inspection_hours is None else self.inspection_hours
+
+    def with_visit_hours(self, hours: OpeningHours) -> Business:
+        """This business with ``hours`` as its visit hours (the field that ``visit_hours`` reads)."""
+        if self.inspection_hours is None:
+            return replace(self, opening_hours=hours)
+        return replace(self, inspection_hours=hours)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The business's categories (one per licence), in the order given."""
+        return split_categories(self.category)
+
+
+def split_categories(text: str) -> tuple[str, ...]:
+    """``'Shop; restaurant;shop'`` → ``('shop', 'restaurant')``: lower-cased, each once, in order."""
+    parts = (c.strip().lower() for c in text.split(CATEGORY_SEPARATOR))
+    return tuple(dict.fromkeys(c for c in parts if c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,11 +488,15 @@ class Scenario:
     )
 
     def checklists(self) -> tuple[Checklist, ...]:
-        """The scenario checklist of every business category present."""
-        categories = sorted({b.category for b in self.businesses})
+        """The scenario checklist of every business category present (each licence on its own)."""
+        categories = sorted({c for b in self.businesses for c in b.categories})
         return tuple(
             Checklist(c, tuple(i.id for i in self.items if i.applies_to(c))) for c in categories
         )
+
+    def checklist_of(self, business: Business) -> tuple[str, ...]:
+        """Ids of the items checked at ``business``: its categories' checklists, each item once."""
+        return tuple(i.id for i in self.items if i.applies_to_any(business.categories))
 
     def _by_id(self, table: str) -> dict[str, object]:
         if table not in self._index:

@@ -43,7 +43,7 @@ def period_bounds(day: dt.date, period_days: int, epoch: dt.date) -> tuple[dt.da
 def draw_population(scenario: Scenario, rule: DrawRule) -> tuple[str, ...]:
     """Ids of the businesses ``rule`` draws from, sorted: its category (or all) where the
     department has at least one applicable item."""
-    categories = {b.category for b in scenario.businesses}
+    categories = {c for b in scenario.businesses for c in b.categories}
     covered = {
         c
         for c in categories
@@ -53,7 +53,8 @@ def draw_population(scenario: Scenario, rule: DrawRule) -> tuple[str, ...]:
         sorted(
             b.id
             for b in scenario.businesses
-            if b.category in covered and rule.category in ("*", b.category)
+            if covered.intersection(b.categories)
+            and (rule.category == "*" or rule.category in b.categories)
         )
     )
 

@@ -28,6 +28,7 @@ from planner.domain import (
     Scenario,
     Stop,
 )
+from planner.merge import VisitItem, visit_items
 from planner.notices import (
     LANGS,
     BusinessNotice,
@@ -61,6 +62,44 @@ REASON_LABELS = {
 }
 UNANNOUNCED_LABEL = "unannounced 不预先告知"
 PRODID = "-//Inspect Once//planner//EN"
+
+
+# --------------------------------------------------------------------------------------------
+# Formula injection (OWASP "CSV injection")
+# --------------------------------------------------------------------------------------------
+#: Text beginning with one of these is a formula to Excel, WPS and LibreOffice when a CSV is opened.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """``value`` made inert for a spreadsheet: text beginning with ``= + - @``, tab or CR gets a
+    leading ``'`` (OWASP's advice); numbers, and text that is a plain number such as ``-120.5``,
+    are returned unchanged, as is everything that is not text."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_TRIGGERS)
+        and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are passed through ``neutralise_formula``."""
+    return frame.map(neutralise_formula)
+
+
+def set_text_cell(cell: Any, value: Any) -> None:
+    """Set an openpyxl cell so that text is text: openpyxl would store ``"=…"`` as a formula.
+
+    Text beginning with a formula trigger is stored as a string with Excel's quote prefix (what
+    typing a leading ``'`` does in Excel): shown as typed, never evaluated, not even after an edit.
+    """
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,10 +228,10 @@ def _stop_record(route: Route, order: int, stop: Stop, scenario: Scenario) -> di
         "service_minutes": round(stop.visit.service_seconds / 60),
         "officer_ids": ";".join(route.officer_ids),
         "officers": ";".join(officer_label(o, scenario)[0] for o in route.officer_ids),
-        "item_ids": ";".join(o.item_id for o in obligations),
+        "item_ids": ";".join(i.item_id for i in visit_items(obligations)),
         "department_ids": ";".join(stop.visit.department_ids),
         "unannounced_item_ids": ";".join(
-            o.item_id for o in obligations if is_unannounced(o, scenario)
+            dict.fromkeys(o.item_id for o in obligations if is_unannounced(o, scenario))
         ),
         "lon": business.lon,
         "lat": business.lat,
@@ -256,7 +295,9 @@ def csv_bytes(plan: Plan, scenario: Scenario) -> dict[str, bytes]:
     """``stops.csv``, ``stop_items.csv`` and ``unscheduled.csv`` as UTF-8 with BOM (Excel reads Chinese)."""
     frames = plan_to_frames(plan, scenario)
     return {
-        file: frames[name].to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+        file: neutralise_frame(frames[name])
+        .to_csv(index=False, lineterminator="\n")
+        .encode("utf-8-sig")
         for name, file in CSV_FILES.items()
     }
 
@@ -368,7 +409,8 @@ def _table_rows(ws: Any, top: int, header: Sequence[str], rows: Iterable[Sequenc
     row_number = top
     for row_number, values in enumerate(rows, start=top + 1):  # noqa: B007
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row_number, column=col, value=value)
+            cell = ws.cell(row=row_number, column=col)
+            set_text_cell(cell, value)
             cell.border, cell.alignment = style["border"], style["wrap"]
     return row_number + 1
 
@@ -455,7 +497,9 @@ def _fill_route_sheet(ws: Any, route: Route, scenario: Scenario) -> None:
     for order, stop in enumerate(route.stops, start=1):
         business = scenario.business(stop.visit.business_id)
         first_row = header_row + 1 + len(rows)
-        for k, o in enumerate(stop.visit.obligations):
+        items = visit_items(stop.visit.obligations)
+        for k, item in enumerate(items):
+            o = item.obligations[0]
             stop_cells: tuple[Any, ...] = (
                 (
                     order,
@@ -474,10 +518,10 @@ def _fill_route_sheet(ws: Any, route: Route, scenario: Scenario) -> None:
                     f"{department_name(o.department_id, scenario, 'en')} "
                     f"{department_name(o.department_id, scenario, 'zh')}",
                     f"{item_title(o.item_id, scenario, 'en')} {item_title(o.item_id, scenario, 'zh')}",
-                    _note(o, scenario),
+                    _note(item, scenario),
                 )
             )
-        merges.append((first_row, first_row + len(stop.visit.obligations) - 1))
+        merges.append((first_row, first_row + len(items) - 1))
     _table_rows(ws, header_row, [h for h, _ in ROSTER_HEADER], rows)
     for first, last in merges:
         if last > first:
@@ -488,9 +532,11 @@ def _fill_route_sheet(ws: Any, route: Route, scenario: Scenario) -> None:
     _print_setup(ws, header_row, s.township, route.day - dt.timedelta(days=route.day.weekday()))
 
 
-def _note(o: Any, scenario: Scenario) -> str:
-    parts = [REASON_LABELS.get(str(o.reason), str(o.reason))] if str(o.reason) != "routine" else []
-    if is_unannounced(o, scenario):
+def _note(item: VisitItem, scenario: Scenario) -> str:
+    """The roster's note of an item: its reasons (unless only routine), unannounced."""
+    reasons = [str(r) for r in item.reasons]
+    parts = [REASON_LABELS.get(r, r) for r in reasons] if reasons != ["routine"] else []
+    if any(is_unannounced(o, scenario) for o in item.obligations):
         parts.append(UNANNOUNCED_LABEL)
     return "; ".join(parts)
 
@@ -592,10 +638,10 @@ def team_calendars(
         for order, stop in enumerate(route.stops, start=1):
             business = scenario.business(stop.visit.business_id)
             lines = [
-                f"{item_title(o.item_id, scenario, 'en')} / {item_title(o.item_id, scenario, 'zh')}"
-                f" ({department_name(o.department_id, scenario, 'en')})"
-                + (f" [{UNANNOUNCED_LABEL}]" if is_unannounced(o, scenario) else "")
-                for o in stop.visit.obligations
+                f"{item_title(i.item_id, scenario, 'en')} / {item_title(i.item_id, scenario, 'zh')}"
+                f" ({department_name(i.department_id, scenario, 'en')})"
+                + (f" [{_note(i, scenario)}]" if _note(i, scenario) else "")
+                for i in visit_items(stop.visit.obligations)
             ]
             description = "\n".join(
                 [f"Stop {order} · arrive {time_text(stop.arrival)}"]
@@ -755,13 +801,14 @@ def _stop_properties(route: Route, order: int, stop: Stop, scenario: Scenario) -
         "end": local_iso(route.day, stop.end),
         "items": [
             {
-                "item_id": o.item_id,
-                "title": item_title(o.item_id, scenario, "en"),
-                "title_zh": item_title(o.item_id, scenario, "zh"),
-                "department_id": o.department_id,
-                "unannounced": is_unannounced(o, scenario),
+                "item_id": i.item_id,
+                "title": item_title(i.item_id, scenario, "en"),
+                "title_zh": item_title(i.item_id, scenario, "zh"),
+                "department_id": i.department_id,
+                "reasons": [str(r) for r in i.reasons],
+                "unannounced": any(is_unannounced(o, scenario) for o in i.obligations),
             }
-            for o in stop.visit.obligations
+            for i in visit_items(stop.visit.obligations)
         ],
     }
 

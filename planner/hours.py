@@ -1,8 +1,13 @@
-"""Readable opening hours and times of day: ``Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00``."""
+"""Opening hours (OSM ``opening_hours`` syntax, read by opening-hours-py) and times of day."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from functools import lru_cache
+from typing import Any
+
+import opening_hours
 
 from planner.domain import DAY, WEEKDAY_NAMES, OpeningHours, TimeSpan
 
@@ -83,45 +88,163 @@ def _day(text: str) -> int:
     return _DAY_ALIASES[key]
 
 
-def parse_opening_hours(text: str) -> OpeningHours:
-    """Parse a weekly opening pattern.
+#: A Monday on which no public holiday applies (no region is given to the OSM evaluator).
+_REFERENCE_MONDAY = dt.datetime(2001, 1, 1)
+_ALIASES = (
+    (re.compile(r"每天|每日|\b(?:daily|every ?day)\b", re.I), "Mo-Su"),
+    (re.compile(r"\b(?:always)\b|全天", re.I), "24/7"),
+    *(
+        (re.compile(rf"\b(?:{long}|{name})\b|周{zh}|星期{zh}", re.I), name[:2])
+        for name, long, zh in zip(
+            WEEKDAY_NAMES,
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+            ("一", "二", "三", "四", "五", "六", "[日天]"),
+            strict=True,
+        )
+    ),
+)
+_PUNCTUATION = str.maketrans(
+    {"；": ";", "，": ",", "：": ":", "–": "-", "—": "-", "～": "-", "~": "-"}
+)
+_SEASONAL = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|week|easter|(?:19|20)\d\d)\b", re.I
+)
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}|24/7|\b(?:off|closed|open|unknown)\b|\"", re.I)
+_SPAN_TEXT = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})")
+_POSITION = re.compile(r"-->\s*\d+:(\d+)")
+_EXPECTED = re.compile(r"=\s*expected (.+)")
+#: The OSM grammar's rule names, in words a planner reads.
+_RULE_WORDS = (
+    ("extended_time", "a time like 09:30"),
+    ("EOI", "the end"),
+    ("any_rule_separator", "';'"),
+    ("rules_modifier", "open/off/closed"),
+    ("small_range_selectors", "days like Mo-Fr"),
+    ("timespan", "a time range like 09:00-17:00"),
+)
 
-    Groups are separated by ``;``; each is ``DAYS RANGE[,RANGE…]``, e.g.
-    ``Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00`` or ``Fri-Sat 18:00-02:00`` (overnight: the
-    span belongs to the day it starts on). ``24/7`` means always open. Days named twice and spans
-    that overlap are contradictions and rejected.
+
+def normalise_hours_text(text: str) -> str:
+    """Readable hours as OSM ``opening_hours`` syntax: ``Mon``/``周一`` → ``Mo``, ``daily`` → ``Mo-Su``.
+
+    Also full-width punctuation and dashes become ASCII, runs of spaces one space, and a dangling
+    ``||`` (no fallback given) is dropped, and so is a fallback that is only a comment
+    (``|| "by appointment"``: the evaluator would read it as open around the clock).
+    """
+    cleaned = " ".join(text.translate(_PUNCTUATION).split())
+    for pattern, osm in _ALIASES:
+        cleaned = pattern.sub(osm, cleaned)
+    cleaned = re.sub(r'\s*\|\|\s*"[^"]*"\s*(?=$|\|\|)', "", cleaned)  # "by appointment"
+    return re.sub(r"\s*\|\|\s*$", "", cleaned)
+
+
+def _at(text: str, index: int) -> str:
+    """``'token' at character N`` for the token around ``index`` (0-based) of ``text``.
+
+    An index inside a word (``Frii`` read up to ``Fr``) is moved back to the word's start.
+    """
+    while index > 0 and text[index - 1].isalnum() and text[index].isalpha():
+        index -= 1
+    token = re.split(r"[\s;,|]", text[index:], maxsplit=1)[0] or text[index : index + 1]
+    return f"'{token}' at character {index + 1}"
+
+
+def _check_weekly(text: str) -> None:
+    """Reject what a weekly pattern cannot mean: seasons/dates, days without times, empty spans."""
+    seasonal = _SEASONAL.search(text)
+    if seasonal:
+        raise ValueError(
+            f"{_at(text, seasonal.start())}: month, date and week rules are not a weekly "
+            "pattern; give the hours of a normal week (holidays go in settings)"
+        )
+    position = 0
+    for rule in re.split(r"(;|\|\|)", text):
+        if rule.strip() and rule not in (";", "||") and not _HAS_TIME.search(rule):
+            index = position + len(rule) - len(rule.lstrip())
+            raise ValueError(
+                f"{_at(text, index)} gives days but no times, like 'Mo-Fr 09:00-17:00'"
+            )
+        position += len(rule)
+    for match in _SPAN_TEXT.finditer(text):
+        if match[1].zfill(5) == match[2].zfill(5):
+            raise ValueError(
+                f"{_at(text, match.start())} is empty: it starts and ends at the same time"
+            )
+
+
+def _syntax_error(text: str, exc: Exception) -> ValueError:
+    """The OSM parser's complaint as the token, its position and what was expected, in words."""
+    message = str(exc)
+    position = _POSITION.search(message)
+    expected = _EXPECTED.search(message)
+    index = min(int(position[1]) - 1, max(len(text) - 1, 0)) if position else 0
+    wanted = expected[1].strip() if expected else "a day range and times"
+    for rule, words in _RULE_WORDS:
+        wanted = wanted.replace(rule, words)
+    wanted = wanted.replace("_", " ")
+    return ValueError(f"cannot read {_at(text, index)}: expected {wanted}")
+
+
+@lru_cache(maxsize=8192)
+def parse_opening_hours(text: str) -> OpeningHours:
+    """Parse a weekly opening pattern in OSM ``opening_hours`` syntax (or our readable variant).
+
+    Read by the ``opening-hours-py`` evaluator: rules separated by ``;``, a later rule naming a
+    day replaces that day's earlier times (OSM's override), ``off``/``closed`` close a day, a
+    bare ``08:00-18:00`` means every day, ``||`` gives a fallback, ``PH off`` is accepted (public
+    holidays come from the settings' holiday calendar, not from here), ``24/7`` is always open.
+    Readable forms are accepted too: ``Mon-Fri``, ``周一-周五``, ``daily``, full-width ``；，``.
+    A span that runs past midnight belongs to the day it starts on.
 
     Raises
     ------
     ValueError
-        Listing what is wrong, in words.
+        Naming the token that could not be read and its position (character, from 1) in the
+        text as read (quoted in the message when the readable aliases were translated).
     """
-    cleaned = " ".join(text.replace("；", ";").replace("，", ",").split())
-    if not cleaned:
+    if not text.strip():
         raise ValueError("opening hours are empty")
-    if cleaned.lower() in ("24/7", "always", "全天"):
-        return OpeningHours(cleaned, tuple(TimeSpan(d, 0, DAY) for d in range(7)))
+    osm_text = normalise_hours_text(text)
+    read_as = f" (read as '{osm_text}')" if osm_text != " ".join(text.split()) else ""
+    try:
+        rules = opening_hours.OpeningHours(osm_text)
+    except Exception as exc:  # opening_hours.ParserError, missing from the package's stubs
+        raise ValueError(f"{_syntax_error(osm_text, exc)}{read_as}") from None
+    try:
+        _check_weekly(osm_text)
+    except ValueError as exc:
+        raise ValueError(f"{exc}{read_as}") from None
+    pieces = {d: _open_pieces(rules, d) for d in range(7)}
+    return OpeningHours(" ".join(text.split()), _join_overnight(pieces))
+
+
+def _open_pieces(rules: Any, weekday: int) -> list[tuple[int, int]]:
+    """Open spans of one reference day in seconds from its midnight.
+
+    Evaluated one day at a time: ``intervals`` over a longer range skips open days after a
+    fallback rule (``Mo-Fr 08:00-18:00 || closed`` came back open on Monday only).
+    """
+    day = _REFERENCE_MONDAY + dt.timedelta(days=weekday)
+    found = []
+    for start, end, state, _ in rules.intervals(day, day + dt.timedelta(days=1)):
+        if state == opening_hours.State.OPEN:
+            found.append((int((start - day).total_seconds()), int((end - day).total_seconds())))
+    return [(s, min(e, DAY)) for s, e in found if s < min(e, DAY)]
+
+
+def _join_overnight(pieces: dict[int, list[tuple[int, int]]]) -> tuple[TimeSpan, ...]:
+    """Spans per day, a piece ending at midnight joined with the next morning's (overnight)."""
     spans: list[TimeSpan] = []
-    for group in (g.strip() for g in cleaned.split(";") if g.strip()):
-        days_text, _, ranges_text = group.partition(" ")
-        if not ranges_text:
-            raise ValueError(f"'{group}' needs days and times, like 'Mon-Fri 09:00-17:00'")
-        days = parse_days(days_text)
-        ranges = [parse_span(r) for r in ranges_text.replace(" ", "").split(",") if r]
-        spans.extend(TimeSpan(d, s, e) for d in days for s, e in ranges)
-    _check_no_overlap(spans)
-    return OpeningHours(cleaned, tuple(sorted(spans, key=lambda s: (s.weekday, s.start))))
-
-
-def _check_no_overlap(spans: list[TimeSpan]) -> None:
-    absolute = sorted((s.weekday * DAY + s.start, s.weekday * DAY + s.end, s) for s in spans)
-    week = 7 * DAY
-    for (s1, e1, a), (s2, _, b) in zip(absolute, absolute[1:] + absolute[:1], strict=True):
-        if a is b:
-            continue
-        start2 = s2 if s2 >= s1 else s2 + week
-        if start2 < e1:
-            raise ValueError(
-                f"{WEEKDAY_NAMES[a.weekday]} {format_time(a.start)}-{format_time(a.end)} overlaps "
-                f"{WEEKDAY_NAMES[b.weekday]} {format_time(b.start)}-{format_time(b.end)}"
-            )
+    taken: set[tuple[int, int, int]] = set()
+    for d in range(7):
+        for start, end in pieces[d]:
+            if (d, start, end) in taken:
+                continue
+            following = pieces[(d + 1) % 7]
+            tail = following[0] if following and following[0][0] == 0 else None
+            if end == DAY and start > 0 and tail and tail[1] < DAY:
+                taken.add(((d + 1) % 7, *tail))
+                end = DAY + tail[1]
+            spans.append(TimeSpan(d, start, end))
+    spans = [s for s in spans if (s.weekday, s.start, s.end) not in taken]
+    return tuple(sorted(spans, key=lambda s: (s.weekday, s.start)))

@@ -2,16 +2,26 @@
 
 Names that come from a scenario (departments, items) are not here: they come from the scenario's
 two-language columns (``name_zh``, ``title_zh``) through ``department_name`` and ``item_title``.
-Reasons an obligation was not scheduled are written by the planner in English and shown as they
-are (they carry ids and times a translation would have to parse).
+
+Reasons (why an obligation was not scheduled, why a re-plan moved a visit) are structured: each has
+a code and parameters (``REASONS``: the code, the English sentence the planner writes, the Chinese
+one). ``reason_parts`` reads a stored reason into (code, parameters); ``reason_text`` renders it in
+either language, with item titles, department names and weekdays in that language.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from planner.catalogue import CATEGORY_NAMES
 from planner.notices import department_name, item_title
+
+if TYPE_CHECKING:
+    from planner.domain import Scenario
 
 LANGS = ("en", "zh")
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -113,12 +123,64 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "pull_forward": ("Pull-forward horizon (days)", "提前检查期限（天）"),
     "team_size": ("Largest team (officers)", "检查组最多人数"),
     "weights": ("Weights", "权重"),
-    "w_workload": ("Balance workload between team-days", "均衡各组每日工作量"),
-    "w_duration": ("Cost of route duration", "路线时长成本"),
-    "w_drop": ("Penalty for leaving a visit out (s)", "遗漏一次检查的惩罚（秒）"),
-    "w_idle": ("Reward for each officer in a team", "每名执法人员编组的奖励"),
-    "w_rotation": ("Penalty for the same officer as last time", "与上次相同执法人员的惩罚"),
-    "w_stability": ("Reward for keeping pairs together", "保持搭档稳定的奖励"),
+    "w_workload": ("Workload balance (per s)", "均衡工作量（每秒）"),
+    "w_duration": ("Route duration (per s)", "路线时长（每秒）"),
+    "w_drop": ("Leaving a visit out (s)", "遗漏一次检查（秒）"),
+    "w_idle": ("Officer in a team (points)", "执法人员编组（分）"),
+    "w_rotation": ("Same officer as last time (points)", "与上次相同人员（分）"),
+    "w_stability": ("Pair kept together (points)", "保持搭档（分）"),
+    "weights_help": (
+        "Routing weights are costs in seconds of travel: the solver trades them against each "
+        "other. Team-formation weights are points in the team model, compared with each other.",
+        "路线权重以路途秒数计，求解器在它们之间权衡；编组权重为编组模型中的分值，相互比较。",
+    ),
+    "w_workload_help": (
+        "Cost per second of the busiest team-day's work (travel + on site). Higher spreads visits "
+        "more evenly over the team-days; 0 ignores balance.",
+        "最忙的检查组·天每秒工作（路途 + 现场）的成本。越高，检查越均匀地分配到各组各天；0 表示不考虑均衡。",
+    ),
+    "w_duration_help": (
+        "Cost per second of every route from leaving the office to coming back (waiting "
+        "included). Higher makes shorter days.",
+        "每条路线从离开办公地点到返回（含等候）每秒的成本。越高，每天的路线越短。",
+    ),
+    "w_drop_help": (
+        "What leaving out a visit of weight 1 costs, in seconds of travel (36,000 s = 10 h). A "
+        "visit's weight grows with priority, risk, days overdue and hard deadlines. Higher: the "
+        "solver drives further before it leaves a visit out.",
+        "遗漏一次权重为 1 的检查的代价，以路途秒数计（36,000 秒 = 10 小时）。权重随优先级、风险、逾期天数和硬性截止日期增加。越高，求解器越宁愿多走路也不遗漏检查。",
+    ),
+    "w_idle_help": (
+        "Points for each available officer placed in a team (an idle officer wastes a day).",
+        "每名可用执法人员被编入检查组得到的分值（闲置人员浪费一天）。",
+    ),
+    "w_rotation_help": (
+        "Points taken off per officer who would inspect a business they inspected last time "
+        "(rotation rule).",
+        "执法人员检查上次由其检查过的企业时扣除的分值（轮换规则）。",
+    ),
+    "w_stability_help": (
+        "Points per pair of officers kept together from the previous day (fewer changes).",
+        "与前一天保持同组的每对执法人员得到的分值（减少变动）。",
+    ),
+    "time_limit_help": (
+        "Seconds the routing solver searches for a better plan (team formation gets up to three "
+        "times this).",
+        "路线求解器寻找更优计划的秒数（编组最多用三倍时间）。",
+    ),
+    "pull_forward_help": (
+        "An obligation due after this week may join a visit that happens anyway if it is due at "
+        "most this many days after Monday (0 turns pull-forward off).",
+        "本周之后到期的任务，若在周一后这么多天内到期，可随本就要进行的检查提前完成（0 表示不提前）。",
+    ),
+    "pull_forward_share_help": (
+        "…and at most this share of the item's interval (0.25: a 90-day item moves up to 22 days).",
+        "……且不超过该事项检查周期的这一比例（0.25：90 天周期的事项最多提前 22 天）。",
+    ),
+    "team_size_help": (
+        "A team has at least two officers (the law) and at most this many.",
+        "每组至少两名执法人员（法定），至多此人数。",
+    ),
     "baseline": (
         "Compare with the siloed baseline (each department alone)",
         "与各部门单独检查（基线）比较",
@@ -161,9 +223,25 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "检查人员在场分钟数：联合 {joint}，单独完成同样工作 {same}。",
     ),
     "card_hours": ("Officer hours", "执法人员工时"),
+    "card_hours_plain_help": (
+        "Travel and on-site hours of every officer this week (each officer of a team counted).",
+        "本周所有执法人员的路途和现场工时（检查组每名成员分别计算）。",
+    ),
     "card_hours_help": (
-        "Travel and on-site hours of every officer; siloed plan: {siloed}.",
-        "所有执法人员的路途和现场工时；单独检查计划：{siloed}。",
+        "Travel and on-site hours of every officer (each officer of a team counted). The change is "
+        "against the same checks done by departments alone (estimate: two officers per visit): "
+        "{same} h. The siloed plan itself took {siloed} h but checked only {siloed_checks} "
+        "obligations against {joint_checks} here, so it is not compared directly.",
+        "所有执法人员的路途和现场工时（检查组每名成员分别计算）。变化量与各部门单独完成同样检查"
+        "（估算：每次检查两人）的 {same} 小时相比。单独检查计划本身用了 {siloed} 小时，但只检查了 "
+        "{siloed_checks} 项任务（本计划 {joint_checks} 项），因此不直接比较。",
+    ),
+    "card_per_check": ("Officer hours per check", "每项检查工时"),
+    "card_per_check_help": (
+        "Officer hours divided by obligations checked — the same-work comparison: joint {joint} h "
+        "per check, departments alone (siloed plan) {siloed} h per check.",
+        "执法人员工时除以完成的检查任务数，即同等工作量下的比较：联合 每项 {joint} 小时，各部门单独"
+        "（单独检查计划）每项 {siloed} 小时。",
     ),
     "card_rate": ("Joint-inspection rate", "联合检查率"),
     "card_rate_help": (
@@ -257,6 +335,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "diff_reason": ("why", "原因"),
     "diff_notified": ("business notified", "已通知企业"),
     "revisions": ("Revisions of this plan", "本计划的历次版本"),
+    "revision_saved": ("saved", "保存"),
+    "revision_replan": ("re-planned", "重新计划"),
+    "revision_replanned": ("re-planned", "重新计划"),
+    "revision_edited": ("edited", "编辑"),
+    "revision_outcomes": ("outcomes recorded", "登记结果"),
     "outcomes_title": ("Record outcomes of done visits", "登记检查结果"),
     "visit": ("Visit", "检查"),
     "items": ("Items", "检查事项"),
@@ -278,6 +361,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "wrong_code": (
         "No published visit matches this business id and access code.",
         "没有与该企业编号和访问码相符的已发布检查。",
+    ),
+    "business_closed_secret": (
+        "Business pages are switched off on this installation: its access-code secret is not "
+        "safe. Please contact the township office.",
+        "本系统的访问码密钥不安全，企业查询已关闭。请联系乡镇（街道）综合执法办。",
+    ),
+    "demo_mode_warning": (
+        "Demo mode: demo accounts and sample data. Do not use it for real businesses.",
+        "演示模式：演示账号和示例数据，请勿用于真实企业。",
     ),
     "no_announced_visit": (
         "No visit is announced for your business this week.",
@@ -362,6 +454,115 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_result": ("result", "结果"),
     "col_date": ("date", "日期"),
     "col_officers": ("officers", "执法人员"),
+    "col_business_id": ("business id", "企业编号"),
+    "col_weekday": ("weekday", "星期"),
+    "col_arrival": ("arrival", "到达"),
+    "col_change": ("change", "变化"),
+    "col_before": ("before", "调整前"),
+    "col_after": ("after", "调整后"),
+    "col_notified": ("business notified", "已通知企业"),
+    "col_access_code": ("access code", "访问码"),
+    "col_id": ("id", "编号"),
+    "col_name": ("name", "名称"),
+    "col_category": ("category", "行业类别"),
+    "col_risk": ("risk", "风险等级"),
+    "col_opening_hours": ("opening hours", "营业时间"),
+    "col_lon": ("longitude", "经度"),
+    "col_lat": ("latitude", "纬度"),
+    "col_businesses": ("businesses", "企业数"),
+    "col_severity": ("severity", "级别"),
+    "col_file": ("file", "文件"),
+    "col_row": ("row", "行"),
+    "col_column": ("column", "列"),
+    "col_problem": ("problem", "问题"),
+    "col_note": ("note", "备注"),
+    "col_count": ("obligations", "任务数"),
+    "col_scheduled": ("scheduled", "已安排"),
+    "col_share": ("share", "比例"),
+    "col_kind": ("kind", "类型"),
+    "col_title": ("title", "标题"),
+    "col_title_zh": ("title (Chinese)", "中文标题"),
+    "col_name_zh": ("name (Chinese)", "中文名称"),
+    "col_minutes": ("minutes", "分钟"),
+    "col_certification": ("certification", "执法资格"),
+    "col_certifications": ("certifications", "执法资格"),
+    "col_interval_low": ("interval, low risk (days)", "低风险检查周期（天）"),
+    "col_interval_medium": ("interval, medium risk (days)", "中风险检查周期（天）"),
+    "col_interval_high": ("interval, high risk (days)", "高风险检查周期（天）"),
+    "col_follow_up_days": ("follow-up (days)", "复查期限（天）"),
+    "col_unannounced": ("unannounced", "不预先告知"),
+    "col_desk_review": ("desk review", "书面审查"),
+    "col_categories": ("categories", "适用行业"),
+    "col_legal_basis": ("legal basis", "法律依据"),
+    "col_phone": ("phone", "电话"),
+    "col_working_days": ("working days", "工作日"),
+    "col_hours": ("hours", "工作时间"),
+    "col_base": ("base office", "所属办公地点"),
+    "col_certificate_no": ("certificate no.", "执法证号"),
+    "col_earliest": ("earliest", "最早日期"),
+    "col_deadline": ("deadline", "截止日期"),
+    "col_priority": ("priority", "优先级"),
+    "col_task": ("task", "任务"),
+    "col_department_id": ("department id", "部门编号"),
+    "col_item_id": ("item id", "事项编号"),
+    "col_inspection_window": ("inspection window", "检查时段"),
+    "col_lunch": ("lunch", "午餐"),
+    "col_holidays": ("holidays", "节假日"),
+    "col_closed": ("closed", "停业"),
+    "col_absent": ("absent", "缺勤"),
+    "col_lunch_start": ("lunch starts", "午餐开始"),
+    "col_lunch_minutes": ("lunch (minutes)", "午餐时长（分钟）"),
+    "col_inspector": ("officer", "执法人员"),
+    "col_other_inspector": ("other officer", "另一执法人员"),
+    "col_ratio": ("share drawn", "抽取比例"),
+    "col_period_days": ("period (days)", "周期（天）"),
+    "col_mode": ("mode", "方式"),
+    "col_seed": ("seed", "随机种子"),
+    "col_days": ("days", "日期"),
+    "team_n": ("Team {n}", "第{n}组"),
+    "chart_visits": (
+        "Visits this week: joint vs departments alone",
+        "本周检查次数：联合与各部门单独",
+    ),
+    "chart_disruption": (
+        "Business disruption: minutes with inspectors on the premises",
+        "对企业的打扰：检查人员在场分钟数",
+    ),
+    "chart_coverage": (
+        "Coverage: share of each department's due obligations scheduled",
+        "覆盖率：各部门到期任务已安排的比例",
+    ),
+    "chart_vpb": ("Visits per business this week", "本周每家企业的检查次数"),
+    "chart_workload_officers": (
+        "Workload per officer: hours travelling and on site this week",
+        "每名执法人员工作量：本周路途和现场工时",
+    ),
+    "chart_workload_teams": (
+        "Workload per team: hours travelling and on site this week",
+        "每个检查组工作量：本周路途和现场工时",
+    ),
+    "bar_joint": ("joint plan", "联合检查计划"),
+    "bar_same_work": ("same work, departments alone", "同样工作由各部门单独完成"),
+    "bar_siloed": ("siloed plan", "各部门单独检查计划"),
+    "side_joint": ("joint", "联合"),
+    "side_siloed": ("siloed", "单独"),
+    "unit_visits": ("visits", "检查次数"),
+    "unit_minutes": ("minutes", "分钟"),
+    "unit_hours": ("hours", "小时"),
+    "axis_visits_to_business": ("visits to the business", "对该企业的检查次数"),
+    "axis_businesses": ("businesses", "企业数"),
+    "axis_share_scheduled": ("share scheduled", "已安排比例"),
+    "team_of": ("{team} ({officers})", "{team}（{officers}）"),
+    "bool_true": ("yes", "是"),
+    "bool_false": ("no", "否"),
+    "replan_summary": (
+        "{moved} moved, {added} added, {dropped} dropped, {changed} changed, {unchanged} unchanged",
+        "改期 {moved}、新增 {added}、取消 {dropped}、事项变化 {changed}、未变 {unchanged}",
+    ),
+    "stage_week": ("whole week", "整周"),
+    "stage_area": ("area {n}", "片区 {n}"),
+    "severity_error": ("error", "错误"),
+    "severity_warning": ("warning", "警告"),
 }
 
 EN: dict[str, str] = {key: pair[0] for key, pair in _PAIRS.items()}
@@ -384,10 +585,324 @@ RESULTS = {
     "en": {"pass": "pass", "findings": "findings", "fail": "fail"},
     "zh": {"pass": "合格", "findings": "有问题", "fail": "不合格"},
 }
+TASK_KINDS = {
+    "en": {"complaint": "complaint", "follow_up": "follow-up", "campaign": "campaign",
+           "referral": "referral", "routine": "routine"},
+    "zh": {"complaint": "投诉", "follow_up": "复查", "campaign": "专项检查", "referral": "移送",
+           "routine": "日常检查"},
+}  # fmt: skip
+YES_NO = {"en": {"yes": "yes", "no": "no"}, "zh": {"yes": "是", "no": "否"}}
 RISKS = {
     "en": {"low": "low", "medium": "medium", "high": "high"},
     "zh": {"low": "低", "medium": "中", "high": "高"},
 }
+
+
+# ---------------------------------------------------------------- reasons: code, English, 简体中文
+
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_DAYNAME = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonForm:
+    """One kind of reason: its code, the English sentence (a regular expression whose named
+    groups are the parameters) and the Chinese template over the same parameters."""
+
+    code: str
+    en: str
+    zh: str
+
+    def match(self, text: str) -> dict[str, str] | None:
+        """The parameters of ``text`` when it is this kind of reason."""
+        found = re.fullmatch(self.en, text)
+        return None if found is None else {k: v or "" for k, v in found.groupdict().items()}
+
+
+REASONS: tuple[ReasonForm, ...] = (
+    # not scheduled: why a visit could not be placed (planner.problem, teams, pipeline, merge)
+    ReasonForm("no_team", r"no team works this week", "本周没有检查组上班"),
+    ReasonForm(
+        "no_single_team_items",
+        r"no single team certified for all (?P<n>\d+) items on any day "
+        r"\(certifications (?P<certs>.+)\)",
+        "没有任何一个检查组具备全部 {n} 项事项的执法资格（所需资格：{certs}）",
+    ),
+    ReasonForm(
+        "no_single_team",
+        r"no single team certified for all of (?P<titles>.+) on any day",
+        "没有任何一个检查组同时具备{titles}的执法资格",
+    ),
+    ReasonForm(
+        "recused",
+        r"every team certified for it has an officer recused from this business",
+        "每个具备资格的检查组都有需回避该企业的执法人员",
+    ),
+    ReasonForm(
+        "hours_outside_shift",
+        r"opening hours \((?P<hours>.*)\) outside every shift",
+        "营业时间（{hours}）不在任何班次内",
+    ),
+    ReasonForm(
+        "hours_no_slot",
+        r"opening hours \((?P<hours>.*)\) leave no (?P<minutes>\d+)-minute slot inside any "
+        r"shift \(travel from and to the office included\)",
+        "营业时间（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
+    ),
+    ReasonForm(
+        "deadline",
+        rf"deadline (?P<date>{_DATE}) before any feasible day \((?P<days>.+)\)",
+        "截止日期 {date} 早于所有可行日期（{days}）",
+    ),
+    ReasonForm(
+        "earliest",
+        rf"earliest date (?P<date>{_DATE}) after every feasible day \((?P<days>.+)\)",
+        "最早检查日期 {date} 晚于所有可行日期（{days}）",
+    ),
+    ReasonForm(
+        "pinned",
+        rf"pinned to team (?P<team>\S+) on (?P<date>{_DATE}), which cannot make this visit",
+        "已指定由 {team} 于 {date} 检查，但该组无法完成",
+    ),
+    ReasonForm(
+        "capacity",
+        r"capacity: (?P<visit_h>[\d,.]+) h of visits, (?P<team_h>[\d,.]+) h of team time "
+        r"this week",
+        "人力不足：本周可安排的检查共需 {visit_h} 小时，检查组可用 {team_h} 小时",
+    ),
+    ReasonForm(
+        "split",
+        r"no team certified for (?P<titles>.+) together with the visit's other items"
+        r"(?: on (?P<days>.+))?: left for a second visit",
+        "没有检查组能将{titles}与该次检查的其他事项一并检查{days}：留待第二次检查",
+    ),
+    ReasonForm(
+        "no_certified_team",
+        r"no team certified for (?P<titles>.+?)(?: on any day)?",
+        "本周没有检查组具备{titles}的执法资格",
+    ),
+    ReasonForm(
+        "department_no_officer",
+        r"(?P<department>.+) has no officer of its own: alone it cannot field a two-officer team",
+        "{department}没有本部门的执法人员：单独无法组成两人检查组",
+    ),
+    ReasonForm(
+        "department_one_officer",
+        r"(?P<department>.+) has only (?P<n>\d+) officers? of its own: alone it cannot field a "
+        r"two-officer team",
+        "{department}仅有 {n} 名本部门执法人员：单独无法组成两人检查组",
+    ),
+    ReasonForm(
+        "desk_review",
+        r"desk review: sent to the desk queue instead of a visit",
+        "书面审查：转入书面审查队列，不安排现场检查",
+    ),
+    ReasonForm(
+        "beyond_horizon",
+        rf"due (?P<due>{_DATE}): after this week and beyond the pull-forward horizon "
+        rf"\((?P<cap>\d+) days from (?P<start>{_DATE})\)",
+        "到期日 {due}：不在本周，且超出提前检查期限（自 {start} 起 {cap} 天）",
+    ),
+    ReasonForm(
+        "not_before",
+        rf"due (?P<due>{_DATE}): may not be done before (?P<earliest>{_DATE})",
+        "到期日 {due}：{earliest} 之前不得检查",
+    ),
+    ReasonForm(
+        "desk_when_due",
+        rf"due (?P<due>{_DATE}): desk-review item, goes to the desk queue when due",
+        "到期日 {due}：书面审查事项，到期时转入书面审查队列",
+    ),
+    ReasonForm(
+        "no_visit_to_join",
+        rf"due (?P<due>{_DATE}): no (?:(?P<department>.+?) )?visit to (?P<business>.+) this "
+        r"week to join \(pull-forward never creates a visit\)",
+        "到期日 {due}：本周没有对{business}的{department}检查可以合并（提前检查不会新增检查）",
+    ),
+    # re-plan: why a visit moved, was added, dropped or changed (planner.replan)
+    ReasonForm(
+        "officer_away",
+        rf"officer (?P<officer>\S+) (?P<why>.+?) (?P<span>(?:from )?{_DAYNAME} {_DATE}"
+        rf"(?:–{_DAYNAME} {_DATE})?)",
+        "执法人员 {officer}{why}（{span}）",
+    ),
+    ReasonForm(
+        "business_away",
+        rf"business (?P<why>.+?) (?P<span>(?:from )?{_DAYNAME} {_DATE}(?:–{_DAYNAME} {_DATE})?)",
+        "企业{why}（{span}）",
+    ),
+    ReasonForm(
+        "retimed",
+        r"retimed (?P<before>\d\d:\d\d) → (?P<after>\d\d:\d\d) to fit the changes",
+        "为适应调整改时 {before} → {after}",
+    ),
+    ReasonForm("resolved", r"re-solved to fit the changes", "为适应调整重新安排"),
+    ReasonForm("not_placed", r"not placed in the re-plan", "重新计划中未能安排"),
+    ReasonForm(
+        "placed",
+        r"placed in the re-plan \(capacity freed or newly due\)",
+        "重新计划中新安排（腾出人力或新到期）",
+    ),
+    ReasonForm(
+        "urgent",
+        r"urgent (?P<kind>[a-z-]+) (?P<task>\S+?)(?:: (?P<note>.*))?",
+        "紧急{kind} {task}{note}",
+    ),
+    ReasonForm("items_changed", r"items changed: (?P<parts>.+)", "检查事项变化：{parts}"),
+)
+_REASON_CODES = {form.code: form for form in REASONS}
+OTHER = "other"
+
+_WHY = {  # what the app records for an absence or closure, and the planner's defaults
+    "absent": "缺勤",
+    "off sick": "病假",
+    "closed": "停业",
+}
+_TASK_KINDS = {
+    "complaint": "投诉",
+    "follow-up": "复查",
+    "campaign": "专项检查",
+    "referral": "移送",
+    "routine": "日常检查",
+}
+
+
+def reason_parts(text: str) -> list[tuple[str, dict[str, str]]]:
+    """A stored reason as (code, parameters) pieces: several reasons joined by ``; `` are several
+    pieces; a reason of no known form is ``("other", {"text": …})``."""
+    out: list[tuple[str, dict[str, str]]] = []
+    for piece in (p.strip() for p in str(text).split("; ")):
+        if not piece:
+            continue
+        found = next(
+            ((form.code, m) for form in REASONS if (m := form.match(piece)) is not None), None
+        )
+        out.append(found or (OTHER, {"text": piece}))
+    return out
+
+
+def _days_zh(text: str) -> str:
+    """``Mon, Tue`` or ``Mon 2026-11-23`` with the weekday names in Chinese."""
+    names = dict(zip(WEEKDAYS["en"], WEEKDAYS["zh"], strict=True))
+    return re.sub(_DAYNAME, lambda m: names[m.group(0)], text).replace(", ", "、")
+
+
+def _titles_zh(text: str, scenario: Scenario | None) -> str:
+    """Item titles joined by ``, `` or `` + `` in Chinese (through the scenario's ``title_zh``)."""
+    if scenario is None:
+        return text
+    by_title = {i.title: (i.title_zh or i.title) for i in scenario.items}
+    parts = re.split(r"( \+ |, )", text)
+    return "".join("、" if p in (" + ", ", ") else by_title.get(p, p) for p in parts)
+
+
+def _department_zh(text: str, scenario: Scenario | None) -> str:
+    if scenario is None:
+        return text
+    return next((d.name_zh or d.name for d in scenario.departments if d.name == text), text)
+
+
+def _officer_name(officer_id: str, scenario: Scenario | None) -> str:
+    if scenario is None:
+        return officer_id
+    return next((o.name for o in scenario.inspectors if o.id == officer_id), officer_id)
+
+
+def _items_changed_zh(text: str, scenario: Scenario | None) -> str:
+    """``+food (task t1), -label`` → ``新增 食品安全（任务 t1）、减少 产品标签``."""
+    titles = {i.id: (i.title_zh or i.title) for i in scenario.items} if scenario else {}
+    out = []
+    for part in re.split(r", (?=[+-])", text):
+        sign, rest = part[:1], part[1:]
+        item, _, extra = rest.partition(" (")
+        extra = extra.removesuffix(")")
+        note = ""
+        if extra.startswith("task "):
+            note = f"（任务 {extra.removeprefix('task ')}）"
+        elif extra:
+            note = f"（{reason_text(extra, 'zh', scenario)}）"
+        out.append(f"{'新增' if sign == '+' else '减少'} {titles.get(item, item)}{note}")
+    return "、".join(out)
+
+
+def _zh_values(code: str, values: Mapping[str, str], scenario: Scenario | None) -> dict[str, str]:
+    """The parameters of one reason as the Chinese template wants them."""
+    v = dict(values)
+    if "titles" in v:
+        v["titles"] = _titles_zh(v["titles"], scenario)
+    if "days" in v:
+        v["days"] = (
+            f"（{_days_zh(v['days'])}）" if code == "split" and v["days"] else (_days_zh(v["days"]))
+        )
+    if "span" in v:
+        v["span"] = _days_zh(v["span"].replace("from ", "自 ").replace("–", " 至 "))
+    if "department" in v:
+        v["department"] = _department_zh(v["department"], scenario)
+    if "officer" in v:
+        v["officer"] = _officer_name(v["officer"], scenario)
+    if "why" in v:
+        v["why"] = _WHY.get(v["why"], v["why"])
+    if "kind" in v:
+        v["kind"] = _TASK_KINDS.get(v["kind"], v["kind"])
+    if "note" in v:
+        v["note"] = f"：{v['note']}" if v["note"] else ""
+    if code == "items_changed":
+        v["parts"] = _items_changed_zh(v["parts"], scenario)
+    return v
+
+
+def reason_text(text: str, lang: str = "en", scenario: Scenario | None = None) -> str:
+    """A stored reason in ``lang``: English as the planner wrote it, Chinese from its code and
+    parameters (item titles and department names through ``scenario`` when given). A reason of
+    no known form shows as it is."""
+    if lang != "zh":
+        return str(text)
+    pieces = []
+    for code, values in reason_parts(text):
+        if code == OTHER:
+            pieces.append(values["text"])
+            continue
+        pieces.append(_REASON_CODES[code].zh.format(**_zh_values(code, values, scenario)))
+    return "；".join(pieces)
+
+
+REASON_CATEGORY_NAMES = {  # planner.metrics.REASON_CATEGORIES
+    "desk review": "书面审查",
+    "split: second visit": "拆分：第二次检查",
+    "department alone: < 2 officers": "部门单独：不足两名执法人员",
+    "recusal": "回避",
+    "no certified team": "无具备资格的检查组",
+    "opening hours": "营业时间",
+    "deadline": "截止日期",
+    "earliest date": "最早检查日期",
+    "pinned": "指定检查组",
+    "no team": "无检查组",
+    "capacity": "人力不足",
+    "other": "其他",
+}
+
+
+def reason_category_name(category: str, lang: str = "en") -> str:
+    """A reason category (``planner.metrics.REASON_CATEGORIES``) in ``lang``."""
+    return REASON_CATEGORY_NAMES.get(category, category) if lang == "zh" else category
+
+
+def category_name(category: str, lang: str = "en") -> str:
+    """A business category in ``lang`` (the catalogue's names; several, ``;``-separated, each
+    named; a category the catalogue does not know is shown as the data has it)."""
+    parts = [c.strip() for c in str(category).split(";") if c.strip()]
+    index = 1 if lang == "zh" else 0
+    sep = "、" if lang == "zh" else "; "
+    return sep.join(CATEGORY_NAMES[c][index] if c in CATEGORY_NAMES else c for c in parts)
+
+
+def stage_text(stage: str, lang: str = "en") -> str:
+    """A solver stage (``week``, ``Mon 2026-11-23``, ``… area 2/3``) in ``lang``."""
+    if stage == "week":
+        return t("stage_week", lang)
+    if lang != "zh":
+        return stage
+    return _days_zh(re.sub(r" area (\S+)", lambda m: " " + t("stage_area", lang, n=m[1]), stage))
 
 
 def t(key: str, lang: str = "en", **values: Any) -> str:
@@ -419,6 +934,12 @@ def label(table: dict[str, dict[str, str]], value: str, lang: str = "en") -> str
 
 __all__ = [
     "CHANGE_KINDS",
+    "REASONS",
+    "category_name",
+    "reason_category_name",
+    "reason_parts",
+    "reason_text",
+    "stage_text",
     "EN",
     "LANGS",
     "LANGUAGE_NAMES",
@@ -426,6 +947,8 @@ __all__ = [
     "RESULTS",
     "RISKS",
     "STRINGS",
+    "TASK_KINDS",
+    "YES_NO",
     "ZH",
     "day_label",
     "department_name",

@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import os
+import tempfile
 import tomllib
 import zipfile
-from dataclasses import dataclass, field
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from planner.domain import Scenario
 from planner.errors import InputError, Problem
 from planner.tables import OPTIONAL_TABLES, REQUIRED_TABLES, SETTINGS_FILE
+
+MIB = 2**20
+# Limits on what a scenario may be. The largest scenario measured (10,000 businesses with a year of
+# history) is a few MiB; these caps are far above it and far below what hurts the machine.
+MAX_UPLOAD_BYTES = 64 * MIB  # an uploaded file as it arrives
+MAX_UNCOMPRESSED_BYTES = 100 * MIB  # everything read out of one .zip or .xlsx, in total
+MAX_ARCHIVE_MEMBERS = 1_000  # files in one .zip or .xlsx
+MAX_LINE_CHARS = 100_000  # one CSV line: a row of a scenario table is well under 1,000
+MAX_TABLE_ROWS = 1_000_000  # rows of one table (the demo's largest table has 8,531)
+UPLOAD_SUFFIXES = (".zip", ".xlsx", ".xlsm")
+_CHUNK = 64 * 1024
 
 
 @dataclass(slots=True)
@@ -24,6 +40,7 @@ class RawTable:
     file: str
     header: tuple[str, ...]
     rows: list[tuple[int, dict[str, str]]]
+    unreadable: bool = False  # its problem is already reported; validation skips the table
 
 
 @dataclass(slots=True)
@@ -75,6 +92,61 @@ def check_scenario(path: Path | str) -> tuple[Scenario | None, tuple[Problem, ..
     return validate_raw(raw)
 
 
+def check_upload(name: str, data: bytes) -> tuple[Scenario | None, tuple[Problem, ...]]:
+    """Validate an uploaded ``.zip`` or ``.xlsx`` (the browser's file ``name`` and its bytes).
+
+    The bytes are written under a generated name into a private temporary folder that is removed
+    before this returns; ``name`` is only shown in problems (its folders dropped), never used as a
+    path.
+    """
+    shown = upload_display_name(name)
+    suffix = Path(shown).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        kinds = ", ".join(UPLOAD_SUFFIXES)
+        return None, (Problem(shown, 0, "", f"not a scenario upload: give one of {kinds}"),)
+    if len(data) > MAX_UPLOAD_BYTES:
+        message = (
+            f"is {len(data) / MIB:.0f} MiB; an upload may be at most {MAX_UPLOAD_BYTES // MIB} MiB"
+        )
+        return None, (Problem(shown, 0, "", message),)
+    with private_copy(data, suffix) as path:
+        scenario, problems = check_scenario(path)
+    return scenario, tuple(_renamed(p, path.name, shown) for p in problems)
+
+
+def load_upload(name: str, data: bytes) -> Scenario:
+    """``check_upload``, raising ``InputError`` listing every error instead of returning ``None``."""
+    scenario, problems = check_upload(name, data)
+    if scenario is None:
+        raise InputError(problems)
+    return scenario
+
+
+def upload_display_name(name: str) -> str:
+    """The last part of a browser's file name (``../../a.zip`` → ``a.zip``), printable, ≤ 100 chars."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    printable = "".join(c for c in last if c.isprintable()).strip()
+    return printable[-100:] or "upload"
+
+
+@contextlib.contextmanager
+def private_copy(data: bytes, suffix: str) -> Iterator[Path]:
+    """``data`` as ``upload<suffix>`` in a new folder only this user can read (0700), removed after."""
+    with tempfile.TemporaryDirectory(prefix="planner-upload-") as folder:
+        os.chmod(folder, 0o700)  # mkdtemp makes it 0700 already; say so where it matters
+        path = Path(folder) / f"upload{suffix}"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        yield path
+
+
+def _renamed(problem: Problem, temporary: str, shown: str) -> Problem:
+    if problem.file == temporary or problem.file.startswith(f"{temporary}["):
+        return replace(problem, file=shown + problem.file[len(temporary) :])
+    return problem
+
+
 def read_raw(path: Path) -> RawScenario:
     """Read the files of a scenario without interpreting any value."""
     if path.is_dir():
@@ -110,34 +182,64 @@ def decode_text(data: bytes, file: str, problems: list[Problem]) -> str:
 
 
 def parse_csv(name: str, file: str, text: str, problems: list[Problem]) -> RawTable:
-    """Parse CSV text into a ``RawTable``; ragged rows are problems, blank lines are skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Parse CSV text into a ``RawTable``; ragged rows are problems, blank lines are skipped.
+
+    Lines longer than ``MAX_LINE_CHARS`` and tables longer than ``MAX_TABLE_ROWS`` are refused as
+    they are met: a few kilobytes of zipped commas or newlines would otherwise become gigabytes of
+    Python lists.
+    """
+    reader = csv.reader(_capped_lines(text, file))
+    header: tuple[str, ...] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
-        lines = list(reader)
+        for number, values in enumerate(reader, start=1):
+            if header is None:
+                header = tuple(h.strip().lower() for h in values)
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            if len(rows) == MAX_TABLE_ROWS:
+                message = f"has more than {MAX_TABLE_ROWS:,} rows: split the scenario"
+                problems.append(Problem(file, number, "", message))
+                return RawTable(name, file, header, [], unreadable=True)
+            if len(values) != len(header):
+                problems.append(
+                    Problem(
+                        file,
+                        number,
+                        "",
+                        f"has {len(values)} values but the header has {len(header)} columns "
+                        "(a stray comma or an unquoted value?)",
+                    )
+                )
+                continue
+            cells = (unquote_formula(v.strip()) for v in values)
+            rows.append((number, dict(zip(header, cells, strict=True))))
     except csv.Error as exc:
         problems.append(Problem(file, reader.line_num, "", f"not valid CSV: {exc}"))
-        return RawTable(name, file, (), [])
-    if not lines:
+        return RawTable(name, file, (), [], unreadable=True)
+    except _LineTooLong as exc:
+        problems.append(exc.problem)
+        return RawTable(name, file, (), [], unreadable=True)
+    if header is None:
         problems.append(Problem(file, 0, "", "is empty: it needs a header row"))
-        return RawTable(name, file, (), [])
-    header = tuple(h.strip().lower() for h in lines[0])
-    rows: list[tuple[int, dict[str, str]]] = []
-    for number, values in enumerate(lines[1:], start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    "",
-                    f"has {len(values)} values but the header has {len(header)} columns "
-                    "(a stray comma or an unquoted value?)",
-                )
-            )
-            continue
-        rows.append((number, {h: v.strip() for h, v in zip(header, values, strict=True)}))
+        return RawTable(name, file, (), [], unreadable=True)
     return RawTable(name, file, header, rows)
+
+
+class _LineTooLong(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _capped_lines(text: str, file: str) -> Iterator[str]:
+    """The physical lines of ``text`` (any line ending), refusing one longer than the cap."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            message = f"a line longer than {MAX_LINE_CHARS:,} characters: not a scenario table"
+            raise _LineTooLong(Problem(file, number, "", message))
+        yield line
 
 
 def _read_folder(folder: Path) -> RawScenario:
@@ -167,24 +269,120 @@ def _read_zip(path: Path) -> RawScenario:
         problems.append(Problem(path.name, 0, "", f"not a readable zip file: {exc}"))
         return RawScenario(str(path), SETTINGS_FILE, {}, {}, problems, unreadable=True)
     with archive:
+        too_big = archive_problem(archive, path.name)
+        if too_big:
+            return RawScenario(str(path), SETTINGS_FILE, {}, {}, [too_big], unreadable=True)
         members = {Path(n).name: n for n in archive.namelist() if not n.endswith("/")}
-        settings: dict[str, Any] = {}
-        if SETTINGS_FILE in members:
-            text = decode_text(archive.read(members[SETTINGS_FILE]), SETTINGS_FILE, problems)
-            settings = _parse_toml(text, SETTINGS_FILE, problems)
-        else:
-            problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
-        tables: dict[str, RawTable] = {}
-        for name in REQUIRED_TABLES + OPTIONAL_TABLES:
-            file = f"{name}.csv"
-            if file not in members:
-                if name in REQUIRED_TABLES:
-                    problems.append(Problem(file, 0, "", "missing: this table is required"))
-                continue
-            text = decode_text(archive.read(members[file]), file, problems)
-            tables[name] = parse_csv(name, file, text, problems)
+        budget = _Budget(MAX_UNCOMPRESSED_BYTES)
+        try:
+            settings: dict[str, Any] = {}
+            if SETTINGS_FILE in members:
+                data = _read_member(
+                    archive, members[SETTINGS_FILE], SETTINGS_FILE, budget, problems
+                )
+                text = decode_text(data, SETTINGS_FILE, problems) if data is not None else ""
+                settings = _parse_toml(text, SETTINGS_FILE, problems) if text else {}
+            else:
+                problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
+            tables: dict[str, RawTable] = {}
+            for name in REQUIRED_TABLES + OPTIONAL_TABLES:
+                file = f"{name}.csv"
+                if file not in members:
+                    if name in REQUIRED_TABLES:
+                        problems.append(Problem(file, 0, "", "missing: this table is required"))
+                    continue
+                data = _read_member(archive, members[file], file, budget, problems)
+                if data is not None:
+                    text = decode_text(data, file, problems)
+                    tables[name] = parse_csv(name, file, text, problems)
+        except _TooLarge as exc:
+            return RawScenario(str(path), SETTINGS_FILE, {}, {}, [exc.problem], unreadable=True)
         _note_unknown_files([m for m in members if m.endswith(".csv")], problems, path.name)
     return RawScenario(str(path), SETTINGS_FILE, settings, tables, problems)
+
+
+def archive_problem(archive: zipfile.ZipFile, file: str) -> Problem | None:
+    """Too many members, or more declared uncompressed bytes than a scenario can be (a zip bomb)."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ARCHIVE_MEMBERS:
+        return Problem(
+            file, 0, "", f"holds {len(infos):,} members; a scenario has at most "
+            f"{MAX_ARCHIVE_MEMBERS:,} (a zip bomb?)",
+        )  # fmt: skip
+    declared = sum(info.file_size for info in infos)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        return _too_large(file, declared)
+    return None
+
+
+def _too_large(file: str, size: int | None = None) -> Problem:
+    amount = f"{size / MIB:,.0f} MiB" if size is not None else "more"
+    return Problem(
+        file, 0, "", f"would take {amount} uncompressed; a scenario may take at most "
+        f"{MAX_UNCOMPRESSED_BYTES // MIB} MiB (a zip bomb?)",
+    )  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Budget:
+    """Uncompressed bytes still allowed out of one archive (headers can lie: count what comes out)."""
+
+    left: int
+
+
+class _TooLarge(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError)
+
+
+def _read_member(
+    archive: zipfile.ZipFile, member: str, file: str, budget: _Budget, problems: list[Problem]
+) -> bytes | None:
+    """A member's bytes, read in chunks against ``budget``; a broken member is a problem (``None``).
+
+    Raises ``_TooLarge`` (with the archive's name) when the running total passes the budget.
+    """
+    parts: list[bytes] = []
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(_CHUNK):
+                budget.left -= len(chunk)
+                if budget.left < 0:
+                    raise _TooLarge(_too_large(Path(archive.filename or file).name))
+                parts.append(chunk)
+    except _MEMBER_ERRORS as exc:
+        problems.append(Problem(file, 0, "", f"cannot be read from the zip file: {exc}"))
+        return None
+    return b"".join(parts)
+
+
+def _workbook_problem(path: Path) -> Problem | None:
+    """Check a workbook's zip before openpyxl inflates it: member count and uncompressed size,
+    declared and as actually read (discarded in chunks). ``None`` when it is within the caps or is
+    not a zip at all (openpyxl then says what is wrong)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return None
+    with archive:
+        too_big = archive_problem(archive, path.name)
+        if too_big:
+            return too_big
+        budget = _Budget(MAX_UNCOMPRESSED_BYTES)
+        for info in archive.infolist():
+            try:
+                with archive.open(info) as handle:
+                    while chunk := handle.read(_CHUNK):
+                        budget.left -= len(chunk)
+                        if budget.left < 0:
+                            return _too_large(path.name)
+            except _MEMBER_ERRORS as exc:
+                return Problem(path.name, 0, "", f"not a readable .xlsx workbook: {exc}")
+    return None
 
 
 def _note_unknown_files(names: list[str], problems: list[Problem], where: str) -> None:
@@ -210,6 +408,18 @@ def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]
         return {}
 
 
+_QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def unquote_formula(text: str) -> str:
+    """Undo the ``'`` that exports put before text beginning with ``= + - @`` (formula injection).
+
+    So a scenario written by ``write_scenario`` reads back as it was, and a cell typed as
+    ``'=x`` in a spreadsheet reads as ``=x``, as the spreadsheet shows it.
+    """
+    return text[1:] if text.startswith(_QUOTED_FORMULA) else text
+
+
 def _cell_text(value: object) -> str:
     """A workbook cell as the text a planner typed (dates as ISO, whole numbers without .0)."""
     if value is None:
@@ -226,13 +436,16 @@ def _cell_text(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unquote_formula(str(value).strip())
 
 
 def _read_workbook(path: Path) -> RawScenario:
     from openpyxl import load_workbook
 
     problems: list[Problem] = []
+    too_big = _workbook_problem(path)
+    if too_big:
+        return RawScenario(str(path), f"{path.name}[settings]", {}, {}, [too_big], unreadable=True)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -242,20 +455,13 @@ def _read_workbook(path: Path) -> RawScenario:
     with_names = {ws.title.strip().lower(): ws for ws in book.worksheets}
     for name, ws in with_names.items():
         file = f"{path.name}[{name}]"
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        while rows and not any(rows[-1]):
-            rows.pop()
+        rows = _sheet_rows(ws)
         if not rows:
             sheets[name] = RawTable(name, file, (), [])
             continue
-        header_cells = rows[0]
-        while header_cells and not header_cells[-1]:
-            header_cells = header_cells[:-1]
-        header = tuple(h.lower() for h in header_cells)
+        header = tuple(h.lower() for h in rows.pop(0)[1]) if rows[0][0] == 1 else ()
         table_rows: list[tuple[int, dict[str, str]]] = []
-        for number, values in enumerate(rows[1:], start=2):
-            if not any(values):
-                continue
+        for number, values in rows:
             extra = [v for v in values[len(header) :] if v]
             if extra:
                 problems.append(
@@ -287,6 +493,24 @@ def _read_workbook(path: Path) -> RawScenario:
             Problem(f"{path.name}[{name}]", 0, "", "not a scenario sheet; ignored", "warning")
         )
     return RawScenario(str(path), settings_file, settings, tables, problems)
+
+
+def _sheet_rows(ws: Any) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a sheet with their numbers, trailing empty cells dropped.
+
+    The sheet's stated dimensions are ignored: a tiny file may claim 16,384 columns × 1,048,576
+    rows, and openpyxl would pad every row to that width.
+    """
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    rows: list[tuple[int, list[str]]] = []
+    for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+        values = [_cell_text(v) for v in cells]
+        while values and not values[-1]:
+            values.pop()
+        if values:
+            rows.append((number, values))
+    return rows
 
 
 def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> dict[str, Any]:

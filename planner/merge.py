@@ -15,6 +15,7 @@ from planner.domain import (
     HistoryRecord,
     Item,
     Obligation,
+    Reason,
     Result,
     Scenario,
     Visit,
@@ -75,6 +76,54 @@ def visit_seconds(items: Iterable[Item], setup_minutes: int, params: PlanParams)
         longest, *others = sorted(values, reverse=True)
         total += longest + (1 - params.same_department_saving) * sum(others)
     return round(60 * total)
+
+
+@dataclass(frozen=True, slots=True)
+class VisitItem:
+    """One item checked at a visit, with every obligation it discharges there (a routine check
+    and a complaint on the same item are one check with two reasons)."""
+
+    item_id: str
+    department_id: str
+    obligations: tuple[Obligation, ...]
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """The reasons the item is checked, each once, in the obligations' order."""
+        return tuple(dict.fromkeys(o.reason for o in self.obligations))
+
+    @property
+    def label(self) -> str:
+        """``item_id``, with its reasons in brackets unless the only one is routine:
+        ``noise (complaint, routine)``."""
+        reasons = [r.value for r in self.reasons]
+        return self.item_id if reasons == ["routine"] else f"{self.item_id} ({', '.join(reasons)})"
+
+
+_REASON_ORDER = (
+    Reason.COMPLAINT,
+    Reason.FOLLOW_UP,
+    Reason.CAMPAIGN,
+    Reason.RANDOM_DRAW,
+    Reason.ROUTINE,
+)
+
+
+def visit_items(obligations: Iterable[Obligation]) -> tuple[VisitItem, ...]:
+    """The items of a visit, each once, in order of first appearance, with their obligations
+    (complaints and follow-ups before routine ones). What lists of a visit's items show."""
+    grouped: dict[str, list[Obligation]] = defaultdict(list)
+    for o in obligations:
+        grouped[o.item_id].append(o)
+    rank = {r: n for n, r in enumerate(_REASON_ORDER)}
+    return tuple(
+        VisitItem(
+            item_id,
+            members[0].department_id,
+            tuple(sorted(members, key=lambda o: rank[o.reason])),
+        )
+        for item_id, members in grouped.items()
+    )
 
 
 def announced(visit: Visit) -> tuple[Obligation, ...]:

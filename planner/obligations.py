@@ -181,7 +181,7 @@ def draw_obligations(
         due = draw_due(log, business_id)
         for item in items:
             record = last.get((business_id, item.id))
-            if not item.applies_to(business.category) or (
+            if not item.applies_to_any(business.categories) or (
                 record and record.date >= log.period_start
             ):
                 continue
@@ -236,7 +236,7 @@ def collect_obligations(
     found: list[Obligation] = []
     for business in scenario.businesses:
         for item in scenario.items:
-            if not item.applies_to(business.category):
+            if not item.applies_to_any(business.categories):
                 continue
             record = last.get((business.id, item.id))
             if record is not None and record.result == Result.FAIL:

@@ -7,7 +7,7 @@ import tomllib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -378,3 +378,89 @@ class TeamParams:
         """
         data, file = _read_section(source, "teams")
         return params_from_mapping(cls, data, file)
+
+
+SECTIONS: dict[str, type] = {"plan": PlanParams, "solve": SolveParams, "teams": TeamParams}
+
+
+@dataclass(frozen=True, slots=True)
+class ParamsFile:
+    """Every table of a params TOML file (``read_params``): defaults where a table is absent."""
+
+    plan: PlanParams = field(default_factory=PlanParams)
+    solve: SolveParams = field(default_factory=SolveParams)
+    teams: TeamParams = field(default_factory=TeamParams)
+
+
+def _parse(source: Path | str | Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+    if isinstance(source, Mapping):
+        return dict(source), "params"
+    path = Path(source)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), path.name
+    except FileNotFoundError:
+        raise InputError([Problem(path.name, 0, "", "not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError([Problem(path.name, 0, "", f"not valid TOML: {exc}")]) from None
+
+
+def read_params(source: Path | str | Mapping[str, Any] | None) -> ParamsFile:
+    """Read every table of a params TOML file: ``[plan]``, ``[solve]`` and ``[teams]``.
+
+    A key outside every table goes to the one table whose dataclass has it (a flat file of one
+    table's keys still works). Every unknown table, unknown key, key two tables share given
+    outside them, and bad value is an error — listed all at once, with the file and the place
+    (``[teams] max_size``) — so nothing in the file is silently ignored.
+
+    Parameters
+    ----------
+    source
+        Path of a ``.toml`` file, an already parsed mapping, or ``None`` (all defaults).
+
+    Raises
+    ------
+    InputError
+        Listing every problem of the file.
+    """
+    if source is None:
+        return ParamsFile()
+    data, file = _parse(source)
+    known = ", ".join(f"[{name}]" for name in SECTIONS)
+    problems: list[Problem] = []
+    tables: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            if key in SECTIONS:
+                tables[key].update(value)
+            else:
+                problems.append(Problem(file, 0, f"[{key}]", f"unknown table (known: {known})"))
+            continue
+        owners = [n for n, cls in SECTIONS.items() if key in {f.name for f in fields(cls)}]
+        if len(owners) == 1:
+            tables[owners[0]].setdefault(key, value)
+        elif owners:
+            where = " or ".join(f"[{n}]" for n in owners)
+            problems.append(Problem(file, 0, key, f"belongs to {where}: put it under one"))
+        else:
+            problems.append(Problem(file, 0, key, f"unknown parameter (in none of {known})"))
+    found: dict[str, Any] = {}
+    for name, cls in SECTIONS.items():
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(tables[name]) - names)
+        problems += [
+            Problem(
+                file, 0, f"[{name}] {key}", f"unknown parameter (known: {', '.join(sorted(names))})"
+            )
+            for key in unknown
+        ]
+        try:
+            given = {k: v for k, v in tables[name].items() if k in names}
+            found[name] = params_from_mapping(cls, given, file)
+        except InputError as exc:
+            problems += [
+                Problem(file, 0, f"[{name}] {p.column}" if name in data else p.column, p.message)
+                for p in exc.problems
+            ]
+    if problems:
+        raise InputError(problems)
+    return ParamsFile(**found)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -109,7 +111,7 @@ def plan_visits(
     routes = solution_to_routes(problem, solution, routed)
     unscheduled = (
         uncertified
-        + unplanned_obligations(problem, solution.dropped, scenario, routed)
+        + unplanned_obligations(problem, solution.dropped, scenario, routed, solution.routes)
         + tuple(Unscheduled(d.obligation, d.reason) for d in deferred)
     )
     plan = Plan(week_start, routes, unscheduled)
@@ -278,9 +280,79 @@ def plan_week(
 
 # ---------------------------------------------------------------- the siloed baseline (metrics.py)
 # Each department alone: its own items merged per business (merge_siloed), teams of its own
-# officers only, routed by the same engine with the same SolveParams and TeamParams. Each
-# department gets the joint plan's whole time limit (its own planner, the same tool): splitting
-# the budget starved small whole-week models of their first solution (~5 s for 94 visits).
+# officers only, routed by the same engine with the same SolveParams and TeamParams. The joint
+# plan's time limit is shared among the departments in proportion to their visits (at least
+# BASELINE_MIN_S each), and departments are routed side by side in worker processes: one task
+# per department (``DepartmentTask`` → ``solve_department_baseline``, plain picklable data and
+# a top-level function, so any executor can run it).
+
+BASELINE_MIN_S = 2.0  # a department's least routing budget: a first plan and some search
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentTask:
+    """One department's share of the siloed baseline: everything ``run_week`` needs, picklable."""
+
+    scenario: Scenario
+    demand: WeekDemand
+    params: PlanParams
+    solve_params: SolveParams
+    team_params: TeamParams
+    week_start: dt.date
+    roads: str | None
+
+
+def solve_department_baseline(task: DepartmentTask) -> WeekRun:
+    """Plan one department alone (a top-level function: it runs in a worker process)."""
+    return run_week(
+        task.scenario,
+        task.params,
+        task.solve_params,
+        week_start=task.week_start,
+        roads=task.roads,
+        team_params=task.team_params,
+        demand=task.demand,
+    )
+
+
+def baseline_budget(
+    solve_params: SolveParams, sizes: Mapping[str, int], department: str
+) -> SolveParams:
+    """``solve_params`` with the time limit cut to the department's share of all visits."""
+    total = sum(sizes.values()) or 1
+    share = solve_params.time_limit_s * sizes[department] / total
+    return replace(solve_params, time_limit_s=max(BASELINE_MIN_S, share))
+
+
+def solve_departments(
+    tasks: Mapping[str, DepartmentTask],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> dict[str, WeekRun]:
+    """Each task's ``WeekRun``, routed in up to ``workers`` processes (largest first).
+
+    One task, or ``workers == 1``, runs here (with ``progress``); worker processes report none.
+    """
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    if workers <= 1:
+        return {
+            did: run_week(
+                t.scenario,
+                t.params,
+                t.solve_params,
+                week_start=t.week_start,
+                roads=t.roads,
+                team_params=t.team_params,
+                demand=t.demand,
+                progress=progress,
+            )  # fmt: skip
+            for did, t in tasks.items()
+        }
+    order = sorted(tasks, key=lambda d: -len(tasks[d].demand.visits))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {did: pool.submit(solve_department_baseline, tasks[did]) for did in order}
+        return {did: futures[did].result() for did in tasks}
 
 
 def solo_reason(department: str, officers: int) -> str:
@@ -347,6 +419,7 @@ def run_siloed_week(
     roads: Path | str | None = None,
     progress: Progress | None = None,
     team_params: TeamParams | None = None,
+    workers: int | None = None,
 ) -> SiloedRun:
     """Plan the siloed baseline: the same week's obligations, each department visiting alone.
 
@@ -354,6 +427,8 @@ def run_siloed_week(
     ----------
     scenario, params, solve_params, week_start, roads, progress, team_params
         As in ``plan_week`` for the joint plan (give the same values to compare the two).
+    workers
+        Processes routing departments side by side (``solve_departments``; default: the CPUs).
 
     Returns
     -------
@@ -377,24 +452,29 @@ def run_siloed_week(
     deferred: dict[str, list[Deferred]] = {d.id: [] for d in scenario.departments}
     for d in demand.deferred:
         deferred[d.obligation.department_id].append(d)
-    routed = {d for d, v in visits.items() if v and staff[d] >= 2}
+    routed = [d.id for d in scenario.departments if visits[d.id] and staff[d.id] >= 2]
+    sizes = {d: len(visits[d]) for d in routed}
+    tasks = {
+        did: DepartmentTask(
+            department_scenario(scenario, did),
+            WeekDemand(week_start, tuple(visits[did]), tuple(deferred[did])),
+            params,
+            baseline_budget(solve_params, sizes, did),
+            team_params,
+            week_start,
+            str(roads) if roads is not None else None,
+        )
+        for did in routed
+    }
+    done = solve_departments(tasks, workers=workers, progress=progress)
     routes: list[Route] = []
     unscheduled: list[Unscheduled] = []
     plans: list[Plan] = []
     runs: list[tuple[str, WeekRun]] = []
     for department in scenario.departments:
         did = department.id
-        if did in routed:
-            run = run_week(
-                department_scenario(scenario, did),
-                params,
-                solve_params,
-                week_start=week_start,
-                roads=roads,
-                progress=progress,
-                team_params=team_params,
-                demand=WeekDemand(week_start, tuple(visits[did]), tuple(deferred[did])),
-            )
+        if did in done:
+            run = done[did]
             runs.append((did, run))
             plans.append(run.plan)
             routes += [replace(r, team_id=f"{did}:{r.team_id}") for r in run.plan.routes]
@@ -409,4 +489,4 @@ def run_siloed_week(
         tuple(unscheduled),
         _sum_metrics(plans) + (("departments_routed", float(len(runs))),),
     )
-    return SiloedRun(plan, demand, tuple((d, solve_params) for d, _ in runs), tuple(runs))
+    return SiloedRun(plan, demand, tuple((d, tasks[d].solve_params) for d, _ in runs), tuple(runs))

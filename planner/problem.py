@@ -348,6 +348,8 @@ def _vehicles(
 ) -> list[_Vehicle]:
     found = []
     for d, day in enumerate(week):
+        if not scenario.settings.is_working_day(day):
+            continue  # a public holiday: no shifts, whatever teams were given
         for team in teams_by_day.get(day, ()):
             officers = tuple(scenario.inspector(i) for i in team.officer_ids)
             shift = team_shift(officers)
@@ -419,7 +421,7 @@ def build_problem(
         need = required_certifications(scenario, visit)
         first_day[i], last_day[i], hard[i], _ = visit_dates(visit, week)
         penalty[i] = round(visit_weight(visit, bool(hard[i])) * drop_penalty)
-        open_on = [day_windows(business.opening_hours, day.weekday()) for day in week]
+        open_on = [day_windows(business.visit_hours, day.weekday()) for day in week]
         for d in range(WEEK_DAYS):
             windows += [(i, d, s, e) for s, e in _clip(open_on[d], hull.get(d))]
             if first_day[i] <= d <= last_day[i]:
@@ -582,6 +584,142 @@ def solution_to_routes(
     return tuple(sorted(routes, key=lambda r: (r.day, r.team_id)))
 
 
+@dataclass(frozen=True, slots=True)
+class Insertion:
+    """Where a left-out visit fits into a route: before stop ``position`` (``len`` = at the end),
+    starting at ``start``, adding ``detour`` seconds of travel; the route then departs at
+    ``depart``, is back at ``back`` and takes its lunch break at ``lunch_start`` (-1: before
+    departure or after return)."""
+
+    vehicle: int
+    position: int
+    start: int
+    depart: int
+    back: int
+    lunch_start: int
+    detour: int
+
+    def apply(self, route: RouteSolution | None, visit: int) -> RouteSolution:
+        """``route`` (``None``: the vehicle's empty day) with ``visit`` inserted here."""
+        visits = route.visits if route is not None else ()
+        starts = route.starts if route is not None else ()
+        j = self.position
+        return RouteSolution(
+            self.vehicle,
+            (*visits[:j], visit, *visits[j:]),
+            (*starts[:j], self.start, *starts[j:]),
+            self.depart,
+            self.back,
+            self.lunch_start,
+        )
+
+
+def _lunch(problem: RoutingProblem, k: int) -> tuple[int, int, int] | None:
+    """Vehicle ``k``'s lunch window start, latest start and length, or ``None`` (no break)."""
+    window_start, window_end, duration = (int(t) for t in problem.vehicle_lunch[k])
+    if duration <= 0 or window_end - duration < window_start:
+        return None
+    return window_start, window_end - duration, duration
+
+
+def find_insertion(
+    problem: RoutingProblem, vehicle: int, route: RouteSolution | None, visit: int
+) -> Insertion | None:
+    """The cheapest place ``visit`` fits into ``route`` of ``vehicle`` with every stop kept
+    (least added travel, then earliest start).
+
+    Conservative (a place found is always feasible, some feasible ones are missed): the other
+    stops keep their start times and a break taken between stops keeps its time. The visit must
+    start and end inside one opening window of the vehicle's day, legs are the matrix's, the
+    route stays inside the shift, and the lunch break (``planner.solve.add_lunch_breaks``) still
+    fits: before departure, after return, or between two stops (interrupting a leg or a wait,
+    never a visit). Eligibility (certifications, dates, pins) is the caller's check.
+    """
+    p, k = problem, vehicle
+    depot = int(p.vehicle_depot[k])
+    shift_start, shift_end = (int(t) for t in p.vehicle_shift[k])
+    node, service = p.node(visit), int(p.service[visit])
+    stops = route.visits if route is not None else ()
+    starts = route.starts if route is not None else ()
+    lunch = _lunch(p, k)
+    fixed = route.lunch_start if route is not None and lunch is not None else -1
+    best: Insertion | None = None
+    for j in range(len(stops) + 1):
+        first, last = j == 0, j == len(stops)
+        ready = shift_start if first else starts[j - 1] + int(p.service[stops[j - 1]])
+        due = shift_end if last else starts[j]
+        a = depot if first else p.node(stops[j - 1])
+        b = depot if last else p.node(stops[j])
+        there, on = int(p.travel_seconds[a, node]), int(p.travel_seconds[node, b])
+        detour = there + on - (int(p.travel_seconds[a, b]) if stops else 0)
+        for open_, close in p.windows_of(visit, int(p.vehicle_day[k])).tolist():
+            gap = _Gap(ready, due, there, on, int(open_), int(close) - service, service)
+            for start, lunch_start in gap.starts(lunch, fixed, floating=not (first or last)):
+                depart = min(route.depart, start - there) if route is not None else start - there
+                depart = depart if first else route.depart  # type: ignore[union-attr]
+                back = start + service + on
+                back = max(route.back, back) if route is not None and last else back
+                back = back if last else route.back  # type: ignore[union-attr]
+                if lunch is not None and lunch_start < 0:
+                    window_start, latest, duration = lunch
+                    if window_start + duration > depart and latest < back:
+                        continue  # the break no longer fits before departure or after return
+                if best is None or (detour, start) < (best.detour, best.start):
+                    best = Insertion(k, j, start, depart, back, lunch_start, detour)
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class _Gap:
+    """Between a stop (or the office) free at ``ready`` and the next starting at ``due``: legs
+    ``there`` (to the visit) and ``on`` (from it), the visit's start in ``[earliest, latest]``."""
+
+    ready: int
+    due: int
+    there: int
+    on: int
+    earliest: int
+    latest: int
+    service: int
+
+    def starts(
+        self, lunch: tuple[int, int, int] | None, fixed: int, *, floating: bool
+    ) -> list[tuple[int, int]]:
+        """Feasible (start, lunch start) pairs, earliest start of each way to take the break.
+
+        ``fixed`` ≥ 0: the route's break starts then (in this gap the visit goes before or after
+        it); otherwise it stays outside the route (-1) or, when ``floating``, moves into the gap.
+        """
+        found: list[tuple[int, int]] = []
+        plain = max(self.ready + self.there, self.earliest)
+        if lunch is None:
+            self._keep(found, plain, -1, plain + self.service + self.on)
+            return found
+        window_start, latest_lunch, duration = lunch
+        in_gap = fixed >= 0 and self.ready <= fixed and fixed + duration <= self.due
+        if fixed >= 0 and not in_gap:
+            self._keep(found, plain, fixed, plain + self.service + self.on)
+            return found
+        if not in_gap:
+            self._keep(found, plain, -1, plain + self.service + self.on)
+            if not floating:
+                return found
+        eat = fixed if in_gap else max(window_start, self.ready)
+        if eat <= latest_lunch or in_gap:  # the break first, then the visit
+            start = max(self.ready + self.there, eat, self.earliest - duration) + duration
+            start = max(start, self.earliest)
+            self._keep(found, start, eat, start + self.service + self.on)
+        end = plain + self.service
+        eat = fixed if in_gap else max(window_start, end)
+        if eat >= end and (eat <= latest_lunch or in_gap):  # the visit first, then the break
+            self._keep(found, plain, eat, max(end + self.on, eat) + duration)
+        return found
+
+    def _keep(self, found: list[tuple[int, int]], start: int, lunch: int, arrive: int) -> None:
+        if self.earliest <= start <= self.latest and arrive <= self.due:
+            found.append((start, lunch))
+
+
 def capacity_text(problem: RoutingProblem) -> str:
     """``capacity: N h of visits, M h of team time this week`` (visits some team could make)."""
     offered = problem.eligible.any(axis=1)
@@ -595,15 +733,61 @@ def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
 
 
+def room_text(
+    problem: RoutingProblem, visit: int, routes: Sequence[RouteSolution], hours: str
+) -> str | None:
+    """Why a visit some team-day could make is left out, judged against the final ``routes``.
+
+    ``None`` when every team-day that could make it is full (its free time, the shift less its
+    route and lunch, is shorter than the visit and the trip from and to the office): capacity.
+    A team-day with room where it fits (``find_insertion``) means the search left it out; room
+    only at times the business is closed is said so.
+    """
+    by_vehicle = {r.vehicle: r for r in routes}
+    pin = int(problem.pinned[visit])
+    able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    roomy = []
+    for k in able:
+        route = by_vehicle.get(k)
+        if find_insertion(problem, k, route, visit) is not None:
+            day = problem.days[int(problem.vehicle_day[k])]
+            return (
+                f"left out by the search although team {problem.vehicle_teams[k]} has room "
+                f"for it on {WEEKDAY_NAMES[day.weekday()]} {day} (a longer time limit may place it)"
+            )
+        shift = int(problem.vehicle_shift[k, 1] - problem.vehicle_shift[k, 0])
+        lunch = _lunch(problem, k)
+        busy = (route.back - route.depart) if route is not None else 0
+        if lunch is not None and (route is None or route.lunch_start < 0):
+            busy += lunch[2]
+        depot, node = int(problem.vehicle_depot[k]), problem.node(visit)
+        trip = int(problem.travel_seconds[depot, node] + problem.travel_seconds[node, depot])
+        if shift - busy >= int(problem.service[visit]) + trip:
+            roomy.append(int(problem.vehicle_day[k]))
+    if roomy:
+        days = _days_text(problem, sorted(set(roomy)))
+        return (
+            f"no team-day with room within its opening hours ({hours}): {len(roomy)} team-day(s) "
+            f"that could make it have time left ({days}), but only while it is closed or in gaps "
+            "between planned visits too short for it"
+        )
+    return None
+
+
 def explain_unplanned(
-    problem: RoutingProblem, visit: int, scenario: Scenario, visits: Sequence[Visit]
+    problem: RoutingProblem,
+    visit: int,
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    routes: Sequence[RouteSolution] | None = None,
 ) -> str:
     """Why visit ``visit`` is not in the plan, in a planner's words, from the problem's checks.
 
     The first rule that holds wins: no team at all; no single team certified for every item; every
     certified team has a recused officer; opening hours outside every shift (or too short for the
     visit); a hard deadline (or earliest date) excluding every day that works; a pin to a team-day
-    that cannot make it; otherwise capacity.
+    that cannot make it; with the plan's ``routes``, a team-day that could make it with room
+    (``room_text``); otherwise capacity.
     """
     checks = problem.day_checks[visit]
     obligations = visits[visit].obligations
@@ -625,14 +809,15 @@ def explain_unplanned(
         )
     if not days_with(CERTIFIED | NOT_RECUSED):
         return "every team certified for it has an officer recused from this business"
-    hours = business.opening_hours.text
+    hours = business.visit_hours.text
+    which = "opening hours" if business.inspection_hours is None else "inspection hours"
     if not days_with(CERTIFIED | NOT_RECUSED | HOURS_OVERLAP):
-        return f"opening hours ({hours}) outside every shift"
+        return f"{which} ({hours}) outside every shift"
     fit = days_with(VEHICLE_BITS)
     if not fit:
         minutes = -(-int(problem.service[visit]) // 60)
         return (
-            f"opening hours ({hours}) leave no {minutes}-minute slot inside any shift "
+            f"{which} ({hours}) leave no {minutes}-minute slot inside any shift "
             "(travel from and to the office included)"
         )
     if not days_with(VEHICLE_BITS | DATES_OK):
@@ -645,6 +830,10 @@ def explain_unplanned(
     if k >= 0 and not problem.eligible[visit, k]:
         day = problem.days[int(problem.vehicle_day[k])]
         return f"pinned to team {problem.vehicle_teams[k]} on {day}, which cannot make this visit"
+    if routes is not None:
+        room = room_text(problem, visit, routes, hours)
+        if room is not None:
+            return room
     return capacity_text(problem)
 
 
@@ -653,11 +842,13 @@ def unplanned_obligations(
     dropped: Iterable[int],
     scenario: Scenario,
     visits: Sequence[Visit],
+    routes: Sequence[RouteSolution] | None = None,
 ) -> tuple[Unscheduled, ...]:
-    """Every obligation of every dropped visit, with its visit's reason."""
+    """Every obligation of every dropped visit, with its visit's reason (``explain_unplanned``;
+    give the plan's ``routes`` so that capacity is said only when every team-day is full)."""
     found = []
     for i in sorted(dropped):
-        reason = explain_unplanned(problem, i, scenario, visits)
+        reason = explain_unplanned(problem, i, scenario, visits, routes)
         found += [Unscheduled(o, reason) for o in visits[i].obligations]
     return tuple(found)
 

@@ -164,9 +164,7 @@ def apply_changes(scenario: Scenario, changes: Iterable[Change], week_start: dt.
         for p in scenario.inspectors
     )
     businesses = tuple(
-        replace(b, opening_hours=_close_days(b.opening_hours, closed[b.id]))
-        if b.id in closed
-        else b
+        b.with_visit_hours(_close_days(b.visit_hours, closed[b.id])) if b.id in closed else b
         for b in scenario.businesses
     )
     return replace(scenario, inspectors=inspectors, businesses=businesses, tasks=tuple(tasks))
@@ -214,7 +212,7 @@ def _obligation_key(business_id: str, o: Obligation) -> tuple[str, str, str, str
 
 
 def _open_on(scenario: Scenario, business_id: str, day: dt.date) -> bool:
-    return bool(scenario.business(business_id).opening_hours.windows_on(day.weekday()))
+    return bool(scenario.business(business_id).visit_hours.windows_on(day.weekday()))
 
 
 def resolve_rest_of_week(
@@ -305,9 +303,9 @@ def resolve_rest_of_week(
                 longer = service.get(business_id, s.visit.service_seconds) - s.visit.service_seconds
                 business = scenario.business(business_id)
                 hours = hold_slot(
-                    business.opening_hours, r.day, s.start, s.end + max(longer, 0), tolerance
+                    business.visit_hours, r.day, s.start, s.end + max(longer, 0), tolerance
                 )
-                held[business_id] = replace(business, opening_hours=hours)
+                held[business_id] = business.with_visit_hours(hours)
     if held:
         businesses = tuple(held.get(b.id, b) for b in scenario.businesses)
         scenario = replace(scenario, businesses=businesses)

@@ -22,9 +22,17 @@ from ortools.linear_solver import pywraplp
 
 from planner.domain import WEEKDAY_NAMES
 from planner.params import SolveParams
-from planner.problem import HORIZON, RouteSolution, RoutingProblem, Solution
+from planner.problem import HORIZON, RouteSolution, RoutingProblem, Solution, find_insertion
 
 WEEK_SECONDS_PER_VISIT = 0.25  # time limit a whole-week model needs per visit (first plan + search)
+REPAIR_SHARE = 0.2  # of the time limit, kept for the repair pass after the day decomposition
+# A model's search stops once this share of its time limit (at least STALL_MIN_S) passed without
+# a better plan: guided local search rarely improves after a long stall, and the rest of the
+# budget goes to the models still to come (the repair pass, the siloed baseline).
+STALL_SHARE = 0.1
+STALL_MIN_S = 0.5
+STALL_GAIN = 1e-3  # a better plan counts as a gain when its cost is this share lower (a visit
+# more is worth ≥ 1 % of a day model's cost; 0.1 % of travel is a minute a day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,14 +254,19 @@ class _Tracker:
     progress: Progress | None
     best: int | None = None
     first_at: float | None = None
+    stall_s: float = math.inf  # stop the search after this long without a better plan
+    deadline: float = math.inf  # perf_counter time the search stops at (``stalled``)
 
     def __call__(self) -> None:
         routing = self.model.routing
         cost = int(routing.CostVar().Value())
+        now = time.perf_counter()
         if self.first_at is None:
-            self.first_at = time.perf_counter()
+            self.first_at = now
         if self.best is not None and cost >= self.best:
             return
+        if self.best is None or cost < self.best * (1 - STALL_GAIN):
+            self.deadline = now + self.stall_s  # a real gain buys the search another stall_s
         self.best = cost
         if self.progress is None:
             return
@@ -316,8 +329,13 @@ def solve_model(
     served_before: int = 0,
     offered: int = 0,
     progress: Progress | None = None,
+    initial: Sequence[Sequence[int]] | None = None,
 ) -> _ModelResult:
-    """Route ``problem`` as one OR-Tools model; indices in the result are ``problem``'s."""
+    """Route ``problem`` as one OR-Tools model; indices in the result are ``problem``'s.
+
+    ``initial`` (one visit list per vehicle) starts the search from those routes instead of a
+    first-solution strategy; the search then only improves on them (``repair``).
+    """
     t0 = time.perf_counter()
     if problem.n_visits == 0 or problem.n_vehicles == 0:
         return _ModelResult((), frozenset(), 0, 0.0, 0.0)
@@ -328,7 +346,18 @@ def solve_model(
     )
     model.routing.AddAtSolutionCallback(tracker)
     remaining = max(0.1, time_limit_s - (built - t0))
-    assignment = model.routing.SolveWithParameters(search_parameters(params, remaining))
+    tracker.stall_s = max(STALL_MIN_S, STALL_SHARE * remaining)
+    stalled = model.routing.solver().CustomLimit(lambda: time.perf_counter() > tracker.deadline)
+    model.routing.AddSearchMonitor(stalled)
+    search = search_parameters(params, remaining)
+    start = None
+    if initial is not None:
+        nodes = [[model.index(i) for i in route] for route in initial]
+        start = model.routing.ReadAssignmentFromRoutes(nodes, True)
+    if start is not None:
+        assignment = model.routing.SolveFromAssignmentWithParameters(start, search)
+    else:
+        assignment = model.routing.SolveWithParameters(search)
     if assignment is None or tracker.first_at is None:
         # No first solution in time: start from the empty plan, which is always feasible.
         fallback = SolveParams(
@@ -576,6 +605,8 @@ class _Run:
     objective: int = 0
     first_plan_s: float = 0.0
     models: int = 0
+    reserve: float = 0.0  # seconds kept back for the repair pass
+    repaired: int = 0  # visits the repair pass added
 
     def run(
         self, visits: Sequence[int], vehicles: Sequence[int], stage: str, limit: float
@@ -601,8 +632,46 @@ class _Run:
         self.models += 1
         return served
 
+    def rerun(
+        self, visits: Sequence[int], vehicles: Sequence[int], stage: str, limit: float
+    ) -> None:
+        """Solve ``visits`` × ``vehicles`` again, starting from those vehicles' current routes.
+
+        The search starts from the plan as it is and only accepts better ones, so a visit joins
+        when it fits somewhere (cheapest insertion, relocations, exchanges) and leaves only for a
+        visit worth more.
+        """
+        mine = set(vehicles)
+        before = [r for r in self.routes if r.vehicle in mine]
+        ordered = list(dict.fromkeys([i for r in before for i in r.visits] + list(visits)))
+        position = {v: j for j, v in enumerate(ordered)}
+        slot = {k: j for j, k in enumerate(vehicles)}
+        initial: list[list[int]] = [[] for _ in vehicles]
+        for r in before:
+            initial[slot[r.vehicle]] = [position[i] for i in r.visits]
+        result = solve_model(
+            self.problem.restrict(ordered, vehicles),
+            self.params,
+            limit,
+            stage=stage,
+            started=self.started,
+            served_before=len(self.served) - len(set(ordered) & self.served),
+            offered=self.offered,
+            progress=self.progress,
+            initial=initial,
+        )
+        old = {i for r in before for i in r.visits}
+        new = {ordered[i] for i in result.served}
+        if not result.routes and old:
+            return  # the search returned nothing: keep the routes as they were
+        self.routes = [r for r in self.routes if r.vehicle not in mine]
+        self.routes += _remap(result, ordered, vehicles)
+        self.served = (self.served - old) | new
+        self.repaired += len(new - old)
+        self.models += 1
+
     def remaining(self) -> float:
-        return self.params.time_limit_s - (time.perf_counter() - self.started)
+        return self.params.time_limit_s - (time.perf_counter() - self.started) - self.reserve
 
 
 def _solve_week(run: _Run, offered: Sequence[int]) -> None:
@@ -641,6 +710,124 @@ def _solve_by_day(run: _Run, offered: Sequence[int]) -> None:
         pool = [i for i in pool if i not in run.served and i not in extra] + dropped
 
 
+def repair_parts(
+    problem: RoutingProblem,
+    routes: Sequence[RouteSolution],
+    candidates: Sequence[int],
+    vehicles: Sequence[int],
+    size: int,
+) -> list[tuple[list[int], list[int]]]:
+    """One day's team-days in groups of at most ~``size`` planned visits, each with the left-out
+    visits its team-days could make, nearest to its routes (offices and stops) first, at most
+    ``max(20, size - planned // 2)`` of them.
+
+    Groups follow offices (a group never mixes two) and the team-days' order within an office; a
+    left-out visit may be offered to several groups (the first that takes it keeps it).
+    """
+    p = problem
+    planned = {r.vehicle: r.visits for r in routes}
+    crews: list[list[int]] = []
+    for office in sorted({int(p.vehicle_depot[k]) for k in vehicles}):
+        crew: list[int] = []
+        load = 0
+        for k in (k for k in vehicles if p.vehicle_depot[k] == office):
+            if crew and load + len(planned.get(k, ())) > size:
+                crews.append(crew)
+                crew, load = [], 0
+            crew.append(k)
+            load += len(planned.get(k, ()))
+        if crew:
+            crews.append(crew)
+    left = np.asarray(candidates, dtype=np.int64)
+    parts = []
+    for crew in crews:
+        able = left[p.eligible[np.ix_(left, np.asarray(crew))].any(axis=1)] if len(left) else left
+        if not len(able):
+            continue
+        nodes = [int(p.vehicle_depot[k]) for k in crew]
+        nodes += [p.node(i) for k in crew for i in planned.get(k, ())]
+        reach = p.travel_seconds[np.ix_(np.asarray(nodes), p.n_depots + able)].min(axis=0)
+        order = np.lexsort((able, -p.penalty[able], reach))
+        load = sum(len(planned.get(k, ())) for k in crew)
+        cap = max(20, size - load // 2)
+        parts.append(([int(i) for i in able[order][:cap]], crew))
+    return parts
+
+
+def _repair(run: _Run, offered: Sequence[int]) -> None:
+    """Offer every visit still left out to every day it may happen on, the day's routes kept.
+
+    The day decomposition fixes each visit's day by an LP with estimated travel, and a day's model
+    only sees its own visits (split by office and area): a visit can be left out while a team-day
+    of another office, area or day that could make it has room. Each day, its team-days (in
+    ``repair_parts`` groups) are solved again from their routes with the left-out visits they
+    could make added as optional visits, until every day was tried or the time is up.
+    """
+    p, params = run.problem, run.params
+    run.reserve = 0.0
+    days = sorted(set(p.vehicle_day.tolist()))
+    for d in days:
+        left = [i for i in offered if i not in run.served]
+        if not left or run.remaining() <= 0.05:
+            break
+        vehicles = np.flatnonzero(p.vehicle_day == d).tolist()
+        on_day = [r for r in run.routes if r.vehicle in set(vehicles)]
+        parts = repair_parts(p, on_day, left, vehicles, params.area_split_visits)
+        later = sum(1 for e in days if e >= d)
+        for g, (visits, crew) in enumerate(parts):
+            limit = run.remaining() / later / max(len(parts) - g, 1)
+            if limit < 0.05:
+                break
+            stage = f"repair {WEEKDAY_NAMES[p.days[d].weekday()]} {p.days[d]}"
+            run.rerun([i for i in visits if i not in run.served], crew, stage, limit)
+
+
+def routes_feasible(problem: RoutingProblem, routes: Sequence[RouteSolution]) -> bool:
+    """Whether ``routes`` (visits in order at their start times, departures, returns and lunch
+    breaks) obey every rule of ``build_model``: the routing model checks them."""
+    model = build_model(problem, SolveParams())
+    routing, time_ = model.routing, model.time
+    per_vehicle: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
+    try:
+        for r in routes:
+            off = int(model.offsets[r.vehicle])
+            per_vehicle[r.vehicle] = [model.index(i) for i in r.visits]
+            for i, start in zip(r.visits, r.starts, strict=True):
+                time_.CumulVar(model.index(i)).SetRange(start + off, start + off)
+            time_.CumulVar(routing.Start(r.vehicle)).SetMax(r.depart + off)
+            time_.CumulVar(routing.End(r.vehicle)).SetMin(r.back + off)
+    except Exception:  # noqa: BLE001 - pywrapcp raises a bare Exception on an empty domain
+        return False
+    routing.CloseModelWithParameters(search_parameters(SolveParams(), 1.0))
+    assignment = routing.ReadAssignmentFromRoutes(per_vehicle, True)
+    return assignment is not None and bool(routing.CheckIfAssignmentIsFeasible(assignment, False))
+
+
+def insert_left_out(
+    problem: RoutingProblem, routes: Sequence[RouteSolution], left: Sequence[int]
+) -> list[RouteSolution]:
+    """Cheapest feasible insertion of left-out visits, most valuable first (``find_insertion``).
+
+    Every stop keeps its time, so nothing already planned moves; each visit goes to the eligible
+    team-day (its pin, if it has one) where it adds the least travel. What the search's moves
+    missed (a team-day it never saw with room, a gap before the lunch break) is caught here.
+    """
+    by_vehicle = {r.vehicle: r for r in routes}
+    for i in sorted(left, key=lambda i: (-int(problem.penalty[i]), i)):
+        pin = int(problem.pinned[i])
+        able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[i]).tolist()
+        found = [
+            f
+            for k in able
+            if problem.eligible[i, k]
+            and (f := find_insertion(problem, k, by_vehicle.get(k), i)) is not None
+        ]
+        if found:
+            best = min(found, key=lambda f: (f.detour, f.start, f.vehicle))
+            by_vehicle[best.vehicle] = best.apply(by_vehicle.get(best.vehicle), i)
+    return list(by_vehicle.values())
+
+
 def solve(
     problem: RoutingProblem,
     params: SolveParams | None = None,
@@ -670,8 +857,19 @@ def solve(
     offered = np.flatnonzero(problem.eligible.any(axis=1)).tolist()
     run = _Run(problem, params, progress, started, len(offered))
     mode = choose_decomposition(problem, params)
+    if offered and mode == "week":
+        _solve_week(run, offered)
+    elif offered:
+        run.reserve = REPAIR_SHARE * params.time_limit_s
+        _solve_by_day(run, offered)
+        _repair(run, offered)
     if offered:
-        (_solve_week if mode == "week" else _solve_by_day)(run, offered)
+        before = len(run.served)
+        run.routes = insert_left_out(
+            problem, run.routes, [i for i in offered if i not in run.served]
+        )
+        run.served = {i for r in run.routes for i in r.visits}
+        run.repaired += len(run.served) - before
     bound = lp_bound(problem) if problem.n_visits else 1.0  # after routing: not on its clock
     dropped = tuple(i for i in range(problem.n_visits) if i not in run.served)
     total = float(problem.penalty.sum())
@@ -684,6 +882,7 @@ def solve(
         "objective": float(run.objective),
         "models": float(run.models),
         "decomposed": float(mode == "day"),
+        "repaired_visits": float(run.repaired),
         "first_solution_seconds": run.first_plan_s,
         "solve_seconds": time.perf_counter() - started,
     }

@@ -42,6 +42,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -52,6 +53,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -96,6 +98,7 @@ from planner.replan import (
 ENV_URL = "PLANNER_DATABASE_URL"
 PAUSE_ENV = "PLANNER_STORE_PAUSE"  # test hook: block inside a transaction at a named point
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PUBLISHED_WEEK_INDEX = "uq_plans_published_week"
 
 
 # ---------------------------------------------------------------- errors
@@ -272,7 +275,18 @@ class PlanRow(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(100))
     next_scenario_version_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_versions.id"))
-    __table_args__ = (CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
+        # One published plan per week, in the database itself (migration 0002): two publishes
+        # racing past the store's own check cannot both commit.
+        Index(
+            PUBLISHED_WEEK_INDEX,
+            "week_start",
+            unique=True,
+            sqlite_where=text("status = 'published'"),
+            postgresql_where=text("status = 'published'"),
+        ),
+    )
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -890,6 +904,9 @@ class Store:
             # Another transaction changed the plan between our read and our write.
             raise self._conflict(plan_id or 0) from None
         except IntegrityError as exc:
+            if _is_published_week_violation(exc):
+                # Another publish of the same week committed first (the partial unique index).
+                raise self._week_taken(plan_id or 0) from None
             raise StoreError(f"the database refused the change: {exc.orig}") from None
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
@@ -907,6 +924,28 @@ class Store:
             return ConflictError(
                 f"plan {plan_id} was changed by {row.updated_by} at {local_time(row.updated_at)} "
                 f"(version {row.version}){told}; reload and redo your change"
+            )
+
+    def _week_taken(self, plan_id: int, other: PlanRow | None = None) -> ConflictError:
+        """The conflict of publishing ``plan_id`` when another plan of its week is published."""
+        with Session(self._engine) as session:
+            row = session.get(PlanRow, plan_id)
+            if other is None and row is not None:
+                other = session.scalars(
+                    select(PlanRow).where(
+                        PlanRow.week_start == row.week_start,
+                        PlanRow.status == PlanStatus.PUBLISHED.value,
+                        PlanRow.id != plan_id,
+                    )
+                ).first()
+            facts = [f"week {_week_text(row.week_start)}"] if row is not None else []
+            if other is not None:
+                when = local_time(other.published_at or other.updated_at)
+                facts.append(f"plan {other.id}, by {other.published_by} at {when}")
+            return ConflictError(
+                f"another plan for this week was published ({'; '.join(facts)}); reload — "
+                f"plan {plan_id} stays a draft (close the published plan first to publish "
+                "this one instead)"
             )
 
     def _audit(
@@ -1082,17 +1121,14 @@ class Store:
                 session, plan_id, expected_version, PlanStatus.DRAFT, "publish"
             )
             other = session.scalars(
-                select(PlanRow.id).where(
+                select(PlanRow).where(
                     PlanRow.week_start == row.week_start,
                     PlanRow.status == PlanStatus.PUBLISHED.value,
                     PlanRow.id != plan_id,
                 )
             ).first()
             if other is not None:
-                raise StateError(
-                    f"plan {other} for the week {_week_text(row.week_start)} is already "
-                    f"published; close it before publishing plan {plan_id}"
-                )
+                raise self._week_taken(plan_id, other)
             now = self._now()
             row.status = PlanStatus.PUBLISHED.value
             row.published_at, row.published_by = now, by
@@ -1784,6 +1820,18 @@ def _plan_info(row: PlanRow) -> PlanInfo:
         row.published_at, row.published_by, row.closed_at, row.closed_by,
         row.next_scenario_version_id,
     )  # fmt: skip
+
+
+def _is_published_week_violation(exc: IntegrityError) -> bool:
+    """Whether the database refused a second published plan of a week (migration 0002's index).
+
+    PostgreSQL names the index; SQLite names the indexed column.
+    """
+    diag = getattr(exc.orig, "diag", None)
+    if getattr(diag, "constraint_name", None) == PUBLISHED_WEEK_INDEX:
+        return True
+    message = str(exc.orig)
+    return PUBLISHED_WEEK_INDEX in message or "plans.week_start" in message
 
 
 def _counts(plan: Plan) -> dict[str, int]:

@@ -184,7 +184,7 @@ def synthesize_history(
             continue
         visits: dict[str, list[Item]] = {}
         for item in items:
-            if item.applies_to(business.category):
+            if item.applies_to_any(business.categories):
                 key = item.id if item.unannounced else item.department_id
                 visits.setdefault(key, []).append(item)
         for checked in visits.values():
@@ -238,7 +238,7 @@ def synthesize_tasks(
         fits = [
             b
             for b in businesses
-            if by_id[item_id].applies_to(b.category)
+            if by_id[item_id].applies_to_any(b.categories)
             and (b.id, item_id) not in used
             and _open_in_office_hours(b)
         ]
@@ -358,7 +358,7 @@ def estimate_due(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     due: dict[str, list[str]] = {}
     for business in scenario.businesses:
         for item in scenario.items:
-            if not item.applies_to(business.category):
+            if not item.applies_to_any(business.categories):
                 continue
             record = last.get((business.id, item.id))
             days = item.interval_for(business.risk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,13 +57,20 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     "businesses": (
         _req("id", "business id, unique"),
         _req("name", "name"),
-        _req("category", "business category, e.g. restaurant"),
+        _req(
+            "category",
+            "business category, e.g. restaurant; one per licence held, separated by ';' (restaurant;shop)",
+        ),
         _req("lon", "longitude, WGS84 degrees"),
         _req("lat", "latitude, WGS84 degrees"),
         _opt("address", "street address"),
         _req("risk", "risk class: low, medium or high"),
         _req("opening_hours", "e.g. 'Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00'"),
         _opt("phone", "phone number"),
+        _opt(
+            "inspection_hours",
+            "when inspectors may visit, if not the opening hours (same syntax; e.g. Mo-Fr 09:00-11:00)",
+        ),
     ),
     "history": (
         _req("business", "business id"),
@@ -160,6 +168,7 @@ def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
                 "risk": b.risk.value,
                 "opening_hours": b.opening_hours.text,
                 "phone": b.phone,
+                "inspection_hours": b.inspection_hours.text if b.inspection_hours else "",
             }
             for b in scenario.businesses
         ],
@@ -251,6 +260,8 @@ def settings_to_toml(settings: Settings) -> str:
         f"lunch_minutes = {settings.lunch_minutes}",
         f"setup_minutes = {settings.setup_minutes}",
     ]
+    if settings.holidays:
+        lines.append(f"holidays = [{', '.join(d.isoformat() for d in settings.holidays)}]")
     for office in settings.offices:
         lines += [
             "",
@@ -265,11 +276,20 @@ def settings_to_toml(settings: Settings) -> str:
     return text
 
 
+def _cell(value: object) -> str:
+    """A setting as a workbook cell that reads back as TOML (a list of dates as ``[d1, d2]``)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def settings_to_frames(settings: Settings) -> dict[str, pd.DataFrame]:
     """The ``settings`` and ``offices`` sheets of a workbook: key/value rows and one row per office."""
     data = tomllib.loads(settings_to_toml(settings))
     offices = data.pop("offices")
-    kv = pd.DataFrame({"key": list(data), "value": [str(v) for v in data.values()]})
+    kv = pd.DataFrame({"key": list(data), "value": [_cell(v) for v in data.values()]})
     return {"settings": kv, "offices": pd.DataFrame(offices).astype(str)}
 
 
@@ -284,14 +304,19 @@ def write_scenario(scenario: Scenario, path: Path | str) -> Path:
         for name, frame in scenario_to_frames(scenario).items()
         if name in REQUIRED_TABLES or len(frame)
     }
+    from planner.export import neutralise_frame, set_text_cell  # formula-safe spreadsheet cells
+
     if path.suffix.lower() == ".xlsx":
         path.parent.mkdir(parents=True, exist_ok=True)
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             for name, frame in {**settings_to_frames(scenario.settings), **frames}.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
+                for row in writer.sheets[name].iter_rows(min_row=2):
+                    for cell in row:  # every value is text: "=…" must not become a formula
+                        set_text_cell(cell, cell.value)
         return path
     path.mkdir(parents=True, exist_ok=True)
     (path / SETTINGS_FILE).write_text(settings_to_toml(scenario.settings), encoding="utf-8")
     for name, frame in frames.items():
-        frame.to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
+        neutralise_frame(frame).to_csv(path / f"{name}.csv", index=False, encoding="utf-8")
     return path

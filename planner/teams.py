@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Generic, TypeVar
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.crew import pair_officers, shared_hours, works_on
@@ -34,6 +35,13 @@ from planner.problem import team_shift as officers_shift
 DRAW_METHOD = "sha256-pair-scores"
 R = TypeVar("R")
 _SCORE_SCALE = 10  # random pair scores are whole numbers 0..9 (the lowest objective tier)
+# Model size (officers × visit classes) CP-SAT forms in ``time_limit_seconds``; larger models get
+# proportionally more time, up to ``_MAX_SCALE`` times; models over twice that go greedy.
+# Measured on synthetic townships (2 loaded cores): 26 officers × 95 classes (2,000 businesses)
+# found a formation in 0.25 s and its best in 1 s; 48 officers × 143 classes (3,800 businesses)
+# found none in 8 s — so such models go straight to the greedy formation.
+_SIZE_PER_SECOND = 2500
+_MAX_SCALE = 2.0
 
 # ---------------------------------------------------------------- rules shared with routing
 
@@ -139,7 +147,7 @@ def open_on(visit: Visit, day: dt.date, scenario: Scenario, hours: tuple[int, in
     open long enough for it inside ``hours`` (the day's earliest start and latest end of duty)."""
     if any(o.earliest > day for o in visit.obligations):
         return False
-    windows = scenario.business(visit.business_id).opening_hours.windows_on(day.weekday())
+    windows = scenario.business(visit.business_id).visit_hours.windows_on(day.weekday())
     return any(min(e, hours[1]) - max(s, hours[0]) >= visit.service_seconds for s, e in windows)
 
 
@@ -565,12 +573,12 @@ def _locked(
     return fixed, pairings
 
 
-def _formed_team_id(day: dt.date, n: int, taken: set[str]) -> str:
-    base = f"{WEEKDAY_NAMES[day.weekday()]}-{n}"
-    name = base
-    while name in taken:
-        name = "F" + name
-    return name
+def _formed_team_id(day: dt.date, taken: set[str]) -> str:
+    """The first of ``Mon-1``, ``Mon-2``, … not in ``taken``."""
+    n = 1
+    while f"{WEEKDAY_NAMES[day.weekday()]}-{n}" in taken:
+        n += 1
+    return f"{WEEKDAY_NAMES[day.weekday()]}-{n}"
 
 
 def _uncovered(
@@ -606,6 +614,12 @@ def form_teams(
 ) -> Formation:
     """Form the joint teams of ``day`` from the officers working that day.
 
+    Each office's officers are formed on their own, for the visits of that office's area
+    (``office_of_visits``): teams never mix offices, so the day's model splits into one small
+    model per office. After CP-SAT, a greedy completion (``complete_teams``) places every officer
+    it left idle who can still be paired or join a team; whoever stays idle is logged with the
+    reason.
+
     Parameters
     ----------
     scenario
@@ -629,7 +643,6 @@ def form_teams(
         visits no team may make with the certifications missing; idle officers; a log.
     """
     params = params or TeamParams()
-    boost = boost or {}
     log: list[str] = []
     available = {
         o.id: o for o in sorted(scenario.inspectors, key=lambda o: o.id) if works_on(o, day)
@@ -645,28 +658,167 @@ def form_teams(
         visits = [v for v in demand if open_on(v, day, scenario, duty)]
     else:
         visits = []
+    offices = sorted({o.base for o in available.values()})
+    area = office_of_visits(scenario, visits, list(available.values()))
+    taken = {t.id for t in (*fixed, *pairings)}
+    teams: list[Team] = []
+    assigned: list[tuple[str, str]] = []
+    idle: list[str] = []
+    statuses: list[str] = []
+    for office in offices:
+        part = _form_office(
+            scenario,
+            day,
+            [v for v in visits if area[v.business_id] == office],
+            [t for t in fixed if _base(t, available) == office],
+            [t for t in pairings if _base(t, available) == office],
+            [o for o in pool if o.base == office],
+            previous=previous,
+            params=params,
+            boost=boost or {},
+            taken=taken,
+        )
+        teams += part.teams
+        assigned += part.assigned
+        idle += part.idle
+        log += part.log
+        statuses.append(part.status if len(offices) == 1 else f"{office} {part.status}")
+    draw = None
+    if params.random_draw:
+        population = tuple(o.id for o in pool)
+        formed = tuple(t.officer_ids for t in teams if t.id not in {f.id for f in fixed})
+        draw = TeamDraw(day, params.draw_seed, population, formed)
+    weight_of = {v.business_id: visit_weight(v) for v in visits}
+    return Formation(
+        day=day,
+        teams=tuple(teams),
+        assigned=tuple(sorted(assigned)),
+        uncovered=_uncovered(visits, teams, scenario),
+        idle=tuple(idle),
+        log=tuple(log),
+        draw=draw,
+        covered_weight=sum(weight_of[b] for _, b in assigned),
+        demand_weight=sum(weight_of.values()),
+        status=", ".join(statuses) if statuses else "no officers",
+    )
+
+
+def _base(team: Team, available: Mapping[str, Inspector]) -> str:
+    """The office of a fixed team or pairing: its first working member's."""
+    return available[team.officer_ids[0]].base
+
+
+def office_of_visits(
+    scenario: Scenario, visits: Sequence[Visit], officers: Sequence[Inspector]
+) -> dict[str, str]:
+    """Business id → the office whose officers form the teams for its visit: the nearest office
+    (straight line) whose ``officers`` together hold every certification the visit needs, else
+    the nearest office with officers at all.
+
+    Offices are the ``base`` of the given officers; a base the settings do not locate counts as
+    farther than any located one.
+    """
+    from planner.travel import haversine_metres
+
+    bases = sorted({o.base for o in officers})
+    if not visits or not bases:
+        return {}
+    if len(bases) == 1:
+        return {v.business_id: bases[0] for v in visits}
+    held = {
+        b: frozenset(c for o in officers if o.base == b for c in o.certifications) for b in bases
+    }
+    where = {o.id: (o.lon, o.lat) for o in scenario.settings.offices}
+    shops = [scenario.business(v.business_id) for v in visits]
+    lon = np.array([b.lon for b in shops])
+    lat = np.array([b.lat for b in shops])
+    far = np.full(len(shops), np.inf)
+    distance = {
+        b: haversine_metres(where[b][0], where[b][1], lon, lat) if b in where else far
+        for b in bases
+    }
+    found = {}
+    for n, visit in enumerate(visits):
+        need = needed_certifications(visit, scenario)
+        order = sorted(bases, key=lambda b: (float(distance[b][n]), b))
+        able = [b for b in order if need <= held[b]]
+        found[visit.business_id] = (able or order)[0]
+    return found
+
+
+def formation_time_limit(params: TeamParams, officers: int, classes: int) -> float | None:
+    """CP-SAT's deterministic seconds per tier for one office's day, scaled to the model's size
+    (officers × visit classes); ``None`` when the model is too large to find a formation in
+    any time worth spending (then ``complete_teams`` forms the teams greedily).
+
+    ``params.time_limit_seconds`` is the limit of a model up to ``_SIZE_PER_SECOND``; larger
+    models get proportionally more, up to ``_MAX_SCALE`` times; beyond that, ``None``.
+    """
+    size = officers * max(classes, 1)
+    if size > _SIZE_PER_SECOND * _MAX_SCALE:
+        return None
+    return params.time_limit_seconds * min(_MAX_SCALE, max(1.0, size / _SIZE_PER_SECOND))
+
+
+@dataclass(frozen=True, slots=True)
+class _Formed:
+    """One office's part of a day's formation."""
+
+    teams: tuple[Team, ...]
+    assigned: tuple[tuple[str, str], ...]
+    idle: tuple[str, ...]
+    log: tuple[str, ...]
+    status: str
+
+
+def _form_office(
+    scenario: Scenario,
+    day: dt.date,
+    visits: Sequence[Visit],
+    fixed: Sequence[Team],
+    pairings: Sequence[Team],
+    pool: Sequence[Inspector],
+    *,
+    previous: Sequence[Team],
+    params: TeamParams,
+    boost: Mapping[str, int],
+    taken: set[str],
+) -> _Formed:
+    """CP-SAT formation of one office's officers for its visits, then the greedy completion."""
+    officers = {o.id: o for o in pool} | {
+        o: scenario.inspector(o) for t in fixed for o in t.officer_ids
+    }
+    weights = [visit_weight(v) * boost.get(v.business_id, 1) for v in visits]
+    loads = [-(-v.service_seconds // 60) + params.travel_minutes_per_visit for v in visits]
+    classes = _group_visits(visits, weights, loads, scenario, previous_officers(scenario))
+    limit = formation_time_limit(params, len(pool), len(classes))
+    if limit is None:
+        return _greedy_formation(
+            day, scenario, fixed, pairings, pool, visits, params, taken, "too large for CP-SAT"
+        )
+    tuned = replace(params, time_limit_seconds=limit)
     m = cp_model.CpModel()
     slots = _add_slots(m, pool, fixed, pairings, params)
     _rule_one_team_a_day(m, slots, pool)
     _rule_team_size(m, slots, params)
-    _rule_may_pair(m, slots, available, params, recused_pairs(scenario))
-    weights = [visit_weight(v) * boost.get(v.business_id, 1) for v in visits]
-    loads = [-(-v.service_seconds // 60) + params.travel_minutes_per_visit for v in visits]
-    classes = _group_visits(visits, weights, loads, scenario, previous_officers(scenario))
-    take = _rule_coverage(m, slots, classes, available, scenario.settings.lunch_minutes)
-    _rule_capacity(m, slots, take, available, scenario.settings.lunch_minutes)
+    _rule_may_pair(m, slots, officers, params, recused_pairs(scenario))
+    take = _rule_coverage(m, slots, classes, officers, scenario.settings.lunch_minutes)
+    _rule_capacity(m, slots, take, officers, scenario.settings.lunch_minutes)
     coverage = sum(_class_values(m, classes, take))
     repeats = _rule_rotation(m, slots, classes, take)
     members, extra = _team_terms(slots, params)
     together = _pair_rewards(m, slots, _rewards(day, pool, previous, params))
     m.maximize(coverage)
-    solver, status = _solve(m, params, params.gap_limit)
+    solver, status = _solve(m, tuned, params.gap_limit)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _fallback_formation(day, scenario, fixed, pool, visits, solver.status_name(status))
+        return _greedy_formation(
+            day, scenario, fixed, pairings, pool, visits, params, taken, solver.status_name(status)
+        )
     first_status = solver.status_name(status)
     # Tier 2: keep the coverage, then rotation, idle officers, team size, stability / draw.
     m.add(coverage >= int(round(solver.objective_value)))
-    for var, value in _solution(slots, take, solver):
+    hint = _solution(slots, take, solver)
+    for var, value in hint:
         m.add_hint(var, value)
     m.minimize(
         params.rotation_weight * sum(repeats)
@@ -674,63 +826,292 @@ def form_teams(
         + params.extra_member_weight * extra
         - together
     )
-    solver, status = _solve(m, params)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # pragma: no cover - tier 1 is a hint
-        log.append(f"team model, second tier: {solver.status_name(status)}")
-        return Formation(day, tuple(fixed), log=tuple(log), status=solver.status_name(status))
-    teams, team_of_slot = _read_teams(day, solver, slots)
+    second, status = _solve(m, tuned)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver = second
+    # else: tier 2 ran out of time even with tier 1's solution as a hint; keep tier 1's.
+    teams, team_of_slot = _read_teams(day, solver, slots, taken)
     assigned = _read_assignment(solver, classes, take, team_of_slot, visits)
-    busy = {o for t in teams for o in t.officer_ids}
-    idle = tuple(o.id for o in pool if o.id not in busy)
-    if idle:
-        log.append(f"idle on {day}: {', '.join(idle)} (no team they may join)")
-    draw = None
-    if params.random_draw:
-        population = tuple(o.id for o in pool)
-        draw = TeamDraw(day, params.draw_seed, population, tuple(t.officer_ids for t in teams))
-    weight_of = {v.business_id: visit_weight(v) for v in visits}
-    return Formation(
-        day=day,
-        teams=teams,
-        assigned=assigned,
-        uncovered=_uncovered(visits, teams, scenario),
-        idle=idle,
-        log=tuple(log),
-        draw=draw,
-        covered_weight=sum(weight_of[b] for _, b in assigned),
-        demand_weight=sum(weight_of.values()),
-        status=f"{first_status}/{solver.status_name(status)}",
+    done = complete_teams(day, teams, assigned, visits, pool, scenario, params, taken)
+    return _Formed(
+        done.teams,
+        assigned,
+        done.idle,
+        done.log,
+        f"{first_status}/{second.status_name(status)}" + ("+greedy" if done.added else ""),
     )
 
 
-def _fallback_formation(
+def _greedy_formation(
     day: dt.date,
     scenario: Scenario,
     fixed: Sequence[Team],
+    pairings: Sequence[Team],
     pool: Sequence[Inspector],
     visits: Sequence[Visit],
+    params: TeamParams,
+    taken: set[str],
     status: str,
-) -> Formation:
-    """When CP-SAT finds no formation in its time (very large days), pair the free officers
-    greedily (``crew.pair_officers``) so that a plan can always be made."""
-    taken = {t.id for t in fixed}
-    formed = [
-        Team(_formed_team_id(day, n, taken), tuple(sorted(o.id for o in members)), (day.weekday(),))
-        for n, members in enumerate(pair_officers(pool, scenario), start=1)
-    ]
-    teams = (*fixed, *formed)
-    busy = {o for t in teams for o in t.officer_ids}
+) -> _Formed:
+    """When CP-SAT finds no formation in its time (or the model is too large to try), pair the
+    free officers greedily (``crew.pair_officers``) and complete (``complete_teams``), so that a
+    plan can always be made."""
+    paired = {o for t in pairings for o in t.officer_ids}
+    free = [o for o in pool if o.id not in paired]
+    formed = []
+    for members in pair_officers(free, scenario):
+        team = Team(
+            _formed_team_id(day, taken), tuple(sorted(o.id for o in members)), (day.weekday(),)
+        )
+        taken.add(team.id)
+        formed.append(team)
+    teams = (*fixed, *pairings, *formed)
+    done = complete_teams(day, teams, (), visits, pool, scenario, params, taken)
     note = (
-        f"team model: {status} in its time limit; the {len(pool)} free officers of {day} were "
-        f"paired greedily instead ({len(formed)} teams)"
+        f"team model: {status}; the {len(free)} free officers of {day} at office "
+        f"{pool[0].base if pool else '-'} were paired greedily instead ({len(formed)} teams)"
     )
-    return Formation(
-        day,
-        teams,
-        uncovered=_uncovered(visits, teams, scenario),
-        idle=tuple(o.id for o in pool if o.id not in busy),
-        log=(note,),
-        status=f"{status}/greedy",
+    return _Formed(done.teams, (), done.idle, (note, *done.log), f"{status}/greedy")
+
+
+# ---------------------------------------------------------------- greedy completion
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """``complete_teams``' result: the teams, the officers still idle, and what it did and why."""
+
+    teams: tuple[Team, ...]
+    idle: tuple[str, ...]
+    log: tuple[str, ...]
+    added: int  # officers the completion placed
+
+
+class _Demand:
+    """The unplanned demand of a day, grouped by what a team needs to make it: its priority
+    weight by (certifications needed, officers recused)."""
+
+    def __init__(self, visits: Sequence[Visit], scenario: Scenario) -> None:
+        barred = business_recusals(scenario)
+        self.weight: dict[tuple[frozenset[str], frozenset[str]], int] = defaultdict(int)
+        for v in visits:
+            key = (
+                needed_certifications(v, scenario),
+                barred.get(v.business_id, frozenset()),
+            )
+            self.weight[key] += visit_weight(v)
+
+    def value(self, members: Sequence[Inspector]) -> int:
+        """Weight of the unplanned visits a team of ``members`` could make."""
+        certs = {c for o in members for c in o.certifications}
+        ids = {o.id for o in members}
+        return sum(
+            w for (need, recused), w in self.weight.items() if need <= certs and not recused & ids
+        )
+
+
+def complete_teams(
+    day: dt.date,
+    teams: Sequence[Team],
+    assigned: Sequence[tuple[str, str]],
+    visits: Sequence[Visit],
+    pool: Sequence[Inspector],
+    scenario: Scenario,
+    params: TeamParams,
+    taken: set[str] | None = None,
+) -> Completion:
+    """Place the officers of ``pool`` that no team holds, greedily, where they add capacity or
+    coverage of the visits not yet assigned; log why each one still idle stays idle.
+
+    In this order, each move only when the teams' rules (``may_pair``, sizes) allow it:
+
+    1. pair idle officers with each other — a maximum matching, heaviest (most unassigned visit
+       weight the pair could make) among the largest;
+    2. swap: two idle officers ``x``, ``y`` and a formed pair ``{a, b}`` become ``{a, x}`` and
+       ``{b, y}`` when ``{a, x}`` can still make every visit assigned to ``{a, b}``;
+    3. split: an idle officer takes a member from a formed team larger than ``min_size`` that can
+       still make every visit assigned to it;
+    4. join: an idle officer joins a team below ``max_size`` (not a fixed team) when it adds
+       coverage of unassigned visits or does not shorten the team's hours, and never cuts them
+       by half or more.
+
+    Fixed teams are never changed; a pairing's core members stay in it.
+
+    Returns
+    -------
+    Completion
+        The teams (same order, new teams appended), the officers still idle and the log.
+    """
+    import networkx as nx
+
+    taken = set(taken or ()) | {t.id for t in teams}
+    officer = {o.id: o for o in pool} | {
+        o: scenario.inspector(o) for t in teams for o in t.officer_ids
+    }
+    pairs = recused_pairs(scenario)
+    fixed_ids = {t.id for t in scenario.teams if not t.pairing}
+    core = {t.id: set(t.officer_ids) for t in scenario.teams if t.pairing}
+    draft = {t.id: list(t.officer_ids) for t in teams}
+    order = [t.id for t in teams]
+    busy = {o for t in teams for o in t.officer_ids}
+    idle = [o.id for o in pool if o.id not in busy]
+    mine = {b for _, b in assigned}
+    demand = _Demand([v for v in visits if v.business_id not in mine], scenario)
+    need_of: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
+    visit_of = {v.business_id: v for v in visits}
+    for team_id, business in assigned:
+        if business in visit_of:
+            need_of[team_id].append((needed_certifications(visit_of[business], scenario), business))
+    barred = business_recusals(scenario)
+    log: list[str] = []
+    added = 0
+
+    def ok(a: str, b: str) -> bool:
+        return may_pair(officer[a], officer[b], params, pairs)
+
+    def keeps(team_id: str, members: Sequence[str]) -> bool:
+        """Whether ``members`` can still make every visit assigned to ``team_id``."""
+        certs = {c for o in members for c in officer[o].certifications}
+        return all(
+            need <= certs and not barred.get(b, frozenset()) & set(members)
+            for need, b in need_of[team_id]
+        )
+
+    def new_team(members: Sequence[str], why: str) -> None:
+        nonlocal added
+        team_id = _formed_team_id(day, taken)
+        taken.add(team_id)
+        draft[team_id] = list(members)
+        order.append(team_id)
+        log.append(f"completion on {day}: formed {team_id} = {'+'.join(members)} ({why})")
+
+    # 1. pair idle officers: a maximum matching, the heaviest among the largest.
+    graph = nx.Graph()
+    graph.add_nodes_from(idle)
+    for a, b in combinations(idle, 2):
+        if ok(a, b):
+            graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+    for a, b in sorted(
+        tuple(sorted(e)) for e in nx.max_weight_matching(graph, maxcardinality=True)
+    ):
+        new_team((a, b), "two idle officers")
+        idle.remove(a)
+        idle.remove(b)
+        added += 2
+    # 2. swap two idle officers into a formed pair.
+    for team_id in [t for t in order if t not in fixed_ids and t not in core]:
+        members = draft[team_id]
+        if len(members) != 2 or len(idle) < 2:
+            continue
+        done = False
+        for x, y in ((x, y) for x in idle for y in idle if x != y):
+            for a, b in (members, members[::-1]):
+                if ok(a, x) and ok(b, y) and keeps(team_id, (a, x)):
+                    draft[team_id] = [a, x]
+                    new_team((b, y), f"{b} left {team_id} for {x} so that {y} could work")
+                    idle.remove(x)
+                    idle.remove(y)
+                    added += 2
+                    done = True
+                    break
+            if done:
+                break
+    # 3. split: an idle officer takes a member from a team larger than min_size.
+    for x in list(idle):
+        best: tuple[int, str, str] | None = None
+        for team_id in order:
+            members = draft[team_id]
+            if team_id in fixed_ids or len(members) <= params.min_size:
+                continue
+            for y in members:
+                rest = [o for o in members if o != y]
+                if y in core.get(team_id, ()) or not ok(x, y) or not keeps(team_id, rest):
+                    continue
+                gain = demand.value([officer[x], officer[y]])
+                if best is None or gain > best[0]:
+                    best = (gain, team_id, y)
+        if best is not None:
+            _, team_id, y = best
+            draft[team_id].remove(y)
+            new_team((y, x), f"{y} left {team_id} to pair with idle {x}")
+            idle.remove(x)
+            added += 1
+    # 4. join a team with room.
+    for x in list(idle):
+        options = []
+        for team_id in order:
+            members = draft[team_id]
+            if team_id in fixed_ids or len(members) >= params.max_size:
+                continue
+            if not all(ok(x, o) for o in members):
+                continue
+            now = shared_hours([officer[o] for o in members])
+            after = shared_hours([officer[o] for o in (*members, x)])
+            gain = demand.value([officer[o] for o in (*members, x)]) - demand.value(
+                [officer[o] for o in members]
+            )
+            if (
+                2 * after > now
+                and after >= 60 * params.min_overlap_minutes
+                and (gain > 0 or after == now)
+                and keeps(team_id, (*members, x))
+            ):
+                options.append((gain, after, -len(members), team_id))
+        if options:
+            team_id = max(options)[3]
+            draft[team_id].append(x)
+            idle.remove(x)
+            added += 1
+            log.append(f"completion on {day}: {x} joined {team_id}")
+    by_id = {t.id: t for t in teams}
+    out = []
+    for team_id in order:
+        final = tuple(draft[team_id])
+        if team_id in by_id:
+            old = by_id[team_id]
+            out.append(old if old.officer_ids == final else replace(old, officer_ids=final))
+        else:
+            out.append(Team(team_id, final, (day.weekday(),)))
+    if idle:
+        reasons = [
+            f"{o} ({idle_reason(officer[o], day, pool, out, scenario, params)})" for o in idle
+        ]
+        log.append(f"idle on {day}: " + "; ".join(reasons))
+    return Completion(tuple(out), tuple(idle), tuple(log), added)
+
+
+def idle_reason(
+    officer: Inspector,
+    day: dt.date,
+    pool: Sequence[Inspector],
+    teams: Sequence[Team],
+    scenario: Scenario,
+    params: TeamParams,
+) -> str:
+    """Why ``officer`` is in no team on ``day``, as a planner reads it."""
+    others = [o for o in scenario.inspectors if o.id != officer.id and works_on(o, day)]
+    office = [o for o in others if o.base == officer.base]
+    if not office:
+        return f"no other officer of office {officer.base} works on {WEEKDAY_NAMES[day.weekday()]}"
+    overlap = [o for o in office if shared_hours([o, officer]) >= 60 * params.min_overlap_minutes]
+    if not overlap:
+        return (
+            f"no officer of office {officer.base} shares {params.min_overlap_minutes} min of "
+            "duty hours with them"
+        )
+    pairs = recused_pairs(scenario)
+    partners = [o for o in overlap if frozenset((o.id, officer.id)) not in pairs]
+    if not partners:
+        return "recused from working with every officer of their office on duty with them"
+    team_of = {o: t for t in teams for o in t.officer_ids}
+    fixed = {t.id for t in scenario.teams if not t.pairing}
+    full = sorted({team_of[o.id].id for o in partners if o.id in team_of})
+    if full and all(team_of[o.id].id in fixed for o in partners if o.id in team_of):
+        return f"their possible partners are all in fixed teams ({', '.join(full)})"
+    return (
+        f"their possible partners are in teams they cannot join ({', '.join(full)}: full at "
+        f"{params.max_size}, a recused member, or their hours would cut the team's by half or "
+        "more) and none can leave them"
     )
 
 
@@ -762,12 +1143,12 @@ def _solution(
 
 
 def _read_teams(
-    day: dt.date, solver: cp_model.CpSolver, slots: Sequence[_Slot]
+    day: dt.date, solver: cp_model.CpSolver, slots: Sequence[_Slot], taken: set[str]
 ) -> tuple[tuple[Team, ...], dict[int, str]]:
-    """The teams of the solution and the team id of each used slot."""
+    """The teams of the solution and the team id of each used slot (formed teams get the first
+    free ids ``Mon-1``, ``Mon-2``, … not in ``taken``, which grows)."""
     teams: list[Team] = []
     team_of_slot: dict[int, str] = {}
-    taken = {s.team.id for s in slots if s.team is not None}
     weekday = (day.weekday(),)
     for k, s in enumerate(slots):
         members = tuple(
@@ -779,8 +1160,8 @@ def _read_teams(
             locked = s.team.officer_ids
             team = Team(s.team.id, locked + tuple(o for o in members if o not in locked), weekday)
         elif len(members) >= 2:
-            n = sum(1 for t in teams if t.id not in taken) + 1
-            team = Team(_formed_team_id(day, n, taken), members, weekday)
+            team = Team(_formed_team_id(day, taken), members, weekday)
+            taken.add(team.id)
         else:
             continue
         teams.append(team)
@@ -852,8 +1233,10 @@ def form_week(
     before = tuple(previous)
     for offset in range(days):
         day = week_start + dt.timedelta(days=offset)
-        if not any(works_on(o, day) for o in scenario.inspectors):
-            continue
+        if not scenario.settings.is_working_day(day) or not any(
+            works_on(o, day) for o in scenario.inspectors
+        ):
+            continue  # a public holiday or nobody rostered: no teams
         todays = demand.get(day, ()) if isinstance(demand, Mapping) else left
         formation = form_teams(scenario, day, todays, previous=before, params=params, boost=boost)
         formations.append(formation)
@@ -1038,3 +1421,35 @@ def unscheduled_businesses(plan: Plan, visits: Sequence[Visit]) -> frozenset[str
     """Businesses of ``visits`` that no route of ``plan`` visits."""
     visited = {s.visit.business_id for r in plan.routes for s in r.stops}
     return frozenset(v.business_id for v in visits) - visited
+
+
+# ---------------------------------------------------------------- measuring idle officers
+
+
+def idle_officer_days(
+    scenario: Scenario, plan: Plan, params: TeamParams | None = None
+) -> tuple[tuple[dt.date, str], ...]:
+    """(day, officer id) of every rostered officer without a single visit that day, on the days
+    of a plan that leaves visits unscheduled, counting only officers who could have been paired
+    (``may_pair`` with another officer working that day).
+
+    "Unscheduled" means the plan's ``obligations_unscheduled`` metric when it has one (deferred
+    obligations are not the teams' to do), else any entry of ``plan.unscheduled``. The count,
+    ``len(idle_officer_days(...))``, is the issue's *idle officer-days* (target 0).
+    """
+    params = params or TeamParams()
+    metrics = dict(plan.metrics)
+    left = metrics.get("obligations_unscheduled", float(len(plan.unscheduled)))
+    if left <= 0:
+        return ()
+    pairs = recused_pairs(scenario)
+    busy = {(r.day, o) for r in plan.routes if r.stops for o in r.officer_ids}
+    found = []
+    for day in (plan.week_start + dt.timedelta(days=d) for d in range(7)):
+        rostered = [o for o in scenario.inspectors if works_on(o, day)]
+        for o in rostered:
+            if (day, o.id) in busy:
+                continue
+            if any(p.id != o.id and may_pair(o, p, params, pairs) for p in rostered):
+                found.append((day, o.id))
+    return tuple(found)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from planner.domain import (
+    CATEGORY_SEPARATOR,
     Business,
     Department,
     DrawMode,
@@ -21,6 +22,7 @@ from planner.domain import (
     Inspector,
     Item,
     Office,
+    OpeningHours,
     Recusal,
     Result,
     Risk,
@@ -29,6 +31,7 @@ from planner.domain import (
     Task,
     TaskKind,
     Team,
+    split_categories,
 )
 from planner.errors import Problem
 from planner.hours import parse_days, parse_opening_hours, parse_span
@@ -40,6 +43,7 @@ T = TypeVar("T")
 MAX_ITEM_MINUTES = 480
 MAX_INTERVAL_DAYS = 3650
 FAR_FROM_OFFICE_KM = 100.0
+NO_HOURS = OpeningHours("", ())  # an empty optional hours cell: no inspection window
 _YES = {"yes", "y", "true", "1", "是", "x"}
 _NO = {"no", "n", "false", "0", "否", ""}
 
@@ -138,7 +142,7 @@ class _Row:
 
 def _rows(table: RawTable | None, out: list[Problem]) -> list[_Row]:
     """Rows of ``table`` after checking its columns (missing = error, unknown = warning)."""
-    if table is None:
+    if table is None or table.unreadable:
         return []
     schema = SCHEMA[table.name]
     known = {c.name for c in schema}
@@ -223,7 +227,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
 
     known = {
         "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
-        "lunch_minutes", "setup_minutes", "offices",
+        "lunch_minutes", "setup_minutes", "offices", "holidays",
     }  # fmt: skip
     for key in sorted(set(data) - known):
         problem(key, "unknown setting; ignored", "warning")
@@ -249,6 +253,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         problem("lunch_window", "lies outside the shift")
     if lunch[1] and lunch_minutes * 60 > lunch[1] - lunch[0]:
         problem("lunch_minutes", f"{lunch_minutes} minutes do not fit in the lunch window")
+    holidays = _holidays(data.get("holidays", ()), problem)
     offices = _offices(raw, out)
     if not offices:
         problem("offices", "at least one office is needed (id, name, lon, lat)")
@@ -266,7 +271,31 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         lunch_end=lunch[1],
         lunch_minutes=lunch_minutes,
         setup_minutes=setup_minutes,
+        holidays=holidays,
     )
+
+
+def _holidays(value: Any, problem: Callable[[str, str], None]) -> tuple[dt.date, ...]:
+    """The ``holidays`` setting: a list of dates (TOML dates or ``YYYY-MM-DD`` text), or one text
+    with dates separated by ``;`` or ``,`` (a workbook cell). Sorted, each once."""
+    if isinstance(value, str):
+        value = [v for v in value.replace(",", ";").split(";") if v.strip()]
+    elif isinstance(value, dt.date):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        problem("holidays", f"'{value}' is not a list of dates like [2026-10-01, 2026-10-02]")
+        return ()
+    days: set[dt.date] = set()
+    for entry in value:
+        day = entry if isinstance(entry, dt.date) and not isinstance(entry, dt.datetime) else None
+        if day is None:
+            try:
+                day = dt.date.fromisoformat(str(entry).strip())
+            except ValueError:
+                problem("holidays", f"'{entry}' is not a date like 2026-10-01")
+                continue
+        days.add(day)
+    return tuple(sorted(days))
 
 
 def _offices(raw: RawScenario, out: list[Problem]) -> tuple[Office, ...]:
@@ -348,17 +377,29 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         business = Business(
             id=row.text("id"),
             name=row.text("name"),
-            category=row.text("category").lower(),
+            category=_categories(row),
             lon=lon or 0.0,
             lat=lat or 0.0,
             address=row.text("address", required=False),
             risk=row.choice("risk", Risk),
             opening_hours=hours,  # type: ignore[arg-type]
             phone=row.text("phone", required=False),
+            inspection_hours=_inspection_hours(row),
         )
         if row.ok:
             found.append(business)
     return found
+
+
+def _inspection_hours(row: _Row) -> OpeningHours | None:
+    """The optional inspection window; ``None`` when the cell is empty (opening hours apply)."""
+    hours = row.parsed("inspection_hours", parse_opening_hours, default=NO_HOURS)
+    return None if hours is NO_HOURS else hours
+
+
+def _categories(row: _Row) -> str:
+    """The business's categories (one per licence, ``;``-separated), lower-cased, each once."""
+    return CATEGORY_SEPARATOR.join(split_categories(row.text("category")))
 
 
 def _history(
@@ -514,7 +555,7 @@ def _draws(
     raw: RawScenario, out: list[Problem], known: dict[str, set[str]], items: list[Item],
     businesses: list[Business],
 ) -> list[DrawRule]:  # fmt: skip
-    categories = {b.category for b in businesses}
+    categories = {c for b in businesses for c in b.categories}
     first: dict[tuple[str, str], int] = {}
     found = []
     for row in _rows(raw.tables.get("draws"), out):
@@ -579,7 +620,7 @@ def _coverage_warnings(
         {v.get("id", ""): n for n, v in raw.tables["businesses"].rows} if businesses else {}
     )
     for business in businesses:
-        if not any(i.applies_to(business.category) for i in items):
+        if not any(i.applies_to_any(business.categories) for i in items):
             out.append(
                 Problem(
                     raw.tables["businesses"].file,

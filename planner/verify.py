@@ -26,7 +26,7 @@ class Matrices(Protocol):
 
 def _open_spans(scenario: Scenario, business_id: str, day: dt.date) -> list[tuple[int, int]]:
     """Opening spans from the day before to the day after, in seconds of ``day``, merged."""
-    hours = scenario.business(business_id).opening_hours
+    hours = scenario.business(business_id).visit_hours
     spans = []
     for shift in (-1, 0, 1):
         weekday = (day + dt.timedelta(days=shift)).weekday()
@@ -123,6 +123,8 @@ def _check_team(scenario: Scenario, route: Route) -> list[str]:
     if len(set(route.officer_ids)) < 2:
         found.append(f"{where}: needs at least two officers, has {len(set(route.officer_ids))}")
     officers = [scenario.inspector(i) for i in route.officer_ids]
+    if not scenario.settings.is_working_day(route.day):
+        found.append(f"{where}: {route.day} is a public holiday")
     for o in officers:
         if route.day.weekday() not in o.working_days:
             found.append(f"{where}: officer {o.id} does not work on {route.day:%a}")
@@ -197,7 +199,7 @@ def _check_times(scenario: Scenario, route: Route, travel: _Travel) -> list[str]
         if not any(
             s <= stop.start and stop.end <= e for s, e in _open_spans(scenario, b, route.day)
         ):
-            hours = scenario.business(b).opening_hours.text
+            hours = scenario.business(b).visit_hours.text
             found.append(
                 f"{where}: {b} visited {_clock(stop.start)}–{_clock(stop.end)}, "
                 f"outside its opening hours ({hours})"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +17,21 @@ import pydeck as pdk
 
 from planner.access import access_code
 from planner.domain import Obligation, Plan, Route, Scenario
-from planner.i18n import CHANGE_KINDS, RISKS, day_label, label, t, weekday
+from planner.errors import Problem
+from planner.i18n import (
+    CHANGE_KINDS,
+    RESULTS,
+    RISKS,
+    TASK_KINDS,
+    YES_NO,
+    category_name,
+    day_label,
+    label,
+    reason_category_name,
+    reason_text,
+    t,
+    weekday,
+)
 from planner.metrics import Coverage, department_coverage, plan_obligations
 from planner.notices import (
     businesses_with_notices,
@@ -30,6 +46,99 @@ from planner.obligations import is_due
 from planner.replan import Change, OfficerAbsent, PlanDiff, UrgentTask
 
 RISK_COLOURS = {"low": (46, 160, 67), "medium": (240, 170, 20), "high": (214, 39, 40)}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^])")
+
+
+# ---------------------------------------------------------------- text for people
+
+
+def plain(text: object) -> str:
+    """``text`` escaped for ``st.markdown``: data (names, addresses, legal basis) shows as typed,
+    never as a link, an image, a heading or a format (every markdown character is escaped)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def headed(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """``frame`` with its column ids as headers people read in ``lang`` (``col_<id>`` words)."""
+    return frame.rename(columns={c: t(f"col_{c}", lang) for c in frame.columns})
+
+
+def team_name(team_id: str, lang: str = "en", scenario: Scenario | None = None) -> str:
+    """``Mon-1`` → ``Team 1`` / ``第1组``; a siloed ``market:Mon-1`` names its department too."""
+    department, _, team = team_id.rpartition(":")
+    number = team.rpartition("-")[2]
+    name = t("team_n", lang, n=number) if number.isdigit() else team
+    if department and scenario is not None:
+        known = {d.id for d in scenario.departments}
+        if department in known:
+            return f"{department_name(department, scenario, lang)} · {name}"
+    return f"{department} · {name}" if department else name
+
+
+def officer_names(officer_ids: Iterable[str], scenario: Scenario, lang: str = "en") -> str:
+    """The officers' names (not their ids), joined for ``lang``."""
+    names = {o.id: o.name for o in scenario.inspectors}
+    return ("、" if lang == "zh" else ", ").join(names.get(i, i) for i in officer_ids)
+
+
+def officer_name_map(scenario: Scenario) -> dict[str, str]:
+    """Officer id → name (charts and tables show names, never ids like o04)."""
+    return {o.id: o.name for o in scenario.inspectors}
+
+
+def department_names(scenario: Scenario, lang: str = "en") -> dict[str, str]:
+    """Department id → name in ``lang``."""
+    return {d.id: department_name(d.id, scenario, lang) for d in scenario.departments}
+
+
+def team_label(route: Route, scenario: Scenario, lang: str = "en") -> str:
+    """``Team 1 (Li Wei, Wang Fang)``: the team of a route named by its officers."""
+    return t(
+        "team_of",
+        lang,
+        team=team_name(route.team_id, lang, scenario),
+        officers=officer_names(route.officer_ids, scenario, lang),
+    )
+
+
+_VALUE_TABLES = {
+    "risk": RISKS,
+    "result": RESULTS,
+    "kind": TASK_KINDS,
+    "unannounced": YES_NO,
+    "desk_review": YES_NO,
+}
+
+
+def localised_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A scenario table (``tables.scenario_to_frames``) with its coded values in ``lang``: risk,
+    result, task kind, yes/no and business categories; names and ids stay as the data has them."""
+    out = frame.copy()
+    for column, table in _VALUE_TABLES.items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, tb=table: label(tb, str(v), lang))
+    for column in ("category", "categories"):
+        if column in out.columns:
+            out[column] = out[column].map(
+                lambda v: v if v == "*" else category_name(str(v).replace(",", ";"), lang)
+            )
+    return out
+
+
+def problems_frame(problems: Iterable[Problem], lang: str = "en") -> pd.DataFrame:
+    """Validation problems as a table of text (a row number or blank: never a mixed column,
+    which Arrow cannot serialise)."""
+    rows = [
+        {
+            "severity": t(f"severity_{p.severity}", lang),
+            "file": str(p.file or ""),
+            "row": str(p.row) if p.row else "",
+            "column": str(p.column or ""),
+            "problem": str(p.message),
+        }
+        for p in problems
+    ]
+    return pd.DataFrame(rows, columns=["severity", "file", "row", "column", "problem"], dtype=str)
 
 
 def category_colour(category: str) -> tuple[int, int, int]:
@@ -38,19 +147,20 @@ def category_colour(category: str) -> tuple[int, int, int]:
     return (60 + digest[0] % 180, 60 + digest[1] % 180, 60 + digest[2] % 180)
 
 
-def businesses_frame(scenario: Scenario) -> pd.DataFrame:
-    """One row per business with its checklist size, for tables and maps."""
-    checklist = {c.category: len(c.item_ids) for c in scenario.checklists()}
+def businesses_frame(scenario: Scenario, lang: str = "en") -> pd.DataFrame:
+    """One row per business with its checklist size, for tables and maps (category and risk in
+    ``lang``; ``risk_id`` keeps the risk class for colouring)."""
     return pd.DataFrame(
         [
             {
                 "id": b.id,
                 "name": b.name,
-                "category": b.category,
-                "risk": b.risk.value,
+                "category": category_name(b.category, lang),
+                "risk": label(RISKS, b.risk.value, lang),
+                "risk_id": b.risk.value,
                 "address": b.address,
                 "opening_hours": b.opening_hours.text,
-                "items": checklist.get(b.category, 0),
+                "items": len(scenario.checklist_of(b)),
                 "lon": b.lon,
                 "lat": b.lat,
             }
@@ -59,16 +169,28 @@ def businesses_frame(scenario: Scenario) -> pd.DataFrame:
     )
 
 
-def business_map(scenario: Scenario, *, colour_by: str = "category") -> pdk.Deck:
+def business_map(scenario: Scenario, *, colour_by: str = "category", lang: str = "en") -> pdk.Deck:
     """A pydeck map of businesses and offices that needs no tile server (no base map style)."""
-    frame = businesses_frame(scenario)
+    frame = businesses_frame(scenario, lang)
+    for column in ("name", "category", "opening_hours"):  # the tooltip is HTML: text stays text
+        frame[column] = frame[column].map(html.escape)
     if colour_by == "risk":
-        colours = frame["risk"].map(RISK_COLOURS)
+        colours = frame["risk_id"].map(RISK_COLOURS)
     else:
         colours = frame["category"].map(category_colour)
     frame["colour"] = [list(c) for c in colours]
     offices = pd.DataFrame(
-        [{"name": o.name, "lon": o.lon, "lat": o.lat} for o in scenario.settings.offices]
+        [
+            {
+                "name": html.escape(o.name),
+                "lon": o.lon,
+                "lat": o.lat,
+                "category": t("office", lang),
+                "risk": "–",
+                "opening_hours": "",
+            }
+            for o in scenario.settings.offices
+        ]
     )
     layers = [
         pdk.Layer(
@@ -100,15 +222,21 @@ def business_map(scenario: Scenario, *, colour_by: str = "category") -> pdk.Deck
         initial_view_state=view,
         map_provider=None,  # no base map: nothing is fetched from a tile server
         map_style=None,
-        tooltip={"text": "{name}\n{category} · risk {risk}\n{opening_hours}"},
+        tooltip={
+            "html": f"<b>{{name}}</b><br/>{{category}} · {t('col_risk', lang)} {{risk}}"
+            "<br/>{opening_hours}"
+        },
     )
 
 
 # ---------------------------------------------------------------- plans: tables for people
 
+# Okabe–Ito's colour-blind-safe colours (no yellow: unreadable on white), then darker
+# Tableau colours; none is grey (the other businesses are grey dots).
 TEAM_PALETTE = (
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+    (0, 114, 178), (213, 94, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233),
+    (230, 159, 0), (0, 0, 0), (148, 103, 189), (140, 86, 75), (31, 119, 180),
+    (214, 39, 40), (44, 160, 44),
 )  # fmt: skip
 SCHEDULE_COLOURS = {
     "travel": "#9e9e9e",
@@ -120,7 +248,7 @@ SCHEDULE_DAY = dt.date(2000, 1, 3)  # a Monday: every lane shares one clock axis
 
 
 def team_colour(team_id: str, teams: Sequence[str]) -> tuple[int, int, int]:
-    """The colour of ``team_id`` among ``teams`` (sorted): distinct for the first ten teams."""
+    """The colour of ``team_id`` among ``teams`` (sorted): distinct for the first twelve teams."""
     ordered = sorted(set(teams))
     if team_id in ordered:
         return TEAM_PALETTE[ordered.index(team_id) % len(TEAM_PALETTE)]
@@ -176,6 +304,7 @@ def route_stops_frame(
             rows.append(
                 {
                     "team_id": route.team_id,
+                    "team": team_label(route, scenario, lang),
                     "day": route.day.isoformat(),
                     "weekday": weekday(route.day, lang),
                     "order": order,
@@ -190,8 +319,8 @@ def route_stops_frame(
                     "colour": colour,
                 }
             )
-    columns = ["team_id", "day", "weekday", "order", "business_id", "business", "address",
-               "time", "arrival", "items", "lon", "lat", "colour"]  # fmt: skip
+    columns = ["team_id", "team", "day", "weekday", "order", "business_id", "business",
+               "address", "time", "arrival", "items", "lon", "lat", "colour"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -221,7 +350,7 @@ def route_paths_frame(
                 "day": route.day.isoformat(),
                 "path": [[lon, lat] for lon, lat in points],
                 "colour": list(team_colour(route.team_id, all_teams)),
-                "business": f"{route.team_id} · {day_label(route.day, lang)}",
+                "business": f"{day_label(route.day, lang)} · {team_label(route, scenario, lang)}",
                 "time": when,
                 "items": f"{len(route.stops)} ×",
             }
@@ -261,10 +390,15 @@ def route_map(
     teams = None if teams is None else list(teams)
     stops = route_stops_frame(plan, scenario, days=days, teams=teams, lang=lang)
     stops["label"] = stops["order"].astype(str)
+    stops["priority"] = -stops["order"]  # where labels collide, the earlier stop's number shows
     paths = route_paths_frame(plan, scenario, days=days, teams=teams, lang=lang)
+    for frame in (stops, paths):  # the tooltip is HTML: names and items stay text
+        for column in ("business", "time", "items"):
+            frame[column] = frame[column].map(html.escape)
+    stops["business"] = stops["business"] + " · " + stops["team"].map(html.escape)
     offices = pd.DataFrame(
         [
-            {"business": o.name, "time": "", "items": "", "lon": o.lon, "lat": o.lat}
+            {"business": html.escape(o.name), "time": "", "items": "", "lon": o.lon, "lat": o.lat}
             for o in scenario.settings.offices
         ],
         columns=["business", "time", "items", "lon", "lat"],
@@ -323,11 +457,20 @@ def route_map(
             stops,
             get_position=["lon", "lat"],
             get_text="label",
-            get_size=12,
-            get_color=[255, 255, 255],
+            get_size=13,
+            get_color=[20, 20, 20],
             get_text_anchor="'middle'",
-            get_alignment_baseline="'center'",
+            get_alignment_baseline="'bottom'",
+            get_pixel_offset=[0, -10],  # above its dot, not on it
             font_weight=700,
+            font_settings={"sdf": True},
+            outline_width=3,
+            outline_color=[255, 255, 255],
+            # a number that would overlap another is hidden until the map is zoomed in
+            extensions=[{"@@type": "CollisionFilterExtension"}],
+            collision_enabled=True,
+            get_collision_priority="priority",
+            collision_test_props={"sizeScale": 1.4},
         ),
     ]
     view = fit_view([p for path in paths["path"] for p in path] or offices[["lon", "lat"]].values)
@@ -338,6 +481,50 @@ def route_map(
         map_style=None,
         tooltip={"html": "<b>{business}</b><br/>{time}<br/>{items}"},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LegendEntry:
+    """One team-day on the map: its label and colour (``#rrggbb``)."""
+
+    label: str
+    colour: str
+
+
+def team_legend(
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    days: Iterable[dt.date] | None = None,
+    teams: Iterable[str] | None = None,
+    lang: str = "en",
+) -> list[LegendEntry]:
+    """The map's legend: each shown team-day, named by its officers, in its route's colour."""
+    all_teams = [r.team_id for r in plan.routes]
+    return [
+        LegendEntry(
+            f"{day_label(r.day, lang)} · {team_label(r, scenario, lang)}",
+            "#{:02x}{:02x}{:02x}".format(*team_colour(r.team_id, all_teams)),
+        )
+        for r in select_routes(plan, days=days, teams=teams)
+    ]
+
+
+def legend_html(entries: Iterable[LegendEntry]) -> str:
+    """The legend as HTML swatches (labels escaped: officer names are data)."""
+    items = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin:0 1.2em 0.3em 0">'
+        f'<span style="width:1.6em;height:0.45em;border-radius:2px;background:{e.colour};'
+        f'margin-right:0.4em"></span>{html.escape(e.label)}</span>'
+        for e in entries
+    )
+    return f'<div style="display:flex;flex-wrap:wrap">{items}</div>'
+
+
+def teams_on(plan: Plan, days: Iterable[dt.date]) -> list[str]:
+    """The teams with a route on ``days`` (what a team filter offers once days are chosen)."""
+    wanted = set(days)
+    return sorted({r.team_id for r in plan.routes if r.day in wanted})
 
 
 def fit_view(
@@ -405,13 +592,14 @@ def schedule_frame(
     """The Gantt rows of the plan: one per travel, wait, visit and lunch span of each team-day.
 
     ``start`` and ``finish`` are datetimes on one shared day (``SCHEDULE_DAY``) so every lane
-    shares a clock axis; ``lane`` is ``weekday · team``; ``kind`` travel / wait / visit / lunch.
+    shares a clock axis; ``lane`` is ``weekday · team (officers)``; ``kind`` travel / wait /
+    visit / lunch.
     """
     lunch = scenario.settings.lunch_minutes
     base = dt.datetime.combine(SCHEDULE_DAY, dt.time(0))
     rows = []
     for route in select_routes(plan, days=days, teams=teams):
-        lane = f"{day_label(route.day, lang)} · {route.team_id}"
+        lane = f"{day_label(route.day, lang)} · {team_label(route, scenario, lang)}"
         items = {s.visit.business_id: s.visit.obligations for s in route.stops}
         for kind, start, end, business_id in route_segments(route, lunch):
             name = scenario.business(business_id).name if kind == "visit" else ""
@@ -443,17 +631,25 @@ def schedule_figure(frame: pd.DataFrame, lang: str = "en") -> go.Figure:
     colours = {t(f"kind_{k}", lang): c for k, c in SCHEDULE_COLOURS.items()}
     lanes = list(dict.fromkeys(frame.sort_values(["day", "team_id"])["lane"]))
     order = [t(f"kind_{k}", lang) for k in SCHEDULE_COLOURS]
+    shown = frame.assign(  # Plotly's hover is HTML: data stays text, one item per line
+        business=frame["business"].map(html.escape),
+        items=frame["items"].map(lambda s: "<br>".join(html.escape(p) for p in s.split("; "))),
+        lane_text=frame["lane"].map(html.escape),
+    )
     fig = px.timeline(
-        frame,
+        shown,
         x_start="start",
         x_end="finish",
         y="lane",
         color="kind_label",
         color_discrete_map=colours,
         category_orders={"kind_label": order, "lane": lanes},
-        hover_data={"business": True, "time": True, "items": True, "lane": False,
-                    "kind_label": False, "start": False, "finish": False},
+        custom_data=["kind_label", "time", "business", "items", "lane_text"],
     )  # fmt: skip
+    fig.update_traces(
+        hovertemplate="<b>%{customdata[0]}</b> %{customdata[1]}<br>%{customdata[4]}"
+        "<br><b>%{customdata[2]}</b><br>%{customdata[3]}<extra></extra>"
+    )
     fig.update_yaxes(autorange="reversed", title=t("team_day", lang))  # first lane on top
     fig.update_xaxes(tickformat="%H:%M", title=t("time_of_day", lang))
     fig.update_layout(
@@ -471,22 +667,23 @@ def unscheduled_frame(
     department_id: str | None = None,
     lang: str = "en",
 ) -> pd.DataFrame:
-    """Every obligation of the plan not in a visit, with its reason (one department's if given)."""
+    """Every obligation of the plan not in a visit, with its reason in ``lang`` (one department's
+    if given). The reason comes second so a narrow table still shows it."""
     rows = [
         {
-            "business_id": o.business_id,
             "business": scenario.business(o.business_id).name,
+            "reason": reason_text(u.reason, lang, scenario),
             "item": item_title(o.item_id, scenario, lang),
             "department": department_name(o.department_id, scenario, lang),
             "due": o.due.isoformat(),
-            "reason": u.reason,
+            "business_id": o.business_id,
         }
         for u in plan.unscheduled
         for o in (u.obligation,)
         if department_id is None or o.department_id == department_id
     ]
     return pd.DataFrame(
-        rows, columns=["business_id", "business", "item", "department", "due", "reason"]
+        rows, columns=["business", "reason", "item", "department", "due", "business_id"]
     )
 
 
@@ -511,7 +708,8 @@ def diff_frame(diff: PlanDiff, scenario: Scenario, lang: str = "en") -> pd.DataF
     def slot(s: Any) -> str:
         if s is None:
             return ""
-        return f"{day_label(s.day, lang)} {window_text(s.start, s.end, lang)} · {s.team_id}"
+        when = f"{day_label(s.day, lang)} {window_text(s.start, s.end, lang)}"
+        return f"{when} · {team_name(s.team_id, lang, scenario)}"
 
     rows = [
         {
@@ -520,8 +718,8 @@ def diff_frame(diff: PlanDiff, scenario: Scenario, lang: str = "en") -> pd.DataF
             "business": scenario.business(c.business_id).name,
             "before": slot(c.before),
             "after": slot(c.after),
-            "reason": c.reason,
-            "notified": c.announced,
+            "reason": reason_text(c.reason, lang, scenario),
+            "notified": t(f"bool_{str(c.announced).lower()}", lang),
         }
         for kind, changes in (
             ("moved", diff.moved),
@@ -533,6 +731,35 @@ def diff_frame(diff: PlanDiff, scenario: Scenario, lang: str = "en") -> pd.DataF
     ]
     columns = ["change", "business_id", "business", "before", "after", "reason", "notified"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------- solver progress
+
+
+@dataclass(slots=True)
+class ProgressTally:
+    """Visits planned out of offered over several solver runs (the siloed baseline solves each
+    department on its own: every run counts from zero). A run ends when the next event's clock
+    goes back or its ``offered`` changes; finished runs are added to the totals."""
+
+    served_before: int = 0
+    offered_before: int = 0
+    elapsed_before: float = 0.0
+    last: Any = None
+
+    def add(self, event: Any) -> tuple[int, int, float]:
+        """Take one ``ProgressEvent``; the (served, offered, elapsed seconds) over every run."""
+        last = self.last
+        if last is not None and (event.elapsed_s < last.elapsed_s or event.offered != last.offered):
+            self.served_before += last.served
+            self.offered_before += last.offered
+            self.elapsed_before += last.elapsed_s
+        self.last = event
+        return (
+            self.served_before + event.served,
+            self.offered_before + event.offered,
+            self.elapsed_before + event.elapsed_s,
+        )
 
 
 # ---------------------------------------------------------------- metric cards and coverage
@@ -567,7 +794,11 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         return [
             Card(t("card_visits", lang), f"{stops:,}"),
             Card(t("card_routes", lang), f"{len(plan.routes):,}"),
-            Card(t("card_hours", lang), f"{m.get('officer_hours', 0.0):,.1f}"),
+            Card(
+                t("card_hours", lang),
+                f"{m.get('officer_hours', 0.0):,.1f} h",
+                help=t("card_hours_plain_help", lang),
+            ),
             Card(
                 t("card_rate", lang),
                 f"{multi / stops:.0%}" if stops else "–",
@@ -580,6 +811,9 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
     siloed = _num(doc, "visits_siloed") or 0.0
     hours_j = _num(doc, "officer_hours_joint") or 0.0
     hours_s = _num(doc, "officer_hours_siloed") or 0.0
+    hours_same = _num(doc, "officer_hours_siloed_same_work")
+    per_j = _num(doc, "officer_hours_per_obligation_joint")
+    per_s = _num(doc, "officer_hours_per_obligation_siloed")
     cov_j, cov_s = _num(doc, "coverage_joint"), _num(doc, "coverage_siloed")
     rate = _num(doc, "joint_inspection_rate")
     avoided = _num(doc, "disruption_minutes_avoided") or 0.0
@@ -604,9 +838,28 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         ),
         Card(
             t("card_hours", lang),
-            f"{hours_j:,.1f}",
-            f"{hours_j - hours_s:+,.1f}",
-            t("card_hours_help", lang, siloed=f"{hours_s:,.1f}"),
+            f"{hours_j:,.1f} h",
+            None if hours_same is None else f"{hours_j - hours_same:+,.1f} h",
+            t(
+                "card_hours_help",
+                lang,
+                same="–" if hours_same is None else f"{hours_same:,.1f}",
+                siloed=f"{hours_s:,.1f}",
+                siloed_checks=f"{_num(doc, 'obligations_scheduled_siloed') or 0:,.0f}",
+                joint_checks=f"{_num(doc, 'obligations_scheduled') or 0:,.0f}",
+            ),
+            "inverse",
+        ),
+        Card(
+            t("card_per_check", lang),
+            "–" if per_j is None else f"{per_j:,.2f} h",
+            None if per_j is None or per_s is None else f"{per_j - per_s:+,.2f} h",
+            t(
+                "card_per_check_help",
+                lang,
+                joint="–" if per_j is None else f"{per_j:,.2f}",
+                siloed="–" if per_s is None else f"{per_s:,.2f}",
+            ),
             "inverse",
         ),
         Card(t("card_rate", lang), pct(rate), help=t("card_rate_help", lang)),
@@ -643,9 +896,25 @@ def risk_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["risk", "due", "scheduled", "share"])
 
 
-def reasons_frame(coverage: Coverage) -> pd.DataFrame:
-    """A department's due obligations left out, counted by reason category."""
-    return pd.DataFrame(list(coverage.reasons), columns=["reason", "count"])
+def reasons_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
+    """A department's due obligations left out, counted by reason category (named in ``lang``)."""
+    return pd.DataFrame(
+        [(reason_category_name(r, lang), n) for r, n in coverage.reasons],
+        columns=["reason", "count"],
+    )
+
+
+def diff_summary(diff: PlanDiff, lang: str = "en") -> str:
+    """``2 moved, 1 added, …`` of a re-plan in ``lang`` (the banner after a re-plan)."""
+    return t(
+        "replan_summary",
+        lang,
+        moved=len(diff.moved),
+        added=len(diff.added),
+        dropped=len(diff.dropped),
+        changed=len(diff.changed),
+        unchanged=diff.unchanged,
+    )
 
 
 def department_doc(doc: Mapping[str, Any], department_id: str) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from planner.catalogue import CATEGORY_NAMES, DEPARTMENTS, ITEMS, category_from_tags, tags_from_row
-from planner.domain import Business, Office, OpeningHours, Scenario, Settings, TimeSpan
-from planner.hours import format_time, parse_opening_hours, parse_span
+from planner.domain import Business, Office, OpeningHours, Scenario, Settings
+from planner.hours import parse_opening_hours, parse_span
 from planner.synth import (
     count_team_minutes,
     default_opening_hours,
@@ -50,13 +50,7 @@ OFFICE = Office(
 # 14 officers in the "7+N" shape; positions 10 (market) and 11 (culture) are part-time.
 OFFICERS = 14
 PART_TIME = {10: (0, 1, 2, 3), 11: (0, 2, 4)}
-_OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_DAY = r"(?:Mo|Tu|We|Th|Fr|Sa|Su|PH|SH)"
-_OFF_GROUP = re.compile(rf"^{_DAY}(?:\s*[-,]\s*{_DAY})*\s+(?:off|closed)$", re.IGNORECASE)
 _DATED = re.compile(r"^(?:\d{4}\b|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
-_COMMENT = re.compile(r'\s+open\s+"[^"]*"')
-_RULE_COMMA = re.compile(rf"(?<=\d)(?:\s*,\s*|\s+)(?={_DAY}\b)")
-_DAY_LIST = re.compile(rf"(?<={_DAY}),\s+(?={_DAY}\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,52 +94,26 @@ def read_osm(path: Path) -> tuple[Any, Any]:
 def clean_hours(text: object) -> tuple[OpeningHours | None, str]:
     """The OSM ``opening_hours`` value as ``OpeningHours``, and how it was read.
 
-    Read as-is when ``parse_opening_hours`` accepts it; else normalised: ``PH off`` / ``Su off``
-    groups and dated exceptions (``Jun-Aug …``, ``2017 Jul 1 - …``) are dropped, ``||`` fallbacks
-    and ``open "Lunch"`` comments removed, ``,`` between rules read as ``;``, and a later rule
-    replaces an earlier one on the same day where their times overlap (OSM's override rule).
-    ``(None, reason)`` when even that fails.
+    Read as-is when ``parse_opening_hours`` (the OSM evaluator) accepts it; else with its dated
+    exceptions (``Jun 06-Aug 13 Sa …``, ``2017 Jul 1 - …``) dropped, since a weekly plan needs the
+    normal week. ``(None, reason)`` when even that fails or the place is never open.
     """
     if not isinstance(text, str) or not text.strip():
         return None, "default (no OSM value)"
-    try:
-        return parse_opening_hours(text), "OSM as-is"
-    except ValueError:
-        pass
-    groups = [g.strip() for g in _COMMENT.sub("", text.split("||")[0]).split(";")]
-    kept = [g for g in groups if g and not _OFF_GROUP.match(g) and not _DATED.match(g)]
-    groups = [g for k in kept for g in _DAY_LIST.sub(",", _RULE_COMMA.sub(";", k)).split(";")]
-    spans: list[TimeSpan] = []
-    try:
-        for group in groups:
-            new = parse_opening_hours(group).spans
-            replaced = {a.weekday for a in new for b in spans if _overlap(a, b)}
-            spans = [s for s in spans if s.weekday not in replaced] + list(new)
-        return parse_opening_hours(_hours_text(spans)), "OSM normalised"
-    except ValueError:
-        return None, "default (unreadable OSM value)"
+    for how, candidate in (("OSM as-is", text), ("OSM without dated exceptions", _undated(text))):
+        try:
+            hours = parse_opening_hours(candidate)
+        except ValueError:
+            continue
+        return (hours, how) if hours.spans else (None, "default (never open in OSM)")
+    return None, "default (unreadable OSM value)"
 
 
-def _overlap(a: TimeSpan, b: TimeSpan) -> bool:
-    return a.weekday == b.weekday and a.start < b.end and b.start < a.end
-
-
-def _hours_text(spans: list[TimeSpan]) -> str:
-    """Canonical text of weekly spans: runs of days with the same times, OSM day names."""
-    by_day = [tuple(sorted((s.start, s.end) for s in spans if s.weekday == d)) for d in range(7)]
-    groups, day = [], 0
-    while day < 7:
-        last = day
-        while last + 1 < 7 and by_day[last + 1] == by_day[day]:
-            last += 1
-        if by_day[day]:
-            days = _OSM_DAYS[day] + (f"-{_OSM_DAYS[last]}" if last > day else "")
-            times = ",".join(f"{format_time(s)}-{format_time(e)}" for s, e in by_day[day])
-            groups.append(f"{days} {times}")
-        day = last + 1
-    if not groups:
-        raise ValueError("no opening times left")
-    return "; ".join(groups)
+def _undated(text: str) -> str:
+    """``text`` without its ``;``-separated rules that start with a month or a year."""
+    return "; ".join(
+        g.strip() for g in text.split(";") if g.strip() and not _DATED.match(g.strip())
+    )
 
 
 def address_of(tags: dict[str, str], nearest_street: str) -> str:

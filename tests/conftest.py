@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from planner.access import use_installation_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -30,3 +33,10 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not available: {path} (clone with ../shared beside the repo)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_installation_secret_between_tests() -> Iterator[None]:
+    """An app test hands its database's access-code secret to ``planner.access``; forget it after."""
+    yield
+    use_installation_secret(None)

@@ -7,6 +7,7 @@ the tiny week (solved once per module with a one-second time limit) is copied in
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,9 +95,10 @@ def _button(app: AppTest, label: str) -> object:
 
 
 def _texts(app: AppTest) -> str:
+    """The page's text as a reader sees it (markdown escapes taken out)."""
     parts = [m.value for m in app.markdown] + [s.value for s in app.subheader]
     parts += [m.label for m in app.metric] + [str(d.value) for d in app.dataframe]
-    return "\n".join(str(p) for p in parts)
+    return re.sub(r"\\(.)", r"\1", "\n".join(str(p) for p in parts))
 
 
 # ---------------------------------------------------------------- sign in and roles
@@ -279,6 +281,7 @@ def test_solve_saves_a_draft_and_shows_the_cards(monkeypatch: pytest.MonkeyPatch
         "Visits (joint)",
         "Disruption avoided (min)",
         "Officer hours",
+        "Officer hours per check",
         "Joint-inspection rate",
         "Coverage of due obligations",
     ]
@@ -295,7 +298,7 @@ def test_solve_without_baseline_shows_the_plan_alone(
     app.checkbox(key="baseline").uncheck()
     _button(app, "Solve").click().run()  # type: ignore[attr-defined]
     assert not app.exception
-    assert "no siloed baseline" in app.caption[0].value
+    assert any("no siloed baseline" in c.value for c in app.caption)
     assert "Team-days" in [m.label for m in app.metric]
 
 
@@ -319,10 +322,10 @@ def test_plan_page_lists_unscheduled_with_reasons_and_access_codes(
     codes of notified businesses are listed for the planner."""
     app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="plan")
     unscheduled = app.dataframe[0].value
-    assert set(unscheduled["business_id"]) == {"b3"}
-    assert unscheduled["reason"].str.contains("opening hours").all()
+    assert set(unscheduled["business id"]) == {"b3"}
+    assert unscheduled["why"].str.contains("opening hours").all()
     codes = app.dataframe[1].value
-    assert dict(zip(codes["business_id"], codes["access_code"], strict=True))["b2"] == (
+    assert dict(zip(codes["business id"], codes["access code"], strict=True))["b2"] == (
         access_code("b2", WEEK, SECRET)
     )
     assert {d.label for d in app.get("download_button")} >= {"Roster (.xlsx)", "Stops (.csv)"}
@@ -345,9 +348,9 @@ def test_map_page_draws_numbered_routes_without_tiles(
     assert "mapProvider" not in deck and "mapStyle" not in deck
     app.multiselect(key="map_days.en").set_value([WEEK, WEEK + dt.timedelta(days=1)]).run()
     stops = app.dataframe[0].value
-    assert list(stops["business_id"]) == ["b2", "b1"]
-    app.multiselect(key="map_teams").set_value(["Tue-1"]).run()
-    assert list(app.dataframe[0].value["business_id"]) == ["b1"]
+    assert list(stops["business id"]) == ["b2", "b1"]
+    app.multiselect(key="map_teams_2026-11-23-2026-11-24.en").set_value(["Tue-1"]).run()
+    assert list(app.dataframe[0].value["business id"]) == ["b1"]
 
 
 def test_schedule_page_draws_the_gantt(monkeypatch: pytest.MonkeyPatch, with_plan: Path) -> None:
@@ -359,7 +362,8 @@ def test_schedule_page_draws_the_gantt(monkeypatch: pytest.MonkeyPatch, with_pla
     app.selectbox(key="schedule_day.en").set_value("all").run()
     figure = json.loads(app.get("plotly_chart")[0].proto.spec)
     lanes = {y for trace in figure["data"] for y in trace["y"]}
-    assert lanes == {"Mon 23 Nov · Mon-1", "Tue 24 Nov · Tue-1"}
+    team = "Team 1 (Li Wei, Wang Fang, Zhang Min)"
+    assert lanes == {f"Mon 23 Nov · {team}", f"Tue 24 Nov · {team}"}
     assert {trace["name"] for trace in figure["data"]} >= {"visit", "travel"}
 
 
@@ -377,8 +381,8 @@ def test_replan_after_a_business_closes_shows_the_diff(
     app.button(key="replan").click().run()
     assert not app.exception
     diff = app.dataframe[0].value
-    row = diff[diff["business_id"] == "b2"].iloc[0]
-    assert row["change"] == "dropped" and "closed" in row["reason"]
+    row = diff[diff["business id"] == "b2"].iloc[0]
+    assert row["change"] == "dropped" and "closed" in row["why"]
     with Store(_url(with_plan)) as store:
         assert store.plan_info(1).revision == 2
 
@@ -481,3 +485,138 @@ def test_settings_refuse_a_lunch_window_outside_the_shift(
     assert any("lies outside the shift" in m.value for m in app.markdown)
     with Store(_url(with_plan)) as store:
         assert len(store.scenario_versions()) == 1
+
+
+# ---------------------------------------------------------------- issue 14: the app's rough edges
+
+
+def _sign_in_form(app: AppTest) -> None:
+    app.text_input(key="login_username").input("planner")
+    app.text_input(key="login_password").input("planner-pass-1")
+    _button(app, "Sign in").click().run()  # type: ignore[attr-defined]
+
+
+def _refreshed(monkeypatch: pytest.MonkeyPatch, db: Path, app: AppTest) -> AppTest:
+    """A new session opened on ``app``'s URL (what a browser refresh does)."""
+    monkeypatch.setenv("PLANNER_DATABASE_URL", _url(db))
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in app.query_params.items():
+        again.query_params[key] = value
+    again.run()
+    return again
+
+
+def test_plan_label_follows_publish(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
+    """After Publish the plan picker calls the plan published (it said draft before)."""
+    app = _app(monkeypatch, db, user=PLANNER_USER, page="plan")
+    app.checkbox(key="baseline").uncheck()
+    _button(app, "Solve").click().run()  # type: ignore[attr-defined]
+    assert "draft" in app.selectbox[0].options[0]
+    app.button(key="publish").click().run()
+    assert not app.exception
+    assert "published" in app.selectbox[0].options[0]
+    assert "draft" not in app.selectbox[0].options[0]
+
+
+def test_refresh_keeps_the_planner_signed_in(
+    monkeypatch: pytest.MonkeyPatch, with_plan: Path
+) -> None:
+    """Signing in puts a session id in the URL; a refresh (new session, same URL) is still
+    signed in; signing out revokes the id."""
+    app = _app(monkeypatch, with_plan)
+    _sign_in_form(app)
+    assert app.query_params.get("session")
+    again = _refreshed(monkeypatch, with_plan, app)
+    assert again.title[0].value == "Scenario data"
+    again.button(key="sign_out").click().run()
+    assert again.title[0].value == "Sign in · Inspect Once"
+    once_more = _refreshed(monkeypatch, with_plan, app)  # the revoked id from before
+    assert once_more.title[0].value == "Sign in · Inspect Once"
+
+
+def test_refresh_keeps_pending_changes(monkeypatch: pytest.MonkeyPatch, with_plan: Path) -> None:
+    """A change added but not yet re-planned survives a refresh (kept in the database)."""
+    app = _app(monkeypatch, with_plan)
+    _sign_in_form(app)
+    app.switch_page("app_pages/changes.py").run()
+    app.selectbox(key="closed_business").set_value("b2").run()
+    app.button(key="add_closed").click().run()
+    again = _refreshed(monkeypatch, with_plan, app)
+    again.switch_page("app_pages/changes.py").run()
+    assert not again.exception
+    assert "Corner shop" in again.dataframe[0].value.iloc[0, 0]
+    assert not again.button(key="replan").disabled
+
+
+def test_unscheduled_reasons_and_headers_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, with_plan: Path
+) -> None:
+    """In 中文 the not-scheduled table has Chinese headers, the reason column and a Chinese
+    reason (the night bar's opening hours are data and stay as typed)."""
+    app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="plan")
+    app.segmented_control(key="lang").set_value("zh").run()
+    table = app.dataframe[0].value
+    assert "原因" in table.columns and "企业" in table.columns
+    assert "business_id" not in table.columns
+    assert set(table["原因"]) == {"营业时间（Fri-Sat 18:00-02:00）不在任何班次内"}
+
+
+def test_business_data_renders_as_plain_text(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db: Path
+) -> None:
+    """A business name, address and legal basis holding markdown (a link, a remote image) are
+    shown literally on the business page: every markdown character is escaped."""
+    import pandas as pd
+
+    folder = tmp_path / "evil"
+    shutil.copytree(TINY, folder)
+    frame = pd.read_csv(folder / "businesses.csv", dtype=str, keep_default_na=False)
+    frame.loc[frame["id"] == "b2", "name"] = "[x](http://evil.example)"
+    frame.loc[frame["id"] == "b2", "address"] = "![](http://img.example/a.png)"
+    frame.to_csv(folder / "businesses.csv", index=False)
+    items = pd.read_csv(folder / "items.csv", dtype=str, keep_default_na=False)
+    items["legal_basis"] = "**bold** [law](http://evil.example/law)"
+    items.to_csv(folder / "items.csv", index=False)
+    scenario = load_scenario(folder)
+    plan = plan_week(scenario, solve_params=SolveParams(time_limit_s=1))
+    with Store(_url(db)) as store, Accounts(_url(db)) as accounts:
+        store.init()
+        accounts.init()
+        version = store.import_scenario(scenario, by="test")
+        info = store.save_plan(plan, scenario_version=version.id, by="test")
+        store.publish(info.id, by="test")
+        accounts.add_user("planner", "planner-pass-1", role=PLANNER)
+    app = _app(monkeypatch, db, scenario=folder)
+    _open_business(app, "b2", access_code("b2", WEEK, SECRET))
+    assert not app.exception
+    sources = [m.value for m in app.markdown] + [s.value for s in app.subheader]
+    sources += [c.value for c in app.caption]
+    link_or_image = re.compile(r"(?<!\\)\]\(|(?<!\\)!(?<!\\)\[")
+    assert [s for s in sources if link_or_image.search(s)] == []
+    text = "\n".join(sources)
+    assert r"\[x\]\(http\:" in text  # the name shows as typed
+    assert r"\!\[\]\(http\:" in text  # the address: no remote image
+    assert r"\*\*bold\*\*" in text  # the legal basis: no bold
+
+
+def test_map_team_filter_follows_the_day(monkeypatch: pytest.MonkeyPatch, with_plan: Path) -> None:
+    """The team filter offers the teams of the chosen days only, named by their officers, and
+    the map has a legend of the shown team-days."""
+    app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="map")
+    teams = next(m for m in app.multiselect if m.label == "Teams")
+    assert teams.options == ["Team 1 (Li Wei, Wang Fang, Zhang Min)"]
+    assert "Mon 23 Nov · Team 1 (Li Wei, Wang Fang, Zhang Min)" in app.get("html")[0].proto.body
+
+
+def test_gantt_names_officers_and_formats_the_hover(
+    monkeypatch: pytest.MonkeyPatch, with_plan: Path
+) -> None:
+    """Gantt rows name the team's officers; the hover is a formatted text, not raw fields."""
+    import json
+
+    app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="schedule")
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    lanes = {y for trace in figure["data"] for y in trace["y"]}
+    assert lanes == {"Mon 23 Nov · Team 1 (Li Wei, Wang Fang, Zhang Min)"}
+    templates = {trace["hovertemplate"] for trace in figure["data"]}
+    assert all("customdata" in h and "=" not in h for h in templates)

@@ -94,13 +94,12 @@ def test_demo_tasks_fall_in_the_demo_week(demo: Scenario) -> None:
     ("osm", "expected"),
     [
         ("Mo-Fr 09:00-18:00; Sa 10:00-16:00", "Mo-Fr 09:00-18:00; Sa 10:00-16:00"),
-        ("Mo-Fr 11:00-23:00, Sa-Su 12:00-23:00; PH off", "Mo-Fr 11:00-23:00; Sa-Su 12:00-23:00"),
-        ("Mo-Fr 07:00-19:00; Sa, Su 09:00-16:00", "Mo-Fr 07:00-19:00; Sa-Su 09:00-16:00"),
-        ('Mo-Fr 08:00-16:00 || "on appointment"', "Mo-Fr 08:00-16:00"),
         (
-            "Mo-Fr 10:00-18:00; Th 11:00-20:00",
-            "Mo-We 10:00-18:00; Th 11:00-20:00; Fr 10:00-18:00",
+            "Mo-Fr 11:00-23:00, Sa-Su 12:00-23:00; PH off",
+            "Mo-Fr 11:00-23:00, Sa-Su 12:00-23:00; PH off",
         ),
+        ('Mo-Fr 08:00-16:00 || "on appointment"', 'Mo-Fr 08:00-16:00 || "on appointment"'),
+        ("10:30-18:00", "10:30-18:00"),
         (
             "Mo-Fr 10:00-18:00; Sa 11:00-16:00; Jun 06-Aug 13 Sa 10:00-15:00; Jul 02-Jul 30 Sa off",
             "Mo-Fr 10:00-18:00; Sa 11:00-16:00",
@@ -108,12 +107,20 @@ def test_demo_tasks_fall_in_the_demo_week(demo: Scenario) -> None:
     ],
 )
 def test_osm_opening_hours_are_read_or_normalised(osm: str, expected: str) -> None:
-    """OSM values are used as-is, or normalised (PH off, ',' rules, overrides, dated exceptions)."""
+    """OSM values are used as-is (PH off, ',' rules, fallbacks), dated exceptions dropped."""
     hours, _ = _build_script().clean_hours(osm)
     assert hours is not None and hours.text == expected
 
 
-@pytest.mark.parametrize("osm", ["closed", "Seasonal, only summer time", "10:30-18:00", ""])
+def test_osm_override_rule_is_read_as_osm_does() -> None:
+    """``Mo-Fr 10:00-18:00; Th 11:00-20:00``: Thursday has the later rule's times only."""
+    hours, _ = _build_script().clean_hours("Mo-Fr 10:00-18:00; Th 11:00-20:00")
+    assert hours is not None
+    assert hours.windows_on(3) == ((11 * 3600, 20 * 3600),)
+    assert hours.windows_on(4) == ((10 * 3600, 18 * 3600),)
+
+
+@pytest.mark.parametrize("osm", ["closed", "Seasonal, only summer time", "Mo", ""])
 def test_unreadable_osm_opening_hours_fall_back(osm: str) -> None:
     """Values without days and times give None, so the build uses the category's default."""
     assert _build_script().clean_hours(osm)[0] is None

@@ -667,8 +667,12 @@ def test_plan_json_for_another_scenario_is_an_error(plan: Plan, scenario: Scenar
         plan_from_json(data, scenario)
 
 
-def test_cli_export_writes_the_files(plan: Plan, scenario: Scenario, tmp_path: Path) -> None:
+def test_cli_export_writes_the_files(
+    plan: Plan, scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``python -m planner export PLAN_DIR --to DIR --scenario S`` writes every export, exit 0."""
+    # Without PLANNER_SECRET the codes come from the installation's database: a test one here.
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'planner.db'}")
     write_plan(plan, scenario, tmp_path / "plan")
     code = main(
         ["export", str(tmp_path / "plan"), "--to", str(tmp_path / "out"), "--scenario", str(TINY)]
@@ -759,3 +763,32 @@ def test_docs_describe_every_export_function() -> None:
         "PLANNER_SECRET",
     ):
         assert name in text, name
+
+
+def test_exports_list_an_item_owed_twice_once_with_both_reasons(scenario: Scenario) -> None:
+    """A complaint and a routine check of b2's extinguishers at one stop: the stop's item ids,
+    the roster, the team calendar and the GeoJSON show the item once, with both reasons."""
+    twice = Visit(
+        "b2",
+        (
+            ob("b2", "extinguisher", "fire", Reason.COMPLAINT, "t1"),
+            ob("b2", "extinguisher", "fire"),
+        ),
+        1800,
+    )
+    route = Route("T1", WEEK, ("o1", "o2"), (Stop(twice, 10 * H, 10 * H, 10 * H + 1800),))
+    plan = Plan(WEEK, (route,), ())
+    assert plan_to_frames(plan, scenario)["stops"].iloc[0]["item_ids"] == "extinguisher"
+    sheet = load_workbook(io.BytesIO(roster_xlsx_bytes(plan, scenario))).worksheets[1]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
+    assert sum("Fire extinguishers" in c for c in cells) == 1
+    assert "complaint 投诉; routine 例行" in cells
+    (cal,) = team_calendars(plan, scenario).values()
+    (event,) = [e for e in Calendar.from_ical(calendar_bytes(cal)).walk("VEVENT")]
+    assert str(event["DESCRIPTION"]).count("Fire extinguishers") == 1
+    stop = next(
+        f for f in routes_to_geojson(plan, scenario)["features"] if "items" in f["properties"]
+    )
+    assert [(i["item_id"], i["reasons"]) for i in stop["properties"]["items"]] == [
+        ("extinguisher", ["complaint", "routine"])
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from planner.domain import (
     TimeSpan,
     WeekDemand,
 )
-from planner.merge import announced, pulled_forward
+from planner.merge import announced, pulled_forward, visit_items
 from planner.obligations import obligation_cap
 
 WS = dt.date(2026, 11, 23)  # a Monday
@@ -189,6 +190,32 @@ def test_item_owed_twice_is_checked_once() -> None:
     demand = merge_obligations(s, (owed(FOOD, 0), owed(FOOD, 2, task_id="t1")), WS)
     (visit,) = demand.visits
     assert len(visit.obligations) == 2 and visit.service_seconds == 40 * 60
+
+
+def test_item_owed_twice_is_listed_once_with_both_reasons() -> None:
+    """A complaint and a routine check of one item at one business: one item, both reasons,
+    the complaint first, and the item's minutes once."""
+    s = scenario((FOOD, FIRE))
+    complaint = dataclasses.replace(owed(FOOD, 2, task_id="t1"), reason=Reason.COMPLAINT)
+    demand = merge_obligations(s, (owed(FOOD, 0), complaint, owed(FIRE, 0)), WS)
+    (visit,) = demand.visits
+    items = visit_items(visit.obligations)
+    assert [i.item_id for i in items] == ["fire", "food"]
+    assert items[1].reasons == (Reason.COMPLAINT, Reason.ROUTINE)
+    assert [i.label for i in items] == ["fire", "food (complaint, routine)"]
+    assert visit.service_seconds == (10 + 30 + 20) * 60
+
+
+def test_obligations_command_lists_an_item_owed_twice_once(
+    tiny_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The tiny week's corner shop owes a routine and a complaint check of its extinguishers:
+    the joint visit lists the item once, with both reasons."""
+    assert main(["obligations", str(tiny_dir)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (line,) = [x for x in out if re.match(r"\s*b2\s+\d+ min", x)]  # the joint visit
+    assert line.count("extinguisher") == 1
+    assert "extinguisher (complaint, routine)" in line
 
 
 def test_siloed_baseline_visits_once_per_department() -> None:

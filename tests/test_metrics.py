@@ -3,6 +3,7 @@ baseline gets the same obligations and engine settings; files, report, charts.""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -58,7 +59,7 @@ from planner.metrics import (
     year_metrics,
 )
 from planner.params import PlanParams, SolveParams, TeamParams
-from planner.pipeline import plan_week, run_siloed_week, run_week
+from planner.pipeline import BASELINE_MIN_S, baseline_budget, plan_week, run_siloed_week, run_week
 from planner.planfile import plan_from_json, read_plan, write_plan
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny"
@@ -330,11 +331,31 @@ def tiny_pair():  # type: ignore[no-untyped-def]
 
 
 def test_siloed_baseline_has_the_same_obligations_and_settings(tiny_pair) -> None:  # type: ignore[no-untyped-def]
-    """Same obligations as the joint plan; every department routed with the same SolveParams."""
+    """Same obligations as the joint plan; every department routed with the same SolveParams
+    but the time limit (its share of the joint plan's, ``baseline_budget``)."""
     _, joint, siloed = tiny_pair
     assert Counter(siloed.obligations) == Counter(joint.obligations)
     assert Counter(plan_obligations(siloed.plan)) == Counter(joint.obligations)
-    assert siloed.solve_params and all(p == FAST for _, p in siloed.solve_params)
+    same = [dataclasses.replace(p, time_limit_s=FAST.time_limit_s) for _, p in siloed.solve_params]
+    assert same and all(p == FAST for p in same)
+
+
+def test_baseline_budget_is_proportional_to_department_size() -> None:
+    """A 30-visit and a 10-visit department share a 40 s joint time limit 30 : 10; a 1-visit
+    department still gets ``BASELINE_MIN_S``."""
+    sizes = {"big": 30, "small": 10, "one": 1}
+    limits = {
+        d: baseline_budget(SolveParams(time_limit_s=41), sizes, d).time_limit_s for d in sizes
+    }
+    assert limits == {"big": 30.0, "small": 10.0, "one": BASELINE_MIN_S}
+
+
+def test_joint_coverage_is_never_below_siloed(tiny_pair) -> None:  # type: ignore[no-untyped-def]
+    """The joint plan schedules at least as many due obligations as the departments alone (the
+    joint teams are the same officers, free to pair across departments)."""
+    tiny, joint, siloed = tiny_pair
+    doc = evaluate(tiny, joint.plan, siloed.plan).to_dict()
+    assert doc["coverage_joint"] >= doc["coverage_siloed"]
 
 
 def test_siloed_visits_are_one_department_by_its_own_officers(tiny_pair) -> None:  # type: ignore[no-untyped-def]

@@ -332,3 +332,36 @@ def test_team_shift_is_the_intersection() -> None:
     problem = problem_of(scenario, [visit("b1", "food")])
     assert problem.vehicle_shift[0].tolist() == [8 * H + 1800, 12 * H]
     assert np.all(problem.vehicle_shift[:, 1] <= DAY)
+
+
+def _monday_plan(hours: str, items: Sequence[str], n: int):  # type: ignore[no-untyped-def]
+    """``n`` businesses open ``hours`` only on Monday, each a visit of ``items``, solved."""
+    from planner.params import SolveParams
+    from planner.solve import solve
+
+    officers = [_officer("a", ["food", "fire", "drain"]), _officer("b", ["food"])]
+    scenario = make_scenario([_business(f"b{i}", hours) for i in range(n)], officers)
+    visits = [visit(f"b{i}", *items) for i in range(n)]
+    problem = problem_of(scenario, visits)
+    solution = solve(problem, SolveParams(time_limit_s=2, use_guided_local_search=False))
+    return scenario, visits, problem, solution
+
+
+def test_room_only_while_closed_is_not_capacity() -> None:
+    """Two 40-minute visits at businesses open only Monday 09:00-10:00: the team fits one and has
+    the rest of Monday free, so the other is left out for its opening hours, not for capacity."""
+    scenario, visits, problem, solution = _monday_plan("Mon 09:00-10:00", ["food"], 2)
+    assert len(solution.dropped) == 1
+    reason = explain_unplanned(problem, solution.dropped[0], scenario, visits, solution.routes)
+    assert reason.startswith("no team-day with room within its opening hours (Mon 09:00-10:00)")
+
+
+def test_capacity_only_when_every_team_day_is_full() -> None:
+    """Six 100-minute visits at businesses open only on Monday: Monday's one team-day is full
+    (8 h less lunch), so what is left out is left out for capacity."""
+    scenario, visits, problem, solution = _monday_plan(
+        "Mon 08:00-20:00", ["food", "fire", "drain"], 6
+    )
+    assert solution.dropped
+    reason = explain_unplanned(problem, solution.dropped[0], scenario, visits, solution.routes)
+    assert reason.startswith("capacity:")

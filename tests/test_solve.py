@@ -7,13 +7,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.params import SolveParams
-from planner.problem import RoutingProblem, Solution
+from planner.problem import RouteSolution, RoutingProblem, Solution, find_insertion
 from planner.solve import (
     ProgressEvent,
     choose_decomposition,
+    insert_left_out,
     lp_bound,
+    routes_feasible,
     solve,
     split_areas,
     split_offices,
@@ -306,3 +310,84 @@ def test_split_offices_gives_each_visit_to_its_nearest_office() -> None:
     vehicles = [{"day": 0, "depot": 0}, {"day": 0, "depot": 1}]
     problem = make_problem([H, H], vehicles, travel=travel, depots=2)
     assert sorted(split_offices(problem, [0, 1], [0, 1])) == [([0], [0]), ([1], [1])]
+
+
+def _crowded_office() -> RoutingProblem:
+    """Two offices, one day: office A's team (08–10) is next to both visits but has room for one;
+    office B's team (08–17) is 20 minutes away and has nothing else to do."""
+    travel = np.array(
+        [
+            [0, 1200, 60, 60],
+            [1200, 0, 1200, 1200],
+            [60, 1200, 0, 60],
+            [60, 1200, 60, 0],
+        ]
+    )
+    vehicles = [{"day": 0, "depot": 0, "shift": (8 * H, 10 * H)}, {"day": 0, "depot": 1}]
+    return make_problem([H, H], vehicles, travel=travel, depots=2, penalty=[200_000, 100_000])
+
+
+def test_repair_gives_a_left_out_visit_to_an_idle_team_day() -> None:
+    """Day by day, office A takes both nearby visits but fits one; the repair pass gives the other
+    to office B's idle team-day, which has room for it (it was left out with reason capacity)."""
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    solution = solve(_crowded_office(), params)
+    assert sorted(served_by(solution)) == [0, 1]
+    assert served_by(solution)[0] == 0 and served_by(solution)[1] == 1
+
+
+def test_repair_moves_a_left_out_visit_to_another_day() -> None:
+    """The LP puts both nearby visits on Tuesday with office A's short team-day (its estimate says
+    they nearly fit); Tuesday fits one, and no later day exists. The repair pass gives the other
+    to Monday's idle team of office B instead of leaving it out."""
+    problem = _crowded_office()
+    vehicles = [{"day": 1, "depot": 0, "shift": (8 * H, 10 * H)}, {"day": 0, "depot": 1}]
+    problem = make_problem(
+        [H, H],
+        vehicles,
+        travel=problem.travel_seconds,
+        depots=2,
+        penalty=[200_000, 100_000],
+    )
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    solution = solve(problem, params)
+    assert served_by(solution) == {0: 0, 1: 1}
+
+
+def test_insertion_fills_the_morning_before_an_afternoon_visit() -> None:
+    """A team-day whose only visit is at 14:00 has the morning free: a left-out one-hour visit
+    open 09–12 goes there, and the route with it is feasible for the routing model."""
+    windows = {(0, 0): [(14 * H, 16 * H)], (1, 0): [(9 * H, 12 * H)]}
+    problem = make_problem([H, H], [{"day": 0, "lunch": (12 * H, 13 * H, 1800)}], windows=windows)
+    route = RouteSolution(0, (0,), (14 * H,), 14 * H - 600, 15 * H + 600, 12 * H)
+    found = find_insertion(problem, 0, route, 1)
+    assert found is not None and found.position == 0 and 9 * H <= found.start <= 11 * H
+    assert routes_feasible(problem, [found.apply(route, 1)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    opens=st.lists(st.integers(7, 16), min_size=4, max_size=4),
+    lengths=st.lists(st.integers(1, 6), min_size=4, max_size=4),
+    minutes=st.lists(st.integers(2, 12), min_size=4, max_size=4),
+    legs=st.lists(st.integers(1, 40), min_size=25, max_size=25),
+    lunch=st.booleans(),
+)
+def test_found_insertions_are_feasible(
+    opens: list[int], lengths: list[int], minutes: list[int], legs: list[int], lunch: bool
+) -> None:
+    """Property: whatever the windows, legs and lunch, a visit ``insert_left_out`` places keeps
+    every route feasible for the routing model (``routes_feasible``)."""
+    windows = {
+        (i, 0): [(o * H, min(o + n, 20) * H)]
+        for i, (o, n) in enumerate(zip(opens, lengths, strict=True))
+    }
+    travel = np.array(legs, dtype=np.int64).reshape(5, 5) * 60
+    np.fill_diagonal(travel, 0)
+    vehicle = {"day": 0, "shift": (8 * H, 17 * H), "lunch": (11 * H, 14 * H, 3600 if lunch else 0)}
+    problem = make_problem(
+        [m * 10 * 60 for m in minutes], [vehicle], windows=windows, travel=travel
+    )
+    eligible_left = [i for i in range(4) if problem.windows_of(i, 0)[:, 1].max() > 0]
+    routes = insert_left_out(problem, [], eligible_left)
+    assert routes_feasible(problem, routes)

@@ -341,9 +341,10 @@ def test_publishing_twice_is_refused(store: Store, published: int) -> None:
 
 
 def test_only_one_published_plan_per_week(store: Store, published: int) -> None:
-    """A second plan of the same week cannot be published while the first one is."""
+    """A second plan of the same week cannot be published while the first one is: a conflict
+    naming the published plan and saying to reload."""
     other = store.save_plan(hand_plan(), scenario_version=1, by="bob").id
-    with pytest.raises(StateError, match=f"plan {published} .* already published"):
+    with pytest.raises(ConflictError, match=f"another plan for this week .* plan {published}, by ana .*reload"):  # fmt: skip
         store.publish(other, by="bob")
 
 
@@ -427,6 +428,73 @@ def test_version_column_catches_a_write_between_read_and_save(
     monkeypatch.undo()
     assert store.plan_info(saved).status == PlanStatus.DRAFT
     assert store.notices(saved) == ()
+
+
+PUBLISH_RACE_ROUNDS = 12
+PUBLISH_RACERS = 4
+
+
+def _race_publishes(store: Store, drafts: list[int]) -> dict[int, object]:
+    """Publish every draft from its own thread, all released at once; what each one got."""
+    barrier = threading.Barrier(len(drafts))
+    results: dict[int, object] = {}
+
+    def publish(plan_id: int) -> None:
+        barrier.wait()
+        try:
+            store.publish(plan_id, by=f"racer{plan_id}")
+            results[plan_id] = "published"
+        except Exception as exc:  # noqa: BLE001 - the test asserts which kind it was
+            results[plan_id] = exc
+
+    threads = [threading.Thread(target=publish, args=(d,)) for d in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_concurrent_publishes_of_one_week_publish_exactly_one(store: Store, tiny: Scenario) -> None:
+    """Four drafts of one week published at once from four threads, round after round: exactly
+    one plan per week is published (with its notices); every other publish is a ``ConflictError``
+    saying to reload, never a database error, and leaves its draft and no notice behind."""
+    version = store.import_scenario(tiny, by="ana").id
+    for n in range(PUBLISH_RACE_ROUNDS):
+        shift = dt.timedelta(days=7 * n)
+        week = replace(
+            hand_plan(),
+            week_start=WEEK + shift,
+            routes=tuple(replace(r, day=r.day + shift) for r in hand_plan().routes),
+        )
+        drafts = [
+            store.save_plan(week, scenario_version=version, by=f"p{k}").id
+            for k in range(PUBLISH_RACERS)
+        ]
+        results = _race_publishes(store, drafts)
+        winners = [d for d in drafts if results[d] == "published"]
+        losers = [results[d] for d in drafts if d not in winners]
+        assert len(winners) == 1, f"round {n}: {results}"
+        for exc in losers:
+            assert isinstance(exc, ConflictError), f"round {n}: {exc!r}"
+            assert "another plan for this week was published" in str(exc)
+            assert "reload" in str(exc)
+        statuses = [store.plan_info(d).status for d in drafts]
+        assert statuses.count(PlanStatus.PUBLISHED) == 1
+        assert statuses.count(PlanStatus.DRAFT) == PUBLISH_RACERS - 1
+        for d in drafts:
+            assert len(store.notices(d)) == (3 if d in winners else 0)
+
+
+def test_database_refuses_a_second_published_plan_of_a_week(store: Store, published: int) -> None:
+    """The rule lives in the schema too: flipping a second plan of the week to published behind
+    the store's back is refused by the database (a partial unique index)."""
+    other = store.save_plan(hand_plan(), scenario_version=1, by="bob").id
+    with pytest.raises(DBAPIError), store._engine.begin() as connection:
+        connection.execute(
+            text("UPDATE plans SET status = 'published' WHERE id = :id"), {"id": other}
+        )
+    assert store.plan_info(other).status == PlanStatus.DRAFT
 
 
 # ---------------------------------------------------------------- integrity

@@ -20,13 +20,17 @@ from planner.domain import (
     Item,
     Obligation,
     Office,
+    Plan,
     Reason,
     Recusal,
     Result,
     Risk,
+    Route,
     Scenario,
     Settings,
+    Stop,
     Team,
+    Unscheduled,
     Visit,
 )
 from planner.hours import parse_opening_hours
@@ -36,7 +40,11 @@ from planner.teams import (
     eligible,
     form_teams,
     form_week,
+    formation_time_limit,
+    idle_officer_days,
     improve_rounds,
+    may_pair,
+    office_of_visits,
     previous_officers,
     repeat_officers,
     split_uncoverable,
@@ -687,3 +695,118 @@ def test_pipeline_plans_keep_every_team_rule(source: str) -> None:
     assert any(set(scenario.teams[1].officer_ids) <= set(t.officer_ids) for t in monday)
     metrics = dict(run.plan.metrics)
     assert metrics["formation_rounds"] >= 1 and "second_visits" in metrics
+
+
+# ---------------------------------------------------------------- no idle officer (issue 12)
+
+
+def test_greedy_formation_leaves_no_pairable_officer_idle() -> None:
+    """Completion: out of CP-SAT time, greedy pairs a+b (most certifications) and c, d (kept apart
+    from each other and from a / b) stay idle; swapping gives a+c and b+d, nobody idle."""
+    officers = [_officer("a", "food;fire"), _officer("b", "gas;hygiene"),
+                _officer("c", "food"), _officer("d", "gas")]  # fmt: skip
+    apart = tuple(Recusal(x, "", "conflict", y) for x, y in (("c", "d"), ("a", "d"), ("b", "c")))
+    scenario = _scenario(officers, recusals=apart)
+    visits = [_visit(f"B{i}", c, minutes=120) for i, c in ((1, "food"), (2, "gas"), (3, "fire"))]
+    formation = form_teams(scenario, MONDAY, visits, params=TeamParams(time_limit_seconds=1e-9))
+    assert formation.status.endswith("/greedy")
+    assert not formation.idle
+    assert _members(formation.teams) == {frozenset({"a", "c"}), frozenset({"b", "d"})}
+
+
+def test_idle_officer_is_logged_with_the_true_reason() -> None:
+    """Idle log: an officer alone at the north office is idle because nobody of that office works
+    that day — said so, not "no team they may join"."""
+    officers = [
+        _officer("m1", "food"),
+        _officer("m2", "fire"),
+        _officer("n1", "food", base="north"),
+    ]
+    formation = form_teams(_scenario(officers), MONDAY, [_visit("B1", "food")], params=FAST)
+    assert formation.idle == ("n1",)
+    (line,) = [entry for entry in formation.log if entry.startswith("idle")]
+    assert "no other officer of office north works on Mon" in line
+    assert "no team they may join" not in line
+
+
+def _two_towns(officers: list[Inspector], near_hq: int, near_north: int) -> Scenario:
+    """The tiny township with businesses H* at the hq office and N* 11 km north, at north's."""
+    scenario = _scenario(officers, businesses=())
+    hours = parse_opening_hours("Mon-Sun 08:00-20:00")
+    shops = tuple(
+        Business(f"{p}{i}", f"{p}{i}", "shop", 120.1, lat, "", Risk.MEDIUM, hours)
+        for p, lat, n in (("H", 30.2, near_hq), ("N", 30.3, near_north))
+        for i in range(n)
+    )
+    return replace(scenario, businesses=shops)
+
+
+def test_each_office_forms_its_teams_for_its_own_area() -> None:
+    """Per office: north's pair is not given the hq area's surplus visits (11 km away) — each
+    office's officers are formed for the visits nearest to them."""
+    officers = [_officer("m1", "food"), _officer("m2", "food"),
+                _officer("n1", "food", base="north"), _officer("n2", "food", base="north")]  # fmt: skip
+    scenario = _two_towns(officers, near_hq=12, near_north=2)
+    visits = [_visit(f"H{i}", "food", minutes=75) for i in range(12)]
+    visits += [_visit(f"N{i}", "food", minutes=75) for i in range(2)]
+    formation = form_teams(scenario, MONDAY, visits, params=FAST)
+    office = {t.id: scenario.inspector(t.officer_ids[0]).base for t in formation.teams}
+    assert {b for t, b in formation.assigned if office[t] == "north"} == {"N0", "N1"}
+    assert len([b for t, b in formation.assigned if office[t] == "hq"]) >= 4
+
+
+def test_a_visit_goes_to_the_nearest_office_able_to_make_it() -> None:
+    """Per office: a gas visit next to the north office goes to hq's area when only hq has a gas
+    officer; a food visit there stays north's."""
+    officers = [_officer("g1", "gas"), _officer("m1", "food"),
+                _officer("n1", "food", base="north"), _officer("n2", "food", base="north")]  # fmt: skip
+    scenario = _two_towns(officers, near_hq=0, near_north=2)
+    areas = office_of_visits(scenario, [_visit("N0", "gas"), _visit("N1", "food")], officers)
+    assert areas == {"N0": "hq", "N1": "north"}
+
+
+def test_large_formation_models_get_more_time_or_go_greedy() -> None:
+    """Time limit: scaled with officers × visit classes, up to twice; beyond that, no CP-SAT."""
+    params = TeamParams(time_limit_seconds=1.0)
+    assert formation_time_limit(params, 10, 50) == 1.0
+    assert formation_time_limit(params, 25, 150) == 1.5
+    assert formation_time_limit(params, 48, 143) is None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_rosters(), st.sampled_from([1e-9, 0.2]))
+def test_no_two_idle_officers_could_have_paired(case, limit) -> None:
+    """Invariant: whatever CP-SAT's time, no two officers left idle on a day may pair."""
+    scenario, visits = case
+    params = TeamParams(time_limit_seconds=limit)
+    pairs = {
+        frozenset((r.inspector_id, r.other_inspector_id))
+        for r in scenario.recusals
+        if r.other_inspector_id
+    }
+    for formation in form_week(scenario, MONDAY, visits, params=params, days=2).days:
+        idle = [scenario.inspector(o) for o in formation.idle]
+        assert not [
+            (a.id, b.id)
+            for a, b in combinations(idle, 2)
+            if may_pair(a, b, params, frozenset(pairs))
+        ]
+
+
+def test_idle_officer_days_counts_pairable_officers_without_visits_while_visits_wait() -> None:
+    """Measure: m1+m2 visit B1 on Monday while B2 waits; f1, f2 idle Monday and all four
+    Tuesday–Friday (18 officer-days); the lone north officer is never counted; nothing waiting,
+    nothing counted."""
+    officers = [_officer("m1", "food"), _officer("m2", "food"), _officer("f1", "fire"),
+                _officer("f2", "fire"), _officer("n1", "food", base="north")]  # fmt: skip
+    scenario = _scenario(officers)
+    visit, waiting = _visit("B1", "food"), _visit("B2", "fire")
+    route = Route("Mon-1", MONDAY, ("m1", "m2"), (Stop(visit, 9 * H, 9 * H, 9 * H + 1800),))
+    left = tuple(Unscheduled(o, "capacity") for o in waiting.obligations)
+    plan = Plan(MONDAY, (route,), left, (("obligations_unscheduled", 1.0),))
+    idle = idle_officer_days(scenario, plan)
+    assert len(idle) == 18
+    assert (MONDAY, "f1") in idle and (MONDAY, "m1") not in idle
+    assert not [o for _, o in idle if o == "n1"]
+    done = Plan(MONDAY, (route,), left, (("obligations_unscheduled", 0.0),))
+    assert idle_officer_days(scenario, done) == ()

@@ -70,10 +70,11 @@ def test_route_segments_cut_lunch_out_of_travel(plan: Plan) -> None:
 
 
 def test_schedule_frame_has_a_lane_per_team_day(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
-    """Every Gantt row names its lane and kind; visits carry the business and its items."""
+    """Every Gantt row names its lane (day and the team's officers) and kind; visits carry the
+    business and its items."""
     scenario = load_scenario(tiny_dir)
     frame = schedule_frame(plan, scenario)
-    assert set(frame["lane"]) == {"Mon 23 Nov · T1"}
+    assert set(frame["lane"]) == {"Mon 23 Nov · T1 (Li Wei, Wang Fang)"}
     visits = frame[frame["kind"] == "visit"]
     assert list(visits["business"]) == ["Corner shop", "Noodle house"]
     assert "Food safety (Market regulation)" in visits["items"].iloc[1]
@@ -154,7 +155,23 @@ def test_plan_cards_compare_with_the_baseline(plan: Plan) -> None:
     doc = {"visits_joint": 2, "visits_siloed": 4, "visits_siloed_same_work": 3,
            "coverage_joint": 0.8, "coverage_siloed": 0.5}  # fmt: skip
     cards = plan_cards(plan, doc)
-    assert cards[0].delta == "-1" and cards[4].delta == "+30 pt"
+    coverage = next(c for c in cards if c.label == "Coverage of due obligations")
+    assert cards[0].delta == "-1" and coverage.delta == "+30 pt"
+
+
+def test_officer_hours_card_compares_the_same_work(plan: Plan) -> None:
+    """The hours card's change is against the same checks done by departments alone, never
+    against a siloed plan that checked less; a per-check card compares like with like."""
+    doc = {"visits_joint": 2, "visits_siloed": 1, "visits_siloed_same_work": 3,
+           "officer_hours_joint": 10.0, "officer_hours_siloed": 4.0,
+           "officer_hours_siloed_same_work": 12.0, "obligations_scheduled": 20,
+           "obligations_scheduled_siloed": 5, "officer_hours_per_obligation_joint": 0.5,
+           "officer_hours_per_obligation_siloed": 0.8}  # fmt: skip
+    cards = {c.label: c for c in plan_cards(plan, doc)}
+    assert cards["Officer hours"].delta == "-2.0 h"  # not +6.0 against the siloed plan's 4 h
+    assert "12.0 h" in (cards["Officer hours"].help or "")
+    assert cards["Officer hours per check"].value == "0.50 h"
+    assert cards["Officer hours per check"].delta == "-0.30 h"
 
 
 def test_every_word_exists_in_both_languages() -> None:
@@ -170,3 +187,16 @@ def test_fields_are_filled_and_unknown_keys_show_themselves() -> None:
     assert t("n_errors", "fr", n=3).startswith("3 error(s)")
     assert t("no-such-key", "en") == "no-such-key"
     assert day_label(MON, "zh") == "11月23日 周一"
+
+
+def test_progress_tally_adds_the_departments_runs() -> None:
+    """The siloed baseline solves each department on its own (each run counts from zero): the
+    progress text counts every department's visits, not the last run's."""
+    from planner.solve import ProgressEvent
+    from planner.views import ProgressTally
+
+    tally = ProgressTally()
+    assert tally.add(ProgressEvent("week", 0.5, 10, 2, 4)) == (2, 4, 0.5)
+    assert tally.add(ProgressEvent("week", 1.0, 8, 3, 4)) == (3, 4, 1.0)
+    assert tally.add(ProgressEvent("week", 0.2, 5, 1, 6)) == (4, 10, 1.2)  # the next department
+    assert tally.add(ProgressEvent("week", 0.4, 5, 5, 6)) == (8, 10, 1.4)
