@@ -43,8 +43,9 @@ from planner.verify import verify_plan
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 # Deterministic: no guided local search (routing stops at its first local optimum, long before
-# the limit) and CP-SAT formation on deterministic time with one worker (TeamParams defaults).
-FAST = SolveParams(time_limit_s=30.0, use_guided_local_search=False)
+# the limit; a long limit also keeps the search's stall stop, 10 % of it, out of reach on a
+# loaded machine) and CP-SAT formation on deterministic time with one worker (the defaults).
+FAST = SolveParams(time_limit_s=600.0, use_guided_local_search=False)
 
 
 @pytest.fixture(scope="module")
