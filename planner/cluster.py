@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -237,6 +239,26 @@ class Cluster:
             self.local.close()
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Workers spawned meanwhile do not re-run this process's ``__main__`` script.
+
+    Dask starts worker processes with ``spawn``, which runs the parent's ``__main__`` file again
+    in each child unless it was started with ``-m``. Under Streamlit, ``__main__`` is the app
+    script (it would open the database and draw pages in every worker); under pytest after an
+    AppTest it is that script too. A blank ``__main__`` while the workers start avoids both.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def cluster_address(address: str | None = None) -> str | None:
     """The cluster to use: ``address``, else ``$PLANNER_CLUSTER``, else ``None`` (start one)."""
     return address or os.environ.get(CLUSTER_ENV) or None
@@ -265,6 +287,24 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
     (``distributed.scheduler.allowed-failures`` = 0), so ``Cluster.run`` sees it and retries
     the job once itself, like a job that raised.
     """
+    with ExitStack() as stack:
+        cluster = _connect_or_start(workers, address, stack)
+        try:
+            cluster.client.run(warm_up)
+        except Exception as exc:
+            cluster.close()
+            raise PlannerError(
+                f"the workers of {cluster_name(address)} cannot load planner: {_error_text(exc)}"
+            ) from None
+        try:
+            yield cluster
+        finally:
+            cluster.close()
+
+
+def _connect_or_start(workers: int | None, address: str | None, stack: ExitStack) -> Cluster:
+    """A ``Cluster`` connected to ``address``, or to a local cluster started now (with a blank
+    ``__main__`` for its lifetime: the nanny spawns a new worker when one dies)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -275,6 +315,7 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
             raise PlannerError(f"cannot reach the cluster at {address}: {exc}") from None
         cluster = Cluster(client)
     else:
+        stack.enter_context(_plain_main())
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             local = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
@@ -285,14 +326,4 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
                 silence_logs=logging.CRITICAL,
             )
         cluster = Cluster(Client(local), local)
-    try:
-        cluster.client.run(warm_up)
-    except Exception as exc:
-        cluster.close()
-        raise PlannerError(
-            f"the workers of {cluster_name(address)} cannot load planner: {_error_text(exc)}"
-        ) from None
-    try:
-        yield cluster
-    finally:
-        cluster.close()
+    return cluster
