@@ -706,12 +706,17 @@ def cmd_db_replan(args: argparse.Namespace) -> int:
         )  # fmt: skip
         print(_db_plan_line(store.plan_info(args.plan)))
         urgent = {c.task.id for c in changes if isinstance(c, UrgentTask)}
-        left = [u for u in store.load_plan(args.plan).unscheduled if u.obligation.task_id in urgent]
+        draft = store.pending_replan(args.plan)
+        proposed = draft.plan if draft is not None else store.load_plan(args.plan)
+        left = [u for u in proposed.unscheduled if u.obligation.task_id in urgent]
     for line in diff.lines():
         print(f"  {line}")
     for u in left:
         o = u.obligation
         print(f"  NOT PLANNED urgent {o.task_id} {o.business_id}/{o.item_id}: {u.reason}")
+    renotify = ", ".join(diff.renotify) or "none"
+    print(f"  draft re-plan: businesses still see the published plan; to re-notify ({renotify}):")
+    print(f"  python -m planner db publish {args.plan}")
     return EXIT_OK
 
 
