@@ -28,6 +28,7 @@ from planner.domain import WEEKDAY_NAMES
 from planner.params import SolveParams
 from planner.problem import (
     HORIZON,
+    Insertion,
     RouteSolution,
     RoutingProblem,
     Solution,
@@ -946,15 +947,24 @@ def insert_left_out(
     left: Sequence[int],
     *,
     deadline: float = math.inf,
+    span_cost: int = 1,
 ) -> list[RouteSolution]:
     """Cheapest feasible insertion of left-out visits, most valuable first (``find_insertion``).
 
     Every stop keeps its time, so nothing already planned moves; each visit goes to the eligible
-    team-day (its pin, if it has one) where it adds the least travel; team-days whose slack
+    team-day (its pin, if it has one) where it adds the least cost — travel plus ``span_cost``
+    per second the route gets longer (``SolveParams.duration_cost``) — and only when that is
+    below its penalty (as the routing objective would have it); team-days whose slack
     (``route_slack``) is shorter than the visit are skipped. What the search's moves missed (a
     team-day it never saw with room, a gap before the lunch break) is caught here. Stops at
     ``deadline`` (``time.perf_counter()``).
     """
+
+    def cost(f: Insertion) -> int:
+        route = by_vehicle.get(f.vehicle)
+        before = route.back - route.depart if route is not None else 0
+        return f.detour + span_cost * (f.back - f.depart - before)
+
     by_vehicle = {r.vehicle: r for r in routes}
     slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
     for i in sorted(left, key=lambda i: (-int(problem.penalty[i]), i)):
@@ -970,7 +980,9 @@ def insert_left_out(
             and (f := find_insertion(problem, k, by_vehicle.get(k), i)) is not None
         ]
         if found:
-            best = min(found, key=lambda f: (f.detour, f.start, f.vehicle))
+            best = min(found, key=lambda f: (cost(f), f.start, f.vehicle))
+            if cost(best) >= problem.penalty[i]:
+                continue  # cheaper to leave it out
             k = best.vehicle
             by_vehicle[k] = best.apply(by_vehicle.get(k), i)
             slack[k] = route_slack(problem, k, by_vehicle[k])
@@ -1016,7 +1028,9 @@ def solve(
         before = len(run.served)
         left = [i for i in offered if i not in run.served]
         deadline = time.perf_counter() + max(INSERTION_MIN_S, run.remaining())
-        run.routes = insert_left_out(problem, run.routes, left, deadline=deadline)
+        run.routes = insert_left_out(
+            problem, run.routes, left, deadline=deadline, span_cost=params.duration_cost
+        )
         run.served = {i for r in run.routes for i in r.visits}
         run.repaired += len(run.served) - before
     bound = lp_bound(problem) if problem.n_visits else 1.0  # after routing: not on its clock
