@@ -610,34 +610,43 @@ def cmd_db_publish(args: argparse.Namespace) -> int:
 
 
 def _read_outcomes(path: Path) -> list[Any]:
-    """Outcomes from a CSV with columns business, item, date, status, result, note."""
-    import csv
+    """Outcomes from a CSV with columns business, item, date, status, result, note.
 
+    Read like a scenario table (``planner.load``: encodings, size caps) and checked cell by cell
+    (dates, statuses, results, control characters); every problem names its row and column.
+    """
     from planner.domain import Outcome, OutcomeStatus, Result
     from planner.errors import InputError
+    from planner.load import decode_text, parse_csv
+    from planner.validate import parse_date, unsafe_text
 
-    found, problems = [], []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+    if not path.is_file():
+        raise InputError([Problem(path.name, 0, "", "not found: give the outcomes CSV file")])
+    problems: list[Problem] = []
+    table = parse_csv(
+        "outcomes", path.name, decode_text(path.read_bytes(), path.name, problems), problems
+    )
+    found = []
+    parsers: dict[str, Callable[[str], Any]] = {
+        "status": OutcomeStatus,
+        "result": lambda v: Result(v) if v else None,
+        "date": parse_date,
+    }
+    for number, row in table.rows:
+        unsafe = [(c, unsafe_text(v, is_id=c in ("business", "item"))) for c, v in row.items()]
+        problems += [Problem(path.name, number, c, m) for c, m in unsafe if m]
+        values: dict[str, Any] = {}
+        for column, parse in parsers.items():
             try:
-                status = OutcomeStatus(row.get("status", ""))
-                result = Result(row["result"]) if row.get("result") else None
-                day = dt.date.fromisoformat(row.get("date", ""))
+                values[column] = parse(row.get(column, ""))
             except ValueError as exc:
-                problems.append(Problem(path.name, number, "", str(exc)))
-                continue
+                problems.append(Problem(path.name, number, column, str(exc)))
+        if len(values) == len(parsers) and not any(m for _, m in unsafe):
             found.append(
-                Outcome(
-                    row.get("business", ""),
-                    row.get("item", ""),
-                    day,
-                    status,
-                    result,
-                    row.get("note", ""),
-                )  # fmt: skip
-            )
-    if problems:
+                Outcome(row.get("business", ""), row.get("item", ""), values["date"],
+                        values["status"], values["result"], row.get("note", ""))
+            )  # fmt: skip
+    if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return found
 

@@ -854,19 +854,20 @@ def _unsafe_cells(raw: RawScenario, out: list[Problem]) -> None:
             continue
         for number, values in table.rows:
             for column, value in values.items():
-                message = _unsafe_text(value, is_id=column == "id")
+                message = unsafe_text(value, is_id=column == "id")
                 if message:
                     out.append(Problem(table.file, number, column, message))
     for key, value in raw.settings.items():
         if isinstance(value, str):
-            message = _unsafe_text(value, is_id=False)
+            message = unsafe_text(value, is_id=False)
             if not message and len(value) > MAX_SETTING_CHARS:
                 message = f"{len(value):,} characters: at most {MAX_SETTING_CHARS}"
             if message:
                 out.append(Problem(raw.settings_file, 0, key, message))
 
 
-def _unsafe_text(value: str, *, is_id: bool) -> str | None:
+def unsafe_text(value: str, *, is_id: bool) -> str | None:
+    """Why ``value`` cannot be kept (a control character, or too long for an id or any cell)."""
     control = next((c for c in value if _is_control(c) or is_id and c in "\t\n\r"), None)
     if control is not None:
         return f"contains the control character U+{ord(control):04X}: remove it"

@@ -1003,3 +1003,50 @@ def test_any_bytes_as_a_table_never_raise(table: str, data: bytes) -> None:
     scenario, problems = check_upload("scenario.zip", buffer.getvalue())
     assert (scenario is None) == any(p.severity == "error" for p in problems)
     _assert_printable(problems)
+
+
+# ---------------------------------------------------------------------------- outcomes files
+
+OUTCOMES_HEADER = b"business,item,date,status,result,note\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "row", "column"),
+    [
+        ("latin1_note", OUTCOMES_HEADER + b"b1,food,2026-11-23,done,pass,caf\xe9\xff\n", 0, ""),
+        (
+            "date_trailing_garbage",
+            OUTCOMES_HEADER + b"b1,food,2026-11-23abc,done,pass,\n",
+            2,
+            "date",
+        ),
+        ("status_unknown", OUTCOMES_HEADER + b"b1,food,2026-11-23,finished,pass,\n", 2, "status"),
+        ("note_nul", OUTCOMES_HEADER + b"b1,food,2026-11-23,done,pass,x\x00y\n", 2, "note"),
+        ("empty_file", b"", 0, ""),
+        ("missing_file", None, 0, ""),
+    ],
+    ids=["latin1_note", "date_trailing_garbage", "status_unknown", "note_nul", "empty_file",
+         "missing_file"],
+)  # fmt: skip
+def test_cli_record_of_a_broken_outcomes_file_exits_2(
+    name: str, data: bytes | None, row: int, column: str, tmp_path: Path
+) -> None:
+    """``planner db record`` reads the outcomes file like a scenario table: a broken file is a
+    problem with its row and column and exit 2, never a traceback (a Latin-1 file raised
+    UnicodeDecodeError; a NUL went on towards the database)."""
+    path = tmp_path / "outcomes.csv"
+    if data is not None:
+        path.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "planner", "db", "--url", f"sqlite:///{tmp_path / 'x.db'}",
+         "record", "1", str(path)],
+        capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    place = (
+        "outcomes.csv"
+        + (f", row {row}" if row else "")
+        + (f", column '{column}'" if column else "")
+    )
+    assert place in done.stdout + done.stderr, (name, done.stdout, done.stderr)
