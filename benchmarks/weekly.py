@@ -6,6 +6,12 @@ Run from the repository root::
     python benchmarks/weekly.py --sizes demo,1000 --time-limit 30 --engines ortools
     python benchmarks/weekly.py --sizes 3000,10000 --formation office --out weekly-office.csv
     python benchmarks/weekly.py --render weekly.csv weekly-office.csv --write  # docs from CSVs
+    python benchmarks/weekly.py --heavy demo,h1000,h2000 --compare legacy --reference 10 --write
+
+``--heavy`` (issue 12) plans heavy weeks (``HEAVY_CASES``: synthetic counties with a third of the
+officers, so visits need ≥ 3× the teams' time, several offices) and the demo, jointly and siloed,
+against ``--compare`` (a git revision, or ``legacy``: this tree with the new routing passes off),
+side by side in one run; see "Heavy weeks, before and after" below and docs/benchmarks.md.
 
 Every run writes its rows to ``benchmarks/results/<--out>`` (after each size, so a run cut
 short keeps what it measured); ``--render`` reads CSVs (names under ``benchmarks/results/``)
@@ -51,6 +57,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import math
 import os
 import time
@@ -623,6 +630,302 @@ def read_csv(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return rows
 
 
+# ---------------------------------------------------------------- heavy weeks, before and after
+# ``--heavy demo,h1000,h2000 --compare REF``: each case planned by this tree and by the planner of
+# git revision REF (its ``planner`` package extracted with ``git archive``), alternating, each in
+# its own process, so both see the same machine load. One row per case and side. ``--compare
+# legacy`` is this tree with issue 12's routing passes switched off (``use_legacy_routing``), for
+# data an older revision cannot load.
+
+HEAVY_CASES = {
+    # name: (businesses or "demo", townships, officers kept per office, routing seconds)
+    "demo": ("demo", 0, 1.0, None),
+    "h1000": (1000, 2, 1 / 3, 20.0),
+    "h2000": (2000, 3, 1 / 3, 30.0),
+}
+HEAVY_START, HEAVY_END = "<!-- heavy:start -->", "<!-- heavy:end -->"
+
+
+def thin_officers(scenario: Scenario, keep: float) -> Scenario:
+    """The scenario with only the first ``keep`` share of each office's officers (at least two):
+    the same visits for a third of the teams makes a heavy week (visits ≥ 3× team time)."""
+    if keep >= 1:
+        return scenario
+    kept = []
+    for office in scenario.settings.offices:
+        mine = [o for o in scenario.inspectors if o.base == office.id]
+        kept += mine[: max(2, round(len(mine) * keep))]
+    ids = {o.id for o in kept}
+    return replace(
+        scenario,
+        inspectors=tuple(kept),
+        teams=tuple(t for t in scenario.teams if set(t.officer_ids) <= ids),
+        recusals=tuple(r for r in scenario.recusals if r.inspector_id in ids),
+    )
+
+
+def heavy_scenario(case: str) -> Scenario:
+    """The scenario of a ``HEAVY_CASES`` case."""
+    size, townships, keep, _ = HEAVY_CASES[case]
+    if size == "demo":
+        return load_scenario(ROOT / "data" / "demo")
+    return thin_officers(synthesize(businesses=int(size), townships=townships, seed=1), keep)
+
+
+def count_idle_officer_days(scenario: Scenario, plan: Plan) -> int:
+    """``planner.teams.idle_officer_days`` where the planner has it; else rostered officers with no
+    visit on a day of a plan that leaves obligations unscheduled (older revisions)."""
+    try:
+        from planner.teams import idle_officer_days
+    except ImportError:
+        from planner.crew import works_on
+
+        if dict(plan.metrics).get("obligations_unscheduled", 0) <= 0:
+            return 0
+        busy = {(r.day, o) for r in plan.routes if r.stops for o in r.officer_ids}
+        days = [plan.week_start + dt.timedelta(days=d) for d in range(7)]
+        return sum(
+            works_on(o, day) and (day, o.id) not in busy
+            for day in days
+            for o in scenario.inspectors
+        )
+    return len(idle_officer_days(scenario, plan))
+
+
+def shift_utilisation(problem: RoutingProblem, plan: Plan) -> float:
+    """Share of all team-days' shift time spent out (depart → back), idle team-days included."""
+    shift = float((problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]).sum())
+    return sum(r.back - r.depart for r in plan.routes) / shift if shift else 0.0
+
+
+def use_legacy_routing() -> None:
+    """Switch this tree's planner back to the routing before issue 12: no repair pass, no final
+    insertion, no stall stop, and the siloed baseline's departments one after the other, each
+    with the joint plan's whole time limit."""
+    import planner.pipeline
+    import planner.solve
+
+    planner.solve.REPAIR_SHARE = 0.0
+    planner.solve.STALL_MIN_S = math.inf
+    planner.solve._repair = lambda run, offered: None  # type: ignore[assignment]
+    planner.solve.insert_left_out = lambda problem, routes, left, **_: list(routes)  # type: ignore[assignment]
+    planner.pipeline.baseline_budget = lambda params, sizes, department: params  # type: ignore[assignment]
+    planner.pipeline.os.cpu_count = lambda: 1  # type: ignore[assignment]
+
+
+def measure_heavy_case(case: str) -> dict[str, Any]:
+    """Plan one case jointly and siloed with the planner on ``sys.path``; one row of numbers."""
+    from planner.metrics import evaluate
+    from planner.pipeline import run_siloed_week
+
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    scenario = heavy_scenario(case)
+    limit = HEAVY_CASES[case][3]
+    solve_params = SolveParams() if limit is None else SolveParams(time_limit_s=limit, seed=1)
+    week = scenario.settings.week_start
+    t1 = time.perf_counter()
+    run = run_week(scenario, PlanParams(), solve_params, week_start=week)
+    joint_s = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    siloed = run_siloed_week(scenario, PlanParams(), solve_params, week_start=week)
+    siloed_s = time.perf_counter() - t1
+    doc = evaluate(scenario, run.plan, siloed.plan).to_dict()
+    m, p = dict(run.plan.metrics), run.problem
+    shift = p.vehicle_shift[:, 1] - p.vehicle_shift[:, 0]
+    team_h = float(np.maximum(shift - p.vehicle_lunch[:, 2], 0).sum()) / 3600
+    visit_h = float(p.service.sum()) / 3600
+    return {
+        "case": case,
+        "businesses": len(scenario.businesses),
+        "officers": len(scenario.inspectors),
+        "visits": p.n_visits,
+        "team_days": p.n_vehicles,
+        "load_x": round(visit_h / team_h, 2) if team_h else "",
+        "planned": int(m["visits_planned"]),
+        "weighted_coverage": round(m["weighted_coverage"], 4),
+        "lp_bound": round(m["lp_bound"], 4),
+        "idle_officer_days": count_idle_officer_days(scenario, run.plan),
+        "utilisation": round(shift_utilisation(p, run.plan), 3),
+        "coverage_joint": doc["coverage_joint"],
+        "coverage_siloed": doc["coverage_siloed"],
+        "joint_s": round(joint_s, 1),
+        "siloed_s": round(siloed_s, 1),
+        "first_plan_s": round(m["first_solution_seconds"], 1),
+        "cpu_s": round(time.process_time() - cpu0, 1),
+        "total_s": round(time.perf_counter() - t0, 1),
+        "instance": hashlib.sha1(
+            repr((p.visit_ids, p.vehicle_teams)).encode() + p.service.tobytes()
+        ).hexdigest()[:12],  # the same in every process (``hash`` of text is salted)
+        "_problem": p,
+    }
+
+
+def _heavy_child(case: str, out: Path, legacy: bool) -> None:
+    """Child mode: measure one case, write its row (and the problem, for the bound) to ``out``."""
+    import pickle
+
+    if legacy:
+        use_legacy_routing()
+    row = measure_heavy_case(case)
+    problem = row.pop("_problem")
+    arrays = {name: getattr(problem, name) for name in problem.__dataclass_fields__}
+    with out.open("wb") as f:
+        pickle.dump((row, {k: v for k, v in arrays.items() if not k.startswith("_")}), f)
+
+
+def extract_revision(ref: str) -> Path:
+    """The ``planner`` package of git revision ``ref``, extracted under /tmp (``git archive``)."""
+    import subprocess
+    import tempfile
+
+    sha = subprocess.run(
+        ["git", "rev-parse", "--short", ref], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    target = Path(tempfile.gettempdir()) / f"planner-ref-{sha}"
+    if not (target / "planner").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", sha, "planner"], cwd=ROOT, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def long_run_reference(problem: RoutingProblem, limit: float, seed: int = 1) -> float:
+    """Weighted coverage of ``problem`` routed ``limit`` seconds by this tree with no stall stop
+    (a reference the usual budget is measured against, not a bound)."""
+    import planner.solve
+
+    stall = planner.solve.STALL_MIN_S
+    planner.solve.STALL_MIN_S = math.inf
+    try:
+        solution = planner.solve.solve(problem, SolveParams(time_limit_s=limit, seed=seed))
+    finally:
+        planner.solve.STALL_MIN_S = stall
+    return solution.stat("weighted_coverage")
+
+
+def run_heavy(
+    cases: Sequence[str], compare: str | None, reference: float = 0.0
+) -> list[dict[str, Any]]:
+    """Each case by this tree (and by ``compare``), alternating, each side in its own process;
+    with ``reference``, also this tree's problem routed ``reference`` × the case's time limit."""
+    import pickle
+    import subprocess
+    import sys
+    import tempfile
+
+    from planner.problem import RoutingProblem as Problem
+    from planner.solve import travel_bound
+
+    sides: list[tuple[str, Path, list[str]]] = [("this tree", ROOT, [])]
+    if compare == "legacy":
+        sides.append(("legacy routing", ROOT, ["--legacy"]))
+    elif compare:
+        sides.append((compare, extract_revision(compare), []))
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        bounds: dict[int, float] = {}
+        for label, path, flags in sides:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "row.pkl"
+                env = {**os.environ, "PYTHONPATH": str(path)}
+                load = _load()
+                subprocess.run(
+                    [sys.executable, __file__, "--heavy-child", case, "--child-out", str(out)]
+                    + flags,
+                    env=env,
+                    check=True,
+                )
+                row, arrays = pickle.loads(out.read_bytes())
+            if row["instance"] not in bounds:
+                try:
+                    bounds[row["instance"]] = travel_bound(Problem(**arrays))
+                except TypeError:  # the revision's RoutingProblem has other fields
+                    bounds[row["instance"]] = 0.0
+            bound = bounds[row["instance"]]
+            row.update(
+                side=label,
+                travel_bound=round(bound, 4),
+                ratio_lp=round(row["weighted_coverage"] / row["lp_bound"], 3),
+                ratio_travel=round(row["weighted_coverage"] / bound, 3) if bound else "",
+                load=f"{load:.1f}→{_load():.1f}",
+            )
+            print(to_markdown([row], HEAVY_COLUMNS), flush=True)
+            rows.append(row)
+            if label == "this tree":
+                problem = Problem(**arrays)
+        limit = HEAVY_CASES[case][3]
+        if reference and limit:
+            value = long_run_reference(problem, reference * limit)
+            for row in rows[-len(sides) :]:
+                same = row["instance"] == rows[-len(sides)]["instance"]
+                row["reference"] = round(value, 4)
+                row["ratio_reference"] = round(row["weighted_coverage"] / value, 3) if same else ""
+            print(f"[{case}] long-run reference ({reference:g}×): {value:.4f}", flush=True)
+    return rows
+
+
+HEAVY_COLUMNS = (
+    ("case", "case"),
+    ("side", "planner"),
+    ("businesses", "businesses"),
+    ("officers", "officers"),
+    ("visits", "visits"),
+    ("team_days", "team-days"),
+    ("load_x", "visit h ÷ team h"),
+    ("planned", "planned"),
+    ("weighted_coverage", "weighted coverage"),
+    ("lp_bound", "LP bound"),
+    ("ratio_lp", "ratio LP"),
+    ("travel_bound", "travel bound"),
+    ("ratio_travel", "ratio travel"),
+    ("reference", "long-run reference"),
+    ("ratio_reference", "ratio reference"),
+    ("idle_officer_days", "idle officer-days"),
+    ("utilisation", "shift used"),
+    ("coverage_joint", "due covered joint"),
+    ("coverage_siloed", "due covered siloed"),
+    ("first_plan_s", "first plan s"),
+    ("joint_s", "joint s"),
+    ("siloed_s", "siloed s"),
+    ("total_s", "total s"),
+    ("cpu_s", "cpu s (main process)"),
+    ("load", "load"),
+)
+
+
+def write_heavy_section(rows: Sequence[Mapping[str, Any]], command: str) -> None:
+    """Replace the heavy-weeks section of docs/benchmarks.md (appended when missing)."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    new = (
+        f"{HEAVY_START}\n## Heavy weeks and the demo: this tree against an earlier revision\n\n"
+        f"Command: `{command}` (written {dt.date.today().isoformat()}). Each case is planned "
+        "jointly (`run_week`, teams formed as the pipeline forms them) and siloed "
+        "(`run_siloed_week`), by each planner in its own process, alternating, so both see the "
+        "same load (2 cores shared with six other engineers: *load* is the 1-minute load "
+        "average before → after). *h1000*/*h2000*: `synthesize(businesses, townships, seed=1)` "
+        "with a third of each office's officers kept (`thin_officers`), so the week's visits "
+        "need ≥ 3× the teams' time (*visit h ÷ team h*, service only). *demo*: `data/demo` with "
+        "default `SolveParams()` (what `python -m planner plan data/demo` runs). *travel bound* "
+        "= `planner.solve.travel_bound` of each side's own problem (lunch, the way back and "
+        "opening hours seen; an upper bound); *ratio LP* against the old `lp_bound`; *long-run "
+        "reference* = this tree's problem routed `--reference` × the case's time limit with no "
+        "stall stop (`long_run_reference`: not a bound, what much more search reaches). *idle "
+        "officer-days*: `planner.teams.idle_officer_days` (pairable rostered officers with no "
+        "visit on a day while obligations are unscheduled). *shift used*: depart → back over "
+        "all team-days' shifts. *joint s* / *siloed s*: wall seconds of the joint plan "
+        "(formation included) and of the siloed baseline.\n\n"
+        f"{to_markdown(rows, HEAVY_COLUMNS)}\n{HEAVY_END}"
+    )
+    if HEAVY_START in text and HEAVY_END in text:
+        before, rest = text.split(HEAVY_START, 1)
+        text = before + new + rest.split(HEAVY_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    DOC.write_text(text, encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Command line: see the module docstring."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -649,7 +952,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", default="weekly.csv", help="CSV name under benchmarks/results/")
     parser.add_argument("--render", nargs="+", type=Path, help="tables from these CSVs, no run")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--heavy", help=f"heavy-week cases ({', '.join(HEAVY_CASES)})")
+    parser.add_argument(
+        "--compare", help="with --heavy: also plan with this git revision, or 'legacy'"
+    )
+    parser.add_argument(
+        "--reference",
+        type=float,
+        default=0.0,
+        help="with --heavy: also route each case this many times its time limit (no stall stop)",
+    )
+    parser.add_argument("--heavy-child", help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--legacy", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.heavy_child:
+        _heavy_child(args.heavy_child, args.child_out, args.legacy)
+        return
+    if args.heavy:
+        cases = [c for c in args.heavy.split(",") if c]
+        rows = run_heavy(cases, args.compare, args.reference)
+        print(to_markdown(rows, HEAVY_COLUMNS))
+        command = (
+            f"python benchmarks/weekly.py --heavy {args.heavy}"
+            + (f" --compare {args.compare}" if args.compare else "")
+            + (f" --reference {args.reference:g}" if args.reference else "")
+        )
+        if args.write:
+            write_heavy_section(rows, command + " --write")
+        return
     args.engines = ["ortools"] + [e for e in args.engines.split(",") if e and e != "ortools"]
     if args.time_limit != "target" and not math.isfinite(float(args.time_limit)):
         parser.error("--time-limit: a number of seconds or 'target'")

@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +51,8 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class JobResult:
-    """What became of a job: its ``value``, or the ``error`` of its last attempt."""
+    """What became of a job: its ``value``, or the ``error`` of its last attempt; ``seconds``
+    from its first submission to its end (waiting in the queue included)."""
 
     key: str
     township: str
@@ -83,11 +86,14 @@ JobProgress = Callable[[JobEvent], None]
 
 @dataclass(frozen=True, slots=True)
 class Measured:
-    """A job's value with the peak resident memory of the process that ran it (MiB)."""
+    """A job's value, the seconds it ran (wall and CPU), and the process that ran it (pid, peak
+    memory in MiB). On a loaded machine CPU seconds stay what the job needs; wall seconds grow."""
 
     value: Any
+    seconds: float
     peak_rss_mib: float
     pid: int
+    cpu_seconds: float = 0.0
 
 
 def peak_rss_mib() -> float:
@@ -96,9 +102,11 @@ def peak_rss_mib() -> float:
 
 
 def measured(fn: Callable[..., Any], *args: Any) -> Measured:
-    """Run ``fn(*args)`` and note the peak memory of the process that ran it."""
+    """Run ``fn(*args)`` and note how long it ran and the peak memory of the process."""
+    started, cpu = time.perf_counter(), time.process_time()
     value = fn(*args)
-    return Measured(value, peak_rss_mib(), os.getpid())
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return Measured(value, seconds, peak_rss_mib(), os.getpid(), cpu)
 
 
 def warm_up() -> int:
@@ -231,6 +239,26 @@ class Cluster:
             self.local.close()
 
 
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """Workers spawned meanwhile do not re-run this process's ``__main__`` script.
+
+    Dask starts worker processes with ``spawn``, which runs the parent's ``__main__`` file again
+    in each child unless it was started with ``-m``. Under Streamlit, ``__main__`` is the app
+    script (it would open the database and draw pages in every worker); under pytest after an
+    AppTest it is that script too. A blank ``__main__`` while the workers start avoids both.
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or not hasattr(main, "__file__"):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def cluster_address(address: str | None = None) -> str | None:
     """The cluster to use: ``address``, else ``$PLANNER_CLUSTER``, else ``None`` (start one)."""
     return address or os.environ.get(CLUSTER_ENV) or None
@@ -259,6 +287,24 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
     (``distributed.scheduler.allowed-failures`` = 0), so ``Cluster.run`` sees it and retries
     the job once itself, like a job that raised.
     """
+    with ExitStack() as stack:
+        cluster = _connect_or_start(workers, address, stack)
+        try:
+            cluster.client.run(warm_up)
+        except Exception as exc:
+            cluster.close()
+            raise PlannerError(
+                f"the workers of {cluster_name(address)} cannot load planner: {_error_text(exc)}"
+            ) from None
+        try:
+            yield cluster
+        finally:
+            cluster.close()
+
+
+def _connect_or_start(workers: int | None, address: str | None, stack: ExitStack) -> Cluster:
+    """A ``Cluster`` connected to ``address``, or to a local cluster started now (with a blank
+    ``__main__`` for its lifetime: the nanny spawns a new worker when one dies)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -269,6 +315,7 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
             raise PlannerError(f"cannot reach the cluster at {address}: {exc}") from None
         cluster = Cluster(client)
     else:
+        stack.enter_context(_plain_main())
         with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
             local = LocalCluster(
                 n_workers=workers or os.cpu_count() or 1,
@@ -279,14 +326,4 @@ def open_cluster(workers: int | None = None, address: str | None = None) -> Iter
                 silence_logs=logging.CRITICAL,
             )
         cluster = Cluster(Client(local), local)
-    try:
-        cluster.client.run(warm_up)
-    except Exception as exc:
-        cluster.close()
-        raise PlannerError(
-            f"the workers of {cluster_name(address)} cannot load planner: {_error_text(exc)}"
-        ) from None
-    try:
-        yield cluster
-    finally:
-        cluster.close()
+    return cluster

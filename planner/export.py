@@ -28,6 +28,7 @@ from planner.domain import (
     Scenario,
     Stop,
 )
+from planner.formulas import FORMULA_TRIGGERS, quote_formula
 from planner.merge import VisitItem, visit_items
 from planner.notices import (
     LANGS,
@@ -67,22 +68,11 @@ PRODID = "-//Inspect Once//planner//EN"
 # --------------------------------------------------------------------------------------------
 # Formula injection (OWASP "CSV injection")
 # --------------------------------------------------------------------------------------------
-#: Text beginning with one of these is a formula to Excel, WPS and LibreOffice when a CSV is opened.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
 def neutralise_formula(value: Any) -> Any:
-    """``value`` made inert for a spreadsheet: text beginning with ``= + - @``, tab or CR gets a
-    leading ``'`` (OWASP's advice); numbers, and text that is a plain number such as ``-120.5``,
-    are returned unchanged, as is everything that is not text."""
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_TRIGGERS)
-        and not _NUMBER.fullmatch(value)
-    ):
-        return "'" + value
-    return value
+    """``value`` made inert for a CSV file: text beginning with ``= + - @``, tab or CR gets a
+    leading ``'`` (OWASP's advice; ``planner.formulas``); numbers, also as text such as
+    ``-120.5``, are returned unchanged, as is everything that is not text."""
+    return quote_formula(value)
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +87,7 @@ def set_text_cell(cell: Any, value: Any) -> None:
     typing a leading ``'`` does in Excel): shown as typed, never evaluated, not even after an edit.
     """
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):  # also numbers as text
         cell.data_type = "s"
         cell.quotePrefix = True
 

@@ -59,6 +59,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "password": ("Password", "密码"),
     "sign_in": ("Sign in", "登录"),
     "login_failed": ("User name or password is wrong.", "用户名或密码错误。"),
+    "locked_out": (
+        "Too many failed attempts. Try again after {time} UTC.",
+        "失败次数过多，请于 {time}（UTC）之后再试。",
+    ),
     "login_hint": (
         "Demo accounts and their passwords are printed in the terminal where the app started.",
         "示范账号和密码已打印在启动应用的终端中。",
@@ -334,6 +338,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "replan_from": ("Re-plan from", "重新计划起始日"),
     "replan": ("Re-plan the rest of the week", "重新计划本周剩余日期"),
     "replanned": ("Re-planned: {summary}", "已重新计划：{summary}"),
+    "replan_is_draft": (
+        "This re-plan is a draft: businesses still see the published plan. Re-publishing "
+        "notifies the {n} business(es) whose visit changed.",
+        "此重新计划为草稿：企业看到的仍是已发布的计划。重新发布将通知 {n} 家检查安排有变化的企业。",
+    ),
+    "republish": ("Re-publish and notify {n}", "重新发布并通知 {n} 家"),
+    "discard_replan": ("Discard the re-plan", "放弃此重新计划"),
     "diff_title": ("What changed", "变化"),
     "diff_change": ("change", "变化"),
     "diff_before": ("before", "调整前"),
@@ -518,6 +529,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_department_id": ("department id", "部门编号"),
     "col_item_id": ("item id", "事项编号"),
     "col_inspection_window": ("inspection window", "检查时段"),
+    "col_inspection_hours": ("inspection hours", "检查时段"),
+    "col_lunch_window": ("lunch window", "午餐时段"),
     "col_lunch": ("lunch", "午餐"),
     "col_holidays": ("holidays", "节假日"),
     "col_closed": ("closed", "停业"),
@@ -663,6 +676,18 @@ REASONS: tuple[ReasonForm, ...] = (
         "营业时间（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
     ),
     ReasonForm(
+        "inspection_hours_outside_shift",
+        r"inspection hours \((?P<hours>.*)\) outside every shift",
+        "检查时段（{hours}）不在任何班次内",
+    ),
+    ReasonForm(
+        "inspection_hours_no_slot",
+        r"inspection hours \((?P<hours>.*)\) leave no (?P<minutes>\d+)-minute slot inside any "
+        r"shift \(travel from and to the office included\)",
+        "检查时段（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
+    ),
+    ReasonForm("holidays", r"public holidays: (?P<days>.+)", "法定节假日：{days}"),
+    ReasonForm(
         "deadline",
         rf"deadline (?P<date>{_DATE}) before any feasible day \((?P<days>.+)\)",
         "截止日期 {date} 早于所有可行日期（{days}）",
@@ -682,6 +707,28 @@ REASONS: tuple[ReasonForm, ...] = (
         r"capacity: (?P<visit_h>[\d,.]+) h of visits, (?P<team_h>[\d,.]+) h of team time "
         r"this week",
         "人力不足：本周可安排的检查共需 {visit_h} 小时，检查组可用 {team_h} 小时",
+    ),
+    ReasonForm(  # planner.problem.full_text (issue 12, h2-routing)
+        "capacity_full",
+        r"capacity: all (?P<n>\d+) team-day\(s\) that could make it \((?P<days>.+)\) are full "
+        r"\(at most (?P<free>\d+) min free, the visit takes (?P<minutes>\d+) min\), "
+        r"(?P<visit_h>[\d,.]+) h of visits, (?P<team_h>[\d,.]+) h of team time this week",
+        "人力不足：可完成该检查的 {n} 个组日（{days}）均已排满（最多空闲 {free} 分钟，该检查需 "
+        "{minutes} 分钟），本周可安排的检查共需 {visit_h} 小时，检查组可用 {team_h} 小时",
+    ),
+    ReasonForm(  # planner.problem.room_text (issue 12, h2-routing)
+        "hours_gaps",
+        r"no team-day with room within its opening hours \((?P<hours>.*)\): (?P<n>\d+) "
+        r"team-day\(s\) that could make it have time left \((?P<days>.+)\), but only while it "
+        r"is closed or in gaps between planned visits too short for it",
+        "营业时间（{hours}）内没有检查组有空：可完成该检查的 {n} 个组日（{days}）尚有空闲，"
+        "但只在其停业时段或已排检查之间过短的空档",
+    ),
+    ReasonForm(  # planner.problem.room_text (issue 12, h2-routing)
+        "search_left",
+        rf"left out by the search although team (?P<team>\S+) has room for it on "
+        rf"(?P<days>{_DAYNAME} {_DATE}) \(a longer time limit may place it\)",
+        "求解未安排，但检查组 {team} 在 {days} 仍有空闲（延长求解时间可能安排上）",
     ),
     ReasonForm(
         "split",

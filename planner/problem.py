@@ -28,6 +28,7 @@ from planner.domain import (
     Reason,
     Route,
     Scenario,
+    Settings,
     Stop,
     Team,
     Unscheduled,
@@ -98,6 +99,10 @@ class RoutingProblem:
         ``int64[N, N]`` between nodes.
     day_checks
         ``uint8[V, D]``: bits ``CERTIFIED | NOT_RECUSED | HOURS_OVERLAP | HOURS_FIT | DATES_OK``.
+    preferred
+        ``int64[V]`` or ``None``: the vehicle a re-plan would rather keep the visit on (its
+        announced team-day), or -1; another vehicle costs a finite penalty
+        (``solve.add_preferred_team_days``), unlike ``pinned``.
     """
 
     days: tuple[dt.date, ...]
@@ -120,6 +125,7 @@ class RoutingProblem:
     travel_seconds: np.ndarray
     travel_metres: np.ndarray
     day_checks: np.ndarray
+    preferred: np.ndarray | None = None
     _window_rows: dict[tuple[int, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -147,6 +153,8 @@ class RoutingProblem:
             for name, shape in shapes.items()
             if getattr(self, name).shape != shape
         ]
+        if self.preferred is not None and self.preferred.shape != (v,):
+            wrong.append(f"preferred {self.preferred.shape} != {(v,)}")
         if self.windows.ndim != 2 or self.windows.shape[1] != 4:
             wrong.append(f"windows {self.windows.shape} is not (W, 4)")
         if len(self.vehicle_teams) != k or len(self.vehicle_officers) != k:
@@ -211,6 +219,11 @@ class RoutingProblem:
         pinned[has_pin] = old_to_new_vehicle[self.pinned[vi][has_pin]]
         eligible = self.eligible[np.ix_(vi, ki)]
         eligible[has_pin & (pinned < 0)] = False  # pinned to a team-day outside this part
+        preferred = None
+        if self.preferred is not None:  # a preferred team-day outside this part: no preference
+            preferred = np.full(len(vi), -1, dtype=np.int64)
+            has_preference = self.preferred[vi] >= 0
+            preferred[has_preference] = old_to_new_vehicle[self.preferred[vi][has_preference]]
         return RoutingProblem(
             days=self.days,
             depot_ids=self.depot_ids,
@@ -232,6 +245,7 @@ class RoutingProblem:
             travel_seconds=self.travel_seconds[np.ix_(nodes, nodes)],
             travel_metres=self.travel_metres[np.ix_(nodes, nodes)],
             day_checks=self.day_checks[vi],
+            preferred=preferred,
         )
 
 
@@ -266,6 +280,28 @@ class Solution:
 def team_shift(officers: Sequence[Inspector]) -> tuple[int, int]:
     """A team's hours: the intersection of its members' hours (start ≥ end means none)."""
     return max(o.hours_start for o in officers), min(o.hours_end for o in officers)
+
+
+def officer_lunch(officer: Inspector, settings: Settings) -> tuple[int, int]:
+    """The officer's lunch window: their own where given, else the township's."""
+    if officer.lunch_start >= 0:
+        return officer.lunch_start, officer.lunch_end
+    return settings.lunch_start, settings.lunch_end
+
+
+def team_lunch(officers: Sequence[Inspector], settings: Settings) -> tuple[int, int, int]:
+    """A team's lunch break: (window start, window end, seconds), 0 seconds when there is none.
+
+    The window is the intersection of every member's lunch window and hours, so the break lies
+    inside the team's shift (a team working 12:00–19:52 lunches from 12:00, never at 11:30 before
+    it starts). When the intersection cannot hold ``settings.lunch_minutes`` the day has no
+    break (``validate`` warns about such officers and fixed teams).
+    """
+    windows = [officer_lunch(o, settings) for o in officers]
+    start = max([s for s, _ in windows] + [o.hours_start for o in officers])
+    end = min([e for _, e in windows] + [o.hours_end for o in officers])
+    seconds = settings.lunch_minutes * 60
+    return (start, end, seconds) if seconds and end - start >= seconds else (start, end, 0)
 
 
 def team_office(officers: Sequence[Inspector]) -> str:
@@ -367,6 +403,7 @@ def build_problem(
     *,
     drop_penalty: int = 36_000,
     pins: Mapping[str, tuple[str, dt.date]] | None = None,
+    prefer: Mapping[str, tuple[str, dt.date]] | None = None,
 ) -> RoutingProblem:
     """Turn the week's visits and teams into a ``RoutingProblem``.
 
@@ -386,6 +423,9 @@ def build_problem(
         Penalty of leaving out a visit of weight 1 (``SolveParams.drop_penalty``).
     pins
         Business id → (team id, day): the planner fixed this visit to that team-day.
+    prefer
+        Business id → (team id, day): a re-plan would rather keep the visit there (its
+        announced team-day); ignored where that team does not work that day.
 
     Returns
     -------
@@ -405,7 +445,6 @@ def build_problem(
             "(offices then visits, see problem_points)"
         )
     recused = {(r.inspector_id, r.business_id) for r in scenario.recusals}
-    lunch = (settings.lunch_start, settings.lunch_end, settings.lunch_minutes * 60)
     service = np.array([v.service_seconds for v in visits], dtype=np.int64)
     eligible = np.zeros((n_v, n_k), dtype=bool)
     checks = np.zeros((n_v, WEEK_DAYS), dtype=np.uint8)
@@ -445,7 +484,9 @@ def build_problem(
         vehicle_day=np.array([v.day for v in vehicles], dtype=np.int64),
         vehicle_depot=np.array([v.depot for v in vehicles], dtype=np.int64),
         vehicle_shift=np.array([v.shift for v in vehicles], dtype=np.int64).reshape(-1, 2),
-        vehicle_lunch=np.array([lunch for _ in vehicles], dtype=np.int64).reshape(-1, 3),
+        vehicle_lunch=np.array(
+            [team_lunch(v.officers, settings) for v in vehicles], dtype=np.int64
+        ).reshape(-1, 3),
         service=service,
         windows=window_array,
         eligible=eligible,
@@ -457,6 +498,7 @@ def build_problem(
         travel_seconds=seconds,
         travel_metres=metres,
         day_checks=checks,
+        preferred=None if prefer is None else _preferences(prefer, visits, vehicles, week),
     )
 
 
@@ -531,6 +573,19 @@ def _pins(
                 )
             pinned[i] = index[(team_id, day)]
     return pinned
+
+
+def _preferences(
+    prefer: Mapping[str, tuple[str, dt.date]],
+    visits: Sequence[Visit],
+    vehicles: Sequence[_Vehicle],
+    week: Sequence[dt.date],
+) -> np.ndarray:
+    index = {(v.team.id, week[v.day]): k for k, v in enumerate(vehicles)}
+    return np.array(
+        [index.get(prefer.get(visit.business_id, ("", week[0])), -1) for visit in visits],
+        dtype=np.int64,
+    ).reshape(-1)
 
 
 # ---------------------------------------------------------------- way back
@@ -729,41 +784,63 @@ def capacity_text(problem: RoutingProblem) -> str:
     return f"capacity: {visit_hours:.0f} h of visits, {team_hours:.0f} h of team time this week"
 
 
+def _holidays_text(scenario: Scenario, days: Iterable[dt.date]) -> str:
+    """``; public holidays: Mon 2026-11-23, …`` for the public holidays among ``days``, else ``""``."""
+    holidays = [d for d in days if not scenario.settings.is_working_day(d)]
+    named = ", ".join(f"{WEEKDAY_NAMES[d.weekday()]} {d}" for d in holidays)
+    return f"; public holidays: {named}" if holidays else ""
+
+
 def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
 
 
+def route_slack(problem: RoutingProblem, vehicle: int, route: RouteSolution | None) -> int:
+    """Seconds of ``vehicle``'s shift spent neither on site, nor travelling, nor at lunch (waits
+    count as slack). A visit longer than this fits nowhere in the route."""
+    shift = int(problem.vehicle_shift[vehicle, 1] - problem.vehicle_shift[vehicle, 0])
+    lunch = _lunch(problem, vehicle)
+    free = shift - (lunch[2] if lunch is not None else 0)
+    if route is None or not route.visits:
+        return free
+    depot = int(problem.vehicle_depot[vehicle])
+    nodes = [depot, *(problem.node(i) for i in route.visits), depot]
+    travel = int(problem.travel_seconds[nodes[:-1], nodes[1:]].sum())
+    return free - travel - int(problem.service[list(route.visits)].sum())
+
+
 def room_text(
-    problem: RoutingProblem, visit: int, routes: Sequence[RouteSolution], hours: str
+    problem: RoutingProblem,
+    visit: int,
+    routes: Sequence[RouteSolution],
+    hours: str,
+    slack: Mapping[int, int] | None = None,
 ) -> str | None:
     """Why a visit some team-day could make is left out, judged against the final ``routes``.
 
-    ``None`` when every team-day that could make it is full (its free time, the shift less its
-    route and lunch, is shorter than the visit and the trip from and to the office): capacity.
-    A team-day with room where it fits (``find_insertion``) means the search left it out; room
-    only at times the business is closed is said so.
+    ``None`` when every team-day that could make it is full (``route_slack`` shorter than the
+    visit): capacity. A team-day where it fits (``find_insertion``) means the search left it out;
+    room only while the business is closed, or in pieces too short, is said so. ``slack``:
+    ``route_slack`` per vehicle, when already computed.
     """
     by_vehicle = {r.vehicle: r for r in routes}
+    if slack is None:
+        slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
     pin = int(problem.pinned[visit])
     able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    service = int(problem.service[visit])
     roomy = []
     for k in able:
         route = by_vehicle.get(k)
+        if slack[k] < service:
+            continue
         if find_insertion(problem, k, route, visit) is not None:
             day = problem.days[int(problem.vehicle_day[k])]
             return (
                 f"left out by the search although team {problem.vehicle_teams[k]} has room "
                 f"for it on {WEEKDAY_NAMES[day.weekday()]} {day} (a longer time limit may place it)"
             )
-        shift = int(problem.vehicle_shift[k, 1] - problem.vehicle_shift[k, 0])
-        lunch = _lunch(problem, k)
-        busy = (route.back - route.depart) if route is not None else 0
-        if lunch is not None and (route is None or route.lunch_start < 0):
-            busy += lunch[2]
-        depot, node = int(problem.vehicle_depot[k]), problem.node(visit)
-        trip = int(problem.travel_seconds[depot, node] + problem.travel_seconds[node, depot])
-        if shift - busy >= int(problem.service[visit]) + trip:
-            roomy.append(int(problem.vehicle_day[k]))
+        roomy.append(int(problem.vehicle_day[k]))
     if roomy:
         days = _days_text(problem, sorted(set(roomy)))
         return (
@@ -774,12 +851,37 @@ def room_text(
     return None
 
 
+def full_text(
+    problem: RoutingProblem,
+    visit: int,
+    routes: Sequence[RouteSolution],
+    slack: Mapping[int, int] | None = None,
+) -> str:
+    """``capacity: …`` for a visit every team-day that could make it is too full for: how many
+    there are, on which days, their most free time against the visit's length, and the week's
+    hours (``capacity_text``)."""
+    if slack is None:
+        by_vehicle = {r.vehicle: r for r in routes}
+        slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
+    pin = int(problem.pinned[visit])
+    able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    most = max((slack[k] for k in able), default=0) // 60
+    days = _days_text(problem, sorted({int(problem.vehicle_day[k]) for k in able}))
+    minutes = -(-int(problem.service[visit]) // 60)
+    week = capacity_text(problem).removeprefix("capacity: ")
+    return (
+        f"capacity: all {len(able)} team-day(s) that could make it ({days}) are full "
+        f"(at most {max(most, 0)} min free, the visit takes {minutes} min), {week}"
+    )
+
+
 def explain_unplanned(
     problem: RoutingProblem,
     visit: int,
     scenario: Scenario,
     visits: Sequence[Visit],
     routes: Sequence[RouteSolution] | None = None,
+    slack: Mapping[int, int] | None = None,
 ) -> str:
     """Why visit ``visit`` is not in the plan, in a planner's words, from the problem's checks.
 
@@ -823,7 +925,10 @@ def explain_unplanned(
     if not days_with(VEHICLE_BITS | DATES_OK):
         if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
             deadline = problem.days[int(problem.last_day[visit])]
-            return f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            reason = f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            return reason + _holidays_text(
+                scenario, problem.days[: int(problem.last_day[visit]) + 1]
+            )
         earliest = max(o.earliest for o in obligations)
         return f"earliest date {earliest} after every feasible day ({_days_text(problem, fit)})"
     k = int(problem.pinned[visit])
@@ -831,9 +936,10 @@ def explain_unplanned(
         day = problem.days[int(problem.vehicle_day[k])]
         return f"pinned to team {problem.vehicle_teams[k]} on {day}, which cannot make this visit"
     if routes is not None:
-        room = room_text(problem, visit, routes, hours)
+        room = room_text(problem, visit, routes, hours, slack)
         if room is not None:
             return room
+        return full_text(problem, visit, routes, slack)
     return capacity_text(problem)
 
 
@@ -847,8 +953,12 @@ def unplanned_obligations(
     """Every obligation of every dropped visit, with its visit's reason (``explain_unplanned``;
     give the plan's ``routes`` so that capacity is said only when every team-day is full)."""
     found = []
+    slack = None
+    if routes is not None:
+        by_vehicle = {r.vehicle: r for r in routes}
+        slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
     for i in sorted(dropped):
-        reason = explain_unplanned(problem, i, scenario, visits, routes)
+        reason = explain_unplanned(problem, i, scenario, visits, routes, slack)
         found += [Unscheduled(o, reason) for o in visits[i].obligations]
     return tuple(found)
 

@@ -4,8 +4,12 @@ One routing model per problem or per part of it. Each rule is one small function
 the model (``add_time_windows``, ``add_lunch_breaks``, ``add_eligibility``, ``add_optional_visits``,
 ``add_deadlines``, ``add_workload_balance``, ``add_pins``). Large weeks are decomposed: an LP
 assigns visits to days (``assign_days``), then each day (split into areas when large) is routed
-on its own, and visits a day drops move on to later days where they are allowed. The same LP with
-travel lower bounds gives ``lp_bound``, an upper bound of the priority-weighted coverage.
+on its own, and visits a day drops move on to later days where they are allowed. Then the repair
+pass (``_repair``) solves each day again from its routes with every visit still left out that its
+team-days could make, and a cheapest-insertion pass (``insert_left_out``) places what still fits
+without moving a stop. Every model stops after a stall (``STALL_SHARE``). The same LP with travel
+lower bounds gives ``lp_bound``, an upper bound of the priority-weighted coverage; ``travel_bound``
+is a tighter one (lunch, the way back, opening hours).
 """
 
 from __future__ import annotations
@@ -22,10 +26,18 @@ from ortools.linear_solver import pywraplp
 
 from planner.domain import WEEKDAY_NAMES
 from planner.params import SolveParams
-from planner.problem import HORIZON, RouteSolution, RoutingProblem, Solution, find_insertion
+from planner.problem import (
+    HORIZON,
+    RouteSolution,
+    RoutingProblem,
+    Solution,
+    find_insertion,
+    route_slack,
+)
 
 WEEK_SECONDS_PER_VISIT = 0.25  # time limit a whole-week model needs per visit (first plan + search)
 REPAIR_SHARE = 0.2  # of the time limit, kept for the repair pass after the day decomposition
+INSERTION_MIN_S = 1.0  # the final cheapest-insertion pass may run this long past the time limit
 # A model's search stops once this share of its time limit (at least STALL_MIN_S) passed without
 # a better plan: guided local search rarely improves after a long stall, and the rest of the
 # budget goes to the models still to come (the repair pass, the siloed baseline).
@@ -190,6 +202,34 @@ def add_pins(model: Model) -> None:
         model.routing.VehicleVar(model.index(i)).SetValues([-1, int(p.pinned[i])])
 
 
+MOVE_SHARE = 0.5  # an announced visit off its team-day costs half of leaving it out
+
+
+def add_preferred_team_days(model: Model) -> None:
+    """Soft: a visit on another team-day than its preferred one (a re-plan's announced visit)
+    costs ``MOVE_SHARE`` of its drop penalty, once.
+
+    Finite, so a visit that cannot stay is moved rather than dropped; large, so one stays put
+    unless keeping it is impossible or costs hours of travel. A dimension whose transit out of
+    visit ``i`` on vehicle ``k`` is that cost when ``k`` is not ``i``'s preferred vehicle; the
+    span cost of every vehicle adds it to the objective. The day LP (``assign_days``) charges
+    the same cost to other days' classes.
+    """
+    p, routing = model.problem, model.routing
+    if p.preferred is None or not (p.preferred >= 0).any():
+        return
+    with_preference = np.flatnonzero(p.preferred >= 0)
+    cost = np.zeros(p.n_nodes, dtype=np.int64)
+    cost[p.n_depots + with_preference] = (p.penalty[with_preference] * MOVE_SHARE).astype(np.int64)
+    evaluators = []
+    for k in range(p.n_vehicles):
+        values = cost.copy()
+        values[p.n_depots + np.flatnonzero(p.preferred == k)] = 0
+        evaluators.append(routing.RegisterUnaryTransitVector(values.tolist()))
+    routing.AddDimensionWithVehicleTransits(evaluators, 0, int(cost.sum()) + 1, True, "moved")
+    routing.GetDimensionOrDie("moved").SetSpanCostCoefficientForAllVehicles(1)
+
+
 def add_workload_balance(model: Model, weight: int) -> None:
     """Soft: cost ``weight`` per second of the busiest team-day's work (service + travel).
 
@@ -223,6 +263,7 @@ def build_model(problem: RoutingProblem, params: SolveParams) -> Model:
     add_pins(model)
     add_optional_visits(model)
     add_workload_balance(model, params.workload_balance)
+    add_preferred_team_days(model)
     return model
 
 
@@ -425,6 +466,7 @@ def assign_days(
     capacity: np.ndarray,
     *,
     detour: np.ndarray | None = None,
+    hours_cuts: bool = False,
 ) -> tuple[np.ndarray, float]:
     """LP: which share of each visit each day takes, maximising the priority-weighted coverage.
 
@@ -435,6 +477,10 @@ def assign_days(
     With ``detour`` (``float[V, K]``, see ``office_detour``) classes are also split by office, a
     visit costs a team of another office that detour in time and twice it in the objective, so
     each office's teams take the visits near it as far as their capacity allows.
+
+    With ``hours_cuts``, visits open only inside a span ``[a, b]`` of the day share the class's
+    shift time inside that span: ``Σ service[i] · y[i, c] ≤ Σ_k |[a, b] ∩ shift_k|`` for the
+    spans of ``hours_spans`` (what an evening-only bar or a 09–10 window really competes for).
 
     Returns
     -------
@@ -458,8 +504,15 @@ def assign_days(
             extra = float(detour[i, ks[0]]) if detour is not None else 0.0
             y = solver.NumVar(0.0, 1.0, "")
             row.SetCoefficient(y, float(duration[i]) + extra)
-            objective.SetCoefficient(y, float(problem.penalty[i]) - 2 * extra)
+            # A re-plan's announced visit on another day pays add_preferred_team_days's cost.
+            prefer = -1 if problem.preferred is None else int(problem.preferred[i])
+            moved = (
+                MOVE_SHARE * float(problem.penalty[i]) if prefer >= 0 and prefer not in ks else 0.0
+            )
+            objective.SetCoefficient(y, float(problem.penalty[i]) - 2 * extra - moved)
             per_visit[i].append((c, y))
+    if hours_cuts:
+        add_hours_cuts(problem, solver, classes, per_visit)
     for ys in per_visit:
         if len(ys) > 1:
             once = solver.Constraint(0.0, 1.0)
@@ -472,6 +525,86 @@ def assign_days(
         for c, y in ys:
             share[i, classes[c][0]] += y.solution_value()
     return share, float((share.sum(axis=1) * problem.penalty).sum())
+
+
+def hours_spans(
+    problem: RoutingProblem, day: int, most: int = 40
+) -> list[tuple[int, int, list[int]]]:
+    """Spans ``(a, b, visits)`` of day ``day``: each visit's opening hull that day (first opening
+    to last closing) shorter than a day shift, with every visit whose hull lies inside it; the
+    ``most`` spans holding the most service per second of span."""
+    hull: dict[int, tuple[int, int]] = {}
+    for i, d, start, end in problem.windows.tolist():
+        if d == day:
+            lo, hi = hull.get(i, (start, end))
+            hull[i] = (min(lo, start), max(hi, end))
+    spans = {h for h in hull.values() if h[1] - h[0] <= 8 * 3600}
+    found = []
+    for a, b in spans:
+        inside = [i for i, (lo, hi) in hull.items() if a <= lo and hi <= b]
+        found.append((a, b, inside))
+    found.sort(key=lambda s: -float(problem.service[s[2]].sum()) / max(s[1] - s[0], 1))
+    return found[:most]
+
+
+def add_hours_cuts(
+    problem: RoutingProblem, solver: Any, classes: Sequence[tuple[int, list[int]]], per_visit: Any
+) -> None:
+    """The ``hours_cuts`` rows of ``assign_days`` (one per class and ``hours_spans`` span)."""
+    ys: dict[tuple[int, int], Any] = {(i, c): y for i, vs in enumerate(per_visit) for c, y in vs}
+    spans = {d: hours_spans(problem, d) for d in {day for day, _ in classes}}
+    shift = problem.vehicle_shift
+    for c, (day, ks) in enumerate(classes):
+        for a, b, inside in spans[day]:
+            members = [(i, ys[(i, c)]) for i in inside if (i, c) in ys]
+            if len(members) < 2:
+                continue
+            room = float(
+                np.maximum(0, np.minimum(b, shift[ks, 1]) - np.maximum(a, shift[ks, 0])).sum()
+            )
+            row = solver.Constraint(0.0, room)
+            for i, y in members:
+                row.SetCoefficient(y, float(problem.service[i]))
+
+
+def lunch_overlap(problem: RoutingProblem) -> np.ndarray:
+    """Per team-day: the least part of its lunch break that must fall inside its shift.
+
+    The break (``vehicle_lunch`` = window start, window end, length) starts anywhere in its window;
+    its overlap with the shift is least at one end of that range.
+    """
+    a, b = problem.vehicle_shift[:, 0], problem.vehicle_shift[:, 1]
+    ws, we, length = (problem.vehicle_lunch[:, j] for j in range(3))
+
+    def overlap(start: np.ndarray) -> np.ndarray:
+        return np.maximum(0, np.minimum(start + length, b) - np.maximum(start, a))
+
+    least = np.minimum(overlap(ws), overlap(np.maximum(ws, we - length)))
+    return np.where(length > 0, least, 0)
+
+
+def travel_bound(problem: RoutingProblem) -> float:
+    """A tighter upper bound of the priority-weighted coverage than ``lp_bound``, 0–1.
+
+    The same LP, seeing more of each route: a team-day's capacity is its shift less the part of
+    the lunch break that must fall in it (``lunch_overlap``: no visit and no travel then) and
+    less the shortest way back to its office from any visit it could make (every used route
+    ends with one); each visit costs its service plus the least travel into it; and visits open
+    only in part of the day compete for the shift time inside those hours (``hours_cuts``).
+    Still a relaxation (fractional visits, no order inside a day), so never below the coverage
+    any plan reaches.
+    """
+    total = float(problem.penalty.sum())
+    if total <= 0 or problem.n_visits == 0:
+        return 1.0
+    duration = problem.service + incoming_travel_bound(problem)
+    shift = (problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]).astype(np.float64)
+    back = problem.travel_seconds[problem.n_depots :, problem.vehicle_depot].astype(np.float64)
+    back = np.where(problem.eligible, back, np.inf).min(axis=0, initial=np.inf)
+    back = np.where(np.isfinite(back), back, 0.0)
+    capacity = np.maximum(shift - lunch_overlap(problem) - back, 0.0)
+    _, value = assign_days(problem, duration, capacity, hours_cuts=True)
+    return min(1.0, value / total)
 
 
 def lp_bound(problem: RoutingProblem) -> float:
@@ -721,13 +854,17 @@ def repair_parts(
     visits its team-days could make, nearest to its routes (offices and stops) first, at most
     ``max(20, size - planned // 2)`` of them.
 
-    Groups follow offices (a group never mixes two) and the team-days' order within an office; a
+    A day with at most ``size`` planned visits is one group (so a team-day of one office can take
+    over visits of a full one of another, freeing it for a visit only it can make); larger days
+    are grouped by office (a group never mixes two) in the team-days' order within an office. A
     left-out visit may be offered to several groups (the first that takes it keeps it).
     """
     p = problem
     planned = {r.vehicle: r.visits for r in routes}
     crews: list[list[int]] = []
-    for office in sorted({int(p.vehicle_depot[k]) for k in vehicles}):
+    if sum(len(planned.get(k, ())) for k in vehicles) <= size:
+        crews.append(list(vehicles))
+    for office in [] if crews else sorted({int(p.vehicle_depot[k]) for k in vehicles}):
         crew: list[int] = []
         load = 0
         for k in (k for k in vehicles if p.vehicle_depot[k] == office):
@@ -804,27 +941,39 @@ def routes_feasible(problem: RoutingProblem, routes: Sequence[RouteSolution]) ->
 
 
 def insert_left_out(
-    problem: RoutingProblem, routes: Sequence[RouteSolution], left: Sequence[int]
+    problem: RoutingProblem,
+    routes: Sequence[RouteSolution],
+    left: Sequence[int],
+    *,
+    deadline: float = math.inf,
 ) -> list[RouteSolution]:
     """Cheapest feasible insertion of left-out visits, most valuable first (``find_insertion``).
 
     Every stop keeps its time, so nothing already planned moves; each visit goes to the eligible
-    team-day (its pin, if it has one) where it adds the least travel. What the search's moves
-    missed (a team-day it never saw with room, a gap before the lunch break) is caught here.
+    team-day (its pin, if it has one) where it adds the least travel; team-days whose slack
+    (``route_slack``) is shorter than the visit are skipped. What the search's moves missed (a
+    team-day it never saw with room, a gap before the lunch break) is caught here. Stops at
+    ``deadline`` (``time.perf_counter()``).
     """
     by_vehicle = {r.vehicle: r for r in routes}
+    slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
     for i in sorted(left, key=lambda i: (-int(problem.penalty[i]), i)):
+        if time.perf_counter() > deadline:
+            break
         pin = int(problem.pinned[i])
         able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[i]).tolist()
         found = [
             f
             for k in able
             if problem.eligible[i, k]
+            and slack[k] >= problem.service[i]
             and (f := find_insertion(problem, k, by_vehicle.get(k), i)) is not None
         ]
         if found:
             best = min(found, key=lambda f: (f.detour, f.start, f.vehicle))
-            by_vehicle[best.vehicle] = best.apply(by_vehicle.get(best.vehicle), i)
+            k = best.vehicle
+            by_vehicle[k] = best.apply(by_vehicle.get(k), i)
+            slack[k] = route_slack(problem, k, by_vehicle[k])
     return list(by_vehicle.values())
 
 
@@ -865,9 +1014,9 @@ def solve(
         _repair(run, offered)
     if offered:
         before = len(run.served)
-        run.routes = insert_left_out(
-            problem, run.routes, [i for i in offered if i not in run.served]
-        )
+        left = [i for i in offered if i not in run.served]
+        deadline = time.perf_counter() + max(INSERTION_MIN_S, run.remaining())
+        run.routes = insert_left_out(problem, run.routes, left, deadline=deadline)
         run.served = {i for r in run.routes for i in r.visits}
         run.repaired += len(run.served) - before
     bound = lp_bound(problem) if problem.n_visits else 1.0  # after routing: not on its clock

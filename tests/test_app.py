@@ -373,7 +373,8 @@ def test_schedule_page_draws_the_gantt(monkeypatch: pytest.MonkeyPatch, with_pla
 def test_replan_after_a_business_closes_shows_the_diff(
     monkeypatch: pytest.MonkeyPatch, with_plan: Path
 ) -> None:
-    """Marking the corner shop closed all week and re-planning drops its visit, with the reason."""
+    """Marking the corner shop closed all week and re-planning drops its visit, with the reason;
+    the re-plan is a draft until the re-publish button applies it (and cancels the visit)."""
     app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="changes")
     app.selectbox(key="closed_business").set_value("b2").run()
     app.button(key="add_closed").click().run()
@@ -384,7 +385,12 @@ def test_replan_after_a_business_closes_shows_the_diff(
     row = diff[diff["business id"] == "b2"].iloc[0]
     assert row["change"] == "dropped" and "closed" in row["why"]
     with Store(_url(with_plan)) as store:
-        assert store.plan_info(1).revision == 2
+        assert store.plan_info(1).revision == 1 and store.pending_replan(1) is not None
+    app.button(key="republish").click().run()
+    assert not app.exception
+    with Store(_url(with_plan)) as store:
+        assert store.plan_info(1).revision == 2 and store.pending_replan(1) is None
+        assert [(n.business_id, n.kind) for n in store.notices(1)][-1] == ("b2", "cancel")
 
 
 def test_record_outcome_of_a_done_visit(monkeypatch: pytest.MonkeyPatch, with_plan: Path) -> None:

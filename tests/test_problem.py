@@ -365,3 +365,14 @@ def test_capacity_only_when_every_team_day_is_full() -> None:
     assert solution.dropped
     reason = explain_unplanned(problem, solution.dropped[0], scenario, visits, solution.routes)
     assert reason.startswith("capacity:")
+
+
+def test_capacity_reason_names_the_full_team_days() -> None:
+    """The capacity reason says how many team-days could make the visit, that they are full, and
+    their most free time against the visit's length (not only the week's hours)."""
+    scenario, visits, problem, solution = _monday_plan(
+        "Mon 08:00-20:00", ["food", "fire", "drain"], 6
+    )
+    reason = explain_unplanned(problem, solution.dropped[0], scenario, visits, solution.routes)
+    assert reason.startswith("capacity: all 1 team-day(s) that could make it (Mon) are full")
+    assert "the visit takes 100 min" in reason

@@ -21,6 +21,7 @@ from planner.solve import (
     solve,
     split_areas,
     split_offices,
+    travel_bound,
 )
 
 H = 3600
@@ -391,3 +392,37 @@ def test_found_insertions_are_feasible(
     eligible_left = [i for i in range(4) if problem.windows_of(i, 0)[:, 1].max() > 0]
     routes = insert_left_out(problem, [], eligible_left)
     assert routes_feasible(problem, routes)
+
+
+def test_travel_bound_sees_opening_hours_and_the_way_back() -> None:
+    """Two one-hour visits open only 09:00-10:00, one team-day: at most one can be made. The LP
+    bound says both (1.0); the travel bound, sharing the hour between them, says one (0.5)."""
+    windows = {(0, 0): [(9 * H, 10 * H)], (1, 0): [(9 * H, 10 * H)]}
+    problem = make_problem([H, H], [{"day": 0}], windows=windows)
+    assert lp_bound(problem) == pytest.approx(1.0)
+    assert travel_bound(problem) == pytest.approx(0.5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    opens=st.lists(st.integers(7, 16), min_size=5, max_size=5),
+    lengths=st.lists(st.integers(1, 5), min_size=5, max_size=5),
+    minutes=st.lists(st.integers(3, 15), min_size=5, max_size=5),
+    legs=st.lists(st.integers(1, 60), min_size=36, max_size=36),
+)
+def test_travel_bound_is_an_upper_bound(
+    opens: list[int], lengths: list[int], minutes: list[int], legs: list[int]
+) -> None:
+    """Property: the coverage a solve reaches ≤ the travel bound ≤ the LP bound."""
+    windows = {
+        (i, 0): [(o * H, min(o + n, 20) * H)]
+        for i, (o, n) in enumerate(zip(opens, lengths, strict=True))
+    }
+    travel = np.array(legs, dtype=np.int64).reshape(6, 6) * 60
+    np.fill_diagonal(travel, 0)
+    vehicle = {"day": 0, "shift": (8 * H, 14 * H), "lunch": (11 * H, 13 * H, 1800)}
+    problem = make_problem(
+        [m * 10 * 60 for m in minutes], [vehicle], windows=windows, travel=travel
+    )
+    reached = solve(problem, FAST).stat("weighted_coverage")
+    assert reached <= travel_bound(problem) + 1e-9 <= lp_bound(problem) + 2e-9
