@@ -34,7 +34,6 @@ from planner.views import (
 LANG = lang()  # bound once: widget labels must not read the session later
 
 
-@st.fragment(run_every=1.0)
 def everything_zip(info: PlanInfo, plan: Plan, scenario: Scenario, name: str) -> None:
     """The "Everything (.zip)" download: built in the background (hundreds of PDFs take
     minutes) with a progress bar; the download button appears when it is ready."""
@@ -49,11 +48,23 @@ def everything_zip(info: PlanInfo, plan: Plan, scenario: Scenario, name: str) ->
     if job.error is not None:
         st.error(tr("dl_all_failed", error=job.error))
     elif job.result is None:
-        st.progress(job.share, text=tr("dl_all_progress", done=job.done, total=job.total or "…"))
+        zip_progress(key)
     else:
         st.download_button(
             tr("dl_all"), job.result, name, "application/zip", key="dl_all", type="primary"
         )
+
+
+@st.fragment(run_every=1.0)
+def zip_progress(key: tuple[int, int]) -> None:
+    """The build's progress, looked at every second while it runs (only then: a page that
+    reruns on a timer could swallow a click elsewhere); when done the whole page runs again
+    and shows the download."""
+    job = export_jobs().get(key)
+    if job is None or not job.running:
+        st.rerun()
+    assert job is not None
+    st.progress(job.share, text=tr("dl_all_progress", done=job.done, total=job.total or "…"))
 
 
 user = require_planner()

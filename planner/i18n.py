@@ -574,6 +574,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "unit_visits": ("visits", "检查次数"),
     "unit_minutes": ("minutes", "分钟"),
     "unit_hours": ("hours", "小时"),
+    "unit_points": ("pt", "个百分点"),
     "axis_visits_to_business": ("visits to the business", "对该企业的检查次数"),
     "axis_businesses": ("businesses", "企业数"),
     "axis_share_scheduled": ("share scheduled", "已安排比例"),

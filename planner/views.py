@@ -959,7 +959,9 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         Card(
             t("card_coverage", lang),
             pct(cov_j),
-            None if cov_j is None or cov_s is None else f"{(cov_j - cov_s) * 100:+.0f} pt",
+            None
+            if cov_j is None or cov_s is None
+            else f"{(cov_j - cov_s) * 100:+.0f} {t('unit_points', lang)}",
             t("card_coverage_help", lang, joint=pct(cov_j), siloed=pct(cov_s)),
         ),
     ]
