@@ -15,7 +15,7 @@ import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -837,6 +837,7 @@ def export_plan(
     stamp: dt.datetime | None = None,
     langs: Sequence[str] = LANGS,
     font: PdfFont | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write every export of ``plan`` into ``out_dir``; return the files written.
 
@@ -862,6 +863,8 @@ def export_plan(
         Languages of notices and route sheets.
     font
         Font for PDFs (default ``find_cjk_font()``); it is subset once for the whole export.
+    progress
+        Called with (PDFs written, PDFs in all) after each PDF (they take nearly all the time).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -883,7 +886,17 @@ def export_plan(
         team_ids = "".join(r.team_id for r in plan.routes)  # teams may be formed by the planner
         characters = label_characters() + scenario_characters(scenario) + team_ids
         small = subset_font(font or find_cjk_font(), characters, Path(tmp))
-        for business_id in businesses_with_notices(plan, scenario):
+        notified = businesses_with_notices(plan, scenario)
+        total = (len(notified) + len(plan.routes)) * len(langs)
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        for business_id in notified:
             for lang in langs:
                 notice = business_notice(plan, scenario, business_id, lang, secret=secret)
                 stem = f"{safe_name(business_id)}.{lang}"
@@ -892,6 +905,7 @@ def export_plan(
                 written.append(
                     _write(out / "notices" / f"{stem}.pdf", notice_pdf(notice, font=small))
                 )
+                tick()
         for route in ordered_routes(plan):
             for lang in langs:
                 data = route_sheet_pdf(
@@ -900,6 +914,7 @@ def export_plan(
                 )  # fmt: skip
                 name = f"{safe_name(route.team_id)}_{route.day.isoformat()}.{lang}.pdf"
                 written.append(_write(out / "route-sheets" / name, data))
+                tick()
     return written
 
 
@@ -910,7 +925,8 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def export_zip_bytes(plan: Plan, scenario: Scenario, **options: Any) -> bytes:
-    """Every export of ``export_plan`` in one ``.zip`` (for a single download); same options."""
+    """Every export of ``export_plan`` in one ``.zip`` (for a single download); same options
+    (``progress`` too)."""
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

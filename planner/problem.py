@@ -28,6 +28,7 @@ from planner.domain import (
     Reason,
     Route,
     Scenario,
+    Settings,
     Stop,
     Team,
     Unscheduled,
@@ -281,6 +282,28 @@ def team_shift(officers: Sequence[Inspector]) -> tuple[int, int]:
     return max(o.hours_start for o in officers), min(o.hours_end for o in officers)
 
 
+def officer_lunch(officer: Inspector, settings: Settings) -> tuple[int, int]:
+    """The officer's lunch window: their own where given, else the township's."""
+    if officer.lunch_start >= 0:
+        return officer.lunch_start, officer.lunch_end
+    return settings.lunch_start, settings.lunch_end
+
+
+def team_lunch(officers: Sequence[Inspector], settings: Settings) -> tuple[int, int, int]:
+    """A team's lunch break: (window start, window end, seconds), 0 seconds when there is none.
+
+    The window is the intersection of every member's lunch window and hours, so the break lies
+    inside the team's shift (a team working 12:00–19:52 lunches from 12:00, never at 11:30 before
+    it starts). When the intersection cannot hold ``settings.lunch_minutes`` the day has no
+    break (``validate`` warns about such officers and fixed teams).
+    """
+    windows = [officer_lunch(o, settings) for o in officers]
+    start = max([s for s, _ in windows] + [o.hours_start for o in officers])
+    end = min([e for _, e in windows] + [o.hours_end for o in officers])
+    seconds = settings.lunch_minutes * 60
+    return (start, end, seconds) if seconds and end - start >= seconds else (start, end, 0)
+
+
 def team_office(officers: Sequence[Inspector]) -> str:
     """The office a team starts and ends at: its first officer's base."""
     return officers[0].base
@@ -422,7 +445,6 @@ def build_problem(
             "(offices then visits, see problem_points)"
         )
     recused = {(r.inspector_id, r.business_id) for r in scenario.recusals}
-    lunch = (settings.lunch_start, settings.lunch_end, settings.lunch_minutes * 60)
     service = np.array([v.service_seconds for v in visits], dtype=np.int64)
     eligible = np.zeros((n_v, n_k), dtype=bool)
     checks = np.zeros((n_v, WEEK_DAYS), dtype=np.uint8)
@@ -462,7 +484,9 @@ def build_problem(
         vehicle_day=np.array([v.day for v in vehicles], dtype=np.int64),
         vehicle_depot=np.array([v.depot for v in vehicles], dtype=np.int64),
         vehicle_shift=np.array([v.shift for v in vehicles], dtype=np.int64).reshape(-1, 2),
-        vehicle_lunch=np.array([lunch for _ in vehicles], dtype=np.int64).reshape(-1, 3),
+        vehicle_lunch=np.array(
+            [team_lunch(v.officers, settings) for v in vehicles], dtype=np.int64
+        ).reshape(-1, 3),
         service=service,
         windows=window_array,
         eligible=eligible,
@@ -760,6 +784,13 @@ def capacity_text(problem: RoutingProblem) -> str:
     return f"capacity: {visit_hours:.0f} h of visits, {team_hours:.0f} h of team time this week"
 
 
+def _holidays_text(scenario: Scenario, days: Iterable[dt.date]) -> str:
+    """``; public holidays: Mon 2026-11-23, …`` for the public holidays among ``days``, else ``""``."""
+    holidays = [d for d in days if not scenario.settings.is_working_day(d)]
+    named = ", ".join(f"{WEEKDAY_NAMES[d.weekday()]} {d}" for d in holidays)
+    return f"; public holidays: {named}" if holidays else ""
+
+
 def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
 
@@ -894,7 +925,10 @@ def explain_unplanned(
     if not days_with(VEHICLE_BITS | DATES_OK):
         if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
             deadline = problem.days[int(problem.last_day[visit])]
-            return f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            reason = f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            return reason + _holidays_text(
+                scenario, problem.days[: int(problem.last_day[visit]) + 1]
+            )
         earliest = max(o.earliest for o in obligations)
         return f"earliest date {earliest} after every feasible day ({_days_text(problem, fit)})"
     k = int(problem.pinned[visit])

@@ -37,7 +37,8 @@ from planner.domain import (
 from planner.errors import Problem
 from planner.hours import format_time, parse_days, parse_opening_hours, parse_span
 from planner.load import RawScenario, RawTable
-from planner.tables import LIST_SEPARATOR, REQUIRED_TABLES, SCHEMA
+from planner.problem import team_lunch
+from planner.tables import LIST_SEPARATOR, REQUIRED_TABLES, SCHEMA, SETTINGS_KEYS
 from planner.travel import haversine_metres
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ MAX_TEXT_CHARS = 2_000  # any other cell: names, addresses, notes, legal bases
 MAX_SETTING_CHARS = 200  # a text setting (the township's name is a VARCHAR(200) in the store)
 MAX_MESSAGE_CHARS = 300  # a problem quoting a huge value is cut, not printed whole
 FAR_FROM_OFFICE_KM = 100.0
+BREAK_AFTER_HOURS = 6  # a working day longer than this needs its lunch break
 NO_HOURS = OpeningHours("", ())  # an empty optional hours cell: no inspection window
 _YES = {"yes", "y", "true", "1", "是", "x"}
 _NO = {"no", "n", "false", "0", "否", ""}
@@ -243,11 +245,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
             return 0
         return value
 
-    known = {
-        "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
-        "lunch_minutes", "setup_minutes", "offices", "holidays",
-    }  # fmt: skip
-    for key in sorted(set(data) - known):
+    for key in sorted(set(data) - set(SETTINGS_KEYS)):
         problem(key, "unknown setting; ignored", "warning")
     township, township_zh = text("township"), text("township_zh", required=False)
     timezone = text("timezone")
@@ -435,7 +433,16 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         )
         if row.ok:
             found.append(business)
+            _never_open(row, business)
     return found
+
+
+def _never_open(row: _Row, business: Business) -> None:
+    """Visit hours that read but never open (``closed``, ``Mo-Su off``): no visit can be planned."""
+    column = "opening_hours" if business.inspection_hours is None else "inspection_hours"
+    hours = business.visit_hours
+    if not hours.spans:
+        row.problem(column, f"'{hours.text}' is never open: no visit can be planned", "warning")
 
 
 def _inspection_hours(row: _Row) -> OpeningHours | None:
@@ -516,9 +523,10 @@ def _inspectors(
         _reference(row, "base", base, offices, "office")
         days = row.parsed("working_days", parse_days) or ()
         hours = row.parsed("hours", _time_span, default=default_hours) or (0, 0)
+        lunch = row.parsed("lunch_window", _time_span, default=(-1, -1)) or (-1, -1)
         if settings and hours[1] and row.text("hours", required=False):
-            lunch = (settings.lunch_start, settings.lunch_end)
-            no_room = no_room_for_lunch(hours, lunch, settings.lunch_minutes)
+            window = lunch if lunch[1] > 0 else (settings.lunch_start, settings.lunch_end)
+            no_room = no_room_for_lunch(hours, window, settings.lunch_minutes)
             if no_room:
                 row.problem("hours", no_room)
         inspector = Inspector(
@@ -531,10 +539,31 @@ def _inspectors(
             hours_end=hours[1],
             base=base,
             certificate_no=row.text("certificate_no", required=False),
+            lunch_start=lunch[0],
+            lunch_end=lunch[1],
         )
         if row.ok:
             found.append(inspector)
+            if settings:
+                _lunch_room(row, [inspector], settings)
     return found
+
+
+def _lunch_room(row: _Row, officers: list[Inspector], settings: Settings, column: str = "") -> None:
+    """Warn when officers' hours and lunch windows leave no room for the lunch break together:
+    such a day is planned without a break (``planner.problem.team_lunch``). Days of at most
+    ``BREAK_AFTER_HOURS`` (a half-day officer) need none and are not warned about."""
+    start, end, minutes = team_lunch(officers, settings)
+    day = min(o.hours_end for o in officers) - max(o.hours_start for o in officers)
+    if settings.lunch_minutes and not minutes and day > BREAK_AFTER_HOURS * 3600:
+        column = column or ("lunch_window" if "lunch_window" in row.values else "hours")
+        shared = f"{format_time(start)}-{format_time(end)}" if start < end else "nothing"
+        row.problem(
+            column,
+            f"hours and lunch window share {shared}: no room for {settings.lunch_minutes} "
+            "minutes of lunch, so no lunch break is planned",
+            "warning",
+        )
 
 
 def _teams(raw: RawScenario, out: list[Problem], inspectors: set[str]) -> list[Team]:
@@ -568,6 +597,22 @@ def _one_fixed_team_a_day(row: _Row, team: Team, earlier: list[Team]) -> None:
                 "officers",
                 f"{', '.join(sorted(shared))} also in fixed team '{other.id}' on the same day",
             )
+
+
+def _fixed_team_lunch(
+    teams: list[Team], inspectors: list[Inspector], settings: Settings, raw: RawScenario,
+    out: list[Problem],
+) -> None:  # fmt: skip
+    """A fixed team whose members' hours and lunch windows leave no room for lunch together."""
+    table = raw.tables.get("teams")
+    if table is None:
+        return
+    by_id = {o.id: o for o in inspectors}
+    for team in teams:
+        members = [by_id[i] for i in team.officer_ids if i in by_id]
+        number = next((n for n, v in table.rows if v.get("id", "").strip() == team.id), 0)
+        if len(members) == len(team.officer_ids):
+            _lunch_room(_Row(table, number, {}, out), members, settings, column="officers")
 
 
 def _recused_pairs_in_teams(
@@ -716,6 +761,8 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     teams = _teams(raw, out, known["inspectors"])
     recusals = _recusals(raw, out, known)
     _recused_pairs_in_teams(teams, recusals, raw, out)
+    if settings:
+        _fixed_team_lunch(teams, inspectors, settings, raw, out)
     draws = _draws(raw, out, known, items, businesses)
     if "items" in raw.tables and "businesses" in raw.tables:
         _coverage_warnings(items, businesses, raw, out)
