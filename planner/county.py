@@ -453,13 +453,16 @@ def county_summary(county: CountyPlan, *, wall_seconds: float | None = None) -> 
     """The county's week in one document (``county.json``).
 
     ``townships``: one row each (status, coverage joint and siloed, per department); ``county``:
-    the totals over townships with both plans; ``failed``: every job that failed twice, with its
+    the totals; ``failed``: every job that failed twice, with its
     township and error; ``workers`` and per-job memory (``peak_rss_mib`` by worker process).
+    Joint coverage counts every planned township; siloed coverage those with a baseline.
     """
     rows = [township_row(t, county.jobs) for t in county.townships]
     docs = [t.metrics for t in county.townships if t.metrics is not None]
-    due = sum(d["obligations_due"] for d in docs)
-    joint = sum(d["obligations_due_scheduled"] for d in docs)
+    planned = [r for r in rows if r["status"] != "failed"]
+    due = sum(r.get("obligations_due") or 0 for r in planned)
+    joint = sum(r.get("obligations_due_scheduled") or 0 for r in planned)
+    compared = sum(d["obligations_due"] for d in docs)  # townships with a siloed baseline
     siloed = sum(d["obligations_due_scheduled_siloed"] for d in docs)
     memory: dict[int, float] = {}
     for j in county.jobs:
@@ -478,7 +481,7 @@ def county_summary(county: CountyPlan, *, wall_seconds: float | None = None) -> 
             "obligations_due_scheduled": joint,
             "obligations_due_scheduled_siloed": siloed,
             "coverage_joint": _share(joint, due),
-            "coverage_siloed": _share(siloed, due),
+            "coverage_siloed": _share(siloed, compared),
             "visits_joint": sum(d["visits_joint"] for d in docs),
             "visits_siloed": sum(d["visits_siloed"] for d in docs),
             "coverage_by_department": _department_totals(docs, "joint"),

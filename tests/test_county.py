@@ -234,6 +234,10 @@ def test_a_township_that_fails_twice_is_reported_and_the_others_are_planned(
     assert "RuntimeError: road network unreadable" in failure["error"]
     assert failure["name"] == townships[1].name
     assert [r["status"] for r in summary["townships"]] == ["planned", "failed", "planned"]
+    rows = [summary["townships"][0], summary["townships"][2]]
+    assert summary["county"]["obligations_due"] == sum(r["obligations_due"] for r in rows) > 0
+    assert summary["county"]["coverage_joint"] is not None
+    assert summary["county"]["coverage_siloed"] is None  # no baseline was planned
     assert verify_plan(county, county_plan(planned)) == []
 
 
