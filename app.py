@@ -6,7 +6,7 @@ page, anyone the Business page (a business opens its own visit with its id and a
 
 import streamlit as st
 
-from app_pages.common import backend, current_user, lang, sign_out, tr
+from app_pages.common import backend, current_user, sign_out, tr
 from planner.access import demo_mode
 from planner.i18n import LANGS, LANGUAGE_NAMES
 from planner.views import plain
@@ -65,6 +65,6 @@ with st.sidebar:
         if st.button(tr("sign_out"), key="sign_out", icon=":material/logout:"):
             sign_out()
             st.rerun()
-    st.caption(f"{tr('app_title')} · {'综合查一次' if lang() == 'en' else 'Inspect Once'}")
+    st.caption(tr("app_title"))
 
 navigation.run()

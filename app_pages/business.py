@@ -10,8 +10,9 @@ import functools
 
 import streamlit as st
 
-from app_pages.common import lang, plan_of, plan_scenario, plans, tr
+from app_pages.common import backend, lang, plan_of, plan_scenario, plans, tr
 from planner.access import current_secret, demo_mode, secret_problem, verify_access_code
+from planner.auth import LockedOutError, business_key
 from planner.errors import PlannerError
 from planner.notices import (
     business_notice,
@@ -20,6 +21,7 @@ from planner.notices import (
     date_text,
     window_text,
 )
+from planner.store import PlanInfo
 from planner.views import plain
 
 LANG = lang()  # bound once: widget labels must not read the session later
@@ -39,16 +41,25 @@ if access is None:
         submitted = st.form_submit_button(tr("show_visit"), type="primary")
     if not submitted:
         st.stop()
-    match = next(
-        (
-            info
-            for info in plans(published_only=True)
-            if business_id
-            and verify_access_code(code, business_id, info.week_start)
-            and any(b.id == business_id for b in plan_scenario(info).businesses)
-        ),
-        None,
-    )
+
+    def matching_plan() -> PlanInfo | None:
+        """The published plan whose week this business's code opens, if any."""
+        return next(
+            (
+                info
+                for info in plans(published_only=True)
+                if business_id
+                and verify_access_code(code, business_id, info.week_start)
+                and any(b.id == business_id for b in plan_scenario(info).businesses)
+            ),
+            None,
+        )
+
+    try:  # wrong codes are throttled per business in the database (not per IP)
+        match = backend().accounts.attempt(business_key(business_id), matching_plan)
+    except LockedOutError as exc:
+        st.error(tr("locked_out", time=f"{exc.until:%H:%M:%S}"))
+        st.stop()
     if match is None:
         st.error(tr("wrong_code"))
         st.stop()

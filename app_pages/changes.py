@@ -135,12 +135,25 @@ if st.button(tr("replan"), type="primary", disabled=not changes, key="replan"):
             keep_pending(info.id, [])
             st.rerun()
 
-last = st.session_state.get("last_diff")
-if last is not None and last[0] == info.id:
-    diff = last[1]
+pending = backend().store.pending_replan(info.id)  # a re-plan is a draft until re-published
+if pending is not None:
+    diff = pending.diff
     st.success(tr("replanned", summary=diff_summary(diff, LANG)))
     st.subheader(tr("diff_title"))
     st.dataframe(headed(diff_frame(diff, scenario, LANG), LANG), hide_index=True, width="stretch")
+    st.info(tr("replan_is_draft", n=len(pending.renotify)))
+    c = st.columns(2)
+    if c[0].button(tr("republish", n=len(pending.renotify)), type="primary", key="republish"):
+        try:
+            backend().store.publish(info.id, by=user.username, expected_version=info.version)
+        except StoreError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state.pop("last_diff", None)
+            st.rerun()
+    if c[1].button(tr("discard_replan"), key="discard_replan"):
+        backend().store.discard_replan(info.id, by=user.username)
+        st.rerun()
 
 with st.expander(tr("revisions")):
     for number, kind, _, old_diff in backend().store.revisions(info.id):

@@ -25,6 +25,7 @@ from planner.auth import Accounts, User, credential_lines, ensure_demo_accounts
 from planner.domain import Plan, Scenario
 from planner.errors import Problem
 from planner.i18n import stage_text, t
+from planner.jobs import Jobs
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.sessions import (
     SESSION_PARAM,
@@ -212,6 +213,12 @@ def _backend(url: str, scenario_path: str) -> Backend:
         made = ensure_demo_accounts(accounts, departments)
         print("\n".join(credential_lines(made)), flush=True)
     return Backend(store, accounts, secret)
+
+
+@st.cache_resource
+def export_jobs() -> Jobs:
+    """The app's background exports (shared by every session: one build per plan version)."""
+    return Jobs()
 
 
 def backend() -> Backend:

@@ -86,7 +86,9 @@ with st.container(border=True):
             st.rerun()
 
 settings = scenario.settings
-st.subheader(plain(f"{settings.township} · {settings.township_zh}"))
+st.subheader(
+    plain(settings.township_zh or settings.township) if LANG == "zh" else plain(settings.township)
+)
 cols = st.columns(5)
 cols[0].metric(tr("metric_businesses"), len(scenario.businesses))
 cols[1].metric(tr("metric_departments"), len(scenario.departments))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import backend, sign_in, tr
+from planner.auth import LockedOutError
 
 st.title(tr("login_title"))
 st.markdown(tr("login_intro"))
@@ -14,7 +15,11 @@ with st.form("login"):
     password = st.text_input(tr("password"), type="password", key="login_password")
     submitted = st.form_submit_button(tr("sign_in"), type="primary")
 if submitted:
-    user = backend().accounts.authenticate(username, password)
+    try:
+        user = backend().accounts.authenticate(username, password)
+    except LockedOutError as exc:  # throttled in the database, per account (not per IP)
+        st.error(tr("locked_out", time=f"{exc.until:%H:%M:%S}"))
+        st.stop()
     if user is None:
         st.error(tr("login_failed"))
     else:

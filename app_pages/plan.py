@@ -8,6 +8,7 @@ import streamlit as st
 
 from app_pages.common import (
     backend,
+    export_jobs,
     lang,
     monday_of,
     open_plan_or_stop,
@@ -19,7 +20,8 @@ from app_pages.common import (
     working_scenario,
 )
 from planner import charts, export
-from planner.store import PlanStatus, StoreError, local_time
+from planner.domain import Plan, Scenario
+from planner.store import PlanInfo, PlanStatus, StoreError, local_time
 from planner.views import (
     access_codes_frame,
     department_names,
@@ -30,6 +32,41 @@ from planner.views import (
 )
 
 LANG = lang()  # bound once: widget labels must not read the session later
+
+
+def everything_zip(info: PlanInfo, plan: Plan, scenario: Scenario, name: str) -> None:
+    """The "Everything (.zip)" download: built in the background (hundreds of PDFs take
+    minutes) with a progress bar; the download button appears when it is ready."""
+    key = (info.id, info.version)
+    job = export_jobs().get(key)
+    if job is None:
+        if not st.button(tr("dl_all_prepare"), key="dl_all_prepare", icon=":material/folder_zip:"):
+            return
+        job = export_jobs().start(
+            key, lambda report: export.export_zip_bytes(plan, scenario, progress=report)
+        )
+    if job.error is not None:
+        st.error(tr("dl_all_failed", error=job.error))
+    elif job.result is None:
+        zip_progress(key)
+    else:
+        st.download_button(
+            tr("dl_all"), job.result, name, "application/zip", key="dl_all", type="primary"
+        )
+
+
+@st.fragment(run_every=1.0)
+def zip_progress(key: tuple[int, int]) -> None:
+    """The build's progress, looked at every second while it runs (only then: a page that
+    reruns on a timer could swallow a click elsewhere); when done the whole page runs again
+    and shows the download."""
+    job = export_jobs().get(key)
+    if job is None or not job.running:
+        st.rerun()
+    assert job is not None
+    st.progress(job.share, text=tr("dl_all_progress", done=job.done, total=job.total or "…"))
+
+
 user = require_planner()
 st.title(tr("plan_title"))
 working = working_scenario()
@@ -179,10 +216,8 @@ d[1].download_button(
     tr("dl_geojson"), functools.partial(export.geojson_bytes, plan, plan_sc),
     f"{stem}-routes.geojson", "application/geo+json", key="dl_geojson",
 )  # fmt: skip
-d[2].download_button(
-    tr("dl_all"), functools.partial(export.export_zip_bytes, plan, plan_sc),
-    f"{stem}-exports.zip", "application/zip", key="dl_all",
-)  # fmt: skip
+with d[2]:
+    everything_zip(info, plan, plan_sc, f"{stem}-exports.zip")
 
 with st.expander(tr("access_codes")):
     st.dataframe(headed(access_codes_frame(plan, plan_sc), LANG), hide_index=True, width="stretch")

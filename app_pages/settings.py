@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages.common import (
     PLANNING_KEY,
     backend,
+    lang,
     params_from,
     planning_knobs,
     require_planner,
@@ -19,6 +20,9 @@ from app_pages.common import (
 )
 from planner.errors import InputError
 from planner.store import StoreError, scenario_document, scenario_from_document
+from planner.views import office_picker_map, picked_point
+
+LANG = lang()  # bound once: widget labels must not read the session later
 
 user = require_planner()
 st.title(tr("settings_title"))
@@ -43,6 +47,24 @@ def seconds(value: dt.time) -> int:
 
 st.subheader(tr("township_settings"))
 st.caption(version_text(version))
+office = settings.offices[0]
+# The office is placed by clicking the map; the typed coordinates below stay as a fallback.
+st.session_state.setdefault("office_lon", office.lon)
+st.session_state.setdefault("office_lat", office.lat)
+st.markdown(f"**{tr('office_pick')}**")
+picked = picked_point(
+    st.pydeck_chart(
+        office_picker_map(
+            scenario, st.session_state["office_lon"], st.session_state["office_lat"], lang=LANG
+        ),
+        height=420, on_select="rerun", selection_mode="single-object", key="office_map",
+    )
+)  # fmt: skip
+if picked is not None and picked != st.session_state.get("office_picked"):
+    st.session_state["office_picked"] = picked
+    st.session_state["office_lon"], st.session_state["office_lat"] = picked
+    st.rerun()  # the form below shows the picked place
+st.caption(tr("office_pick_help"))
 with st.form("township_form"):
     c = st.columns(3)
     shift_start = c[0].time_input(tr("shift_start"), clock(settings.shift_start), key="shift_start")
@@ -55,11 +77,14 @@ with st.form("township_form"):
     lunch_minutes = c[2].number_input(
         tr("lunch_minutes"), 0, 240, settings.lunch_minutes, key="lunch_minutes"
     )
-    office = settings.offices[0]
     o = st.columns(3)
     office_name = o[0].text_input(tr("office_name"), office.name, key="office_name")
-    lon = o[1].number_input(tr("longitude"), -180.0, 180.0, office.lon, format="%.5f", key="lon")
-    lat = o[2].number_input(tr("latitude"), -90.0, 90.0, office.lat, format="%.5f", key="lat")
+    lon = o[1].number_input(
+        tr("longitude"), -180.0, 180.0, format="%.5f", key="office_lon", step=0.0001
+    )
+    lat = o[2].number_input(
+        tr("latitude"), -90.0, 90.0, format="%.5f", key="office_lat", step=0.0001
+    )
     save_township = st.form_submit_button(tr("save_township"), type="primary")
 if save_township:
     new = replace(

@@ -15,6 +15,7 @@ packages (MiB, ``importlib.metadata`` file sizes).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata as md
 import os
 import time
@@ -64,10 +65,8 @@ def children_rss(workers_only: bool) -> tuple[float, int]:
         procs = [p for p in procs if _is_worker(p)]
     rss = 0
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             rss += p.memory_info().rss
-        except psutil.Error:
-            pass
     return rss / 2**20, len(procs)
 
 

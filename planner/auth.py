@@ -8,8 +8,13 @@ Roles: a **planner** sees and changes everything; a **department head** sees the
 department's coverage only. Businesses have no account: they open their own visit with their id
 and the access code printed on their notice (``planner.access``).
 
-Passwords are never stored: each is hashed with ``hashlib.scrypt`` and a random 16-byte salt,
-stored as ``scrypt$n$r$p$salt$hash`` (base64), and checked in constant time.
+Passwords are never stored: each is hashed with ``hashlib.scrypt`` (N = 2^17, r = 8: 128 MiB)
+and a random 16-byte salt, stored as ``scrypt$n$r$p$salt$hash`` (base64), and checked in constant
+time. Hashes made with older parameters still verify and are replaced on the next sign-in.
+
+Guessing is throttled in the database (``app_throttle``), per account and per business (access
+codes), never per IP address: after ``THROTTLE.free_failures`` failures in a row each further one
+locks the key for a doubling wait (capped), so it holds across restarts and app processes.
 
 ``python -m planner.auth demo`` creates the demo accounts (the planner and one head per
 department of a scenario) with fresh random passwords and prints them.
@@ -20,15 +25,16 @@ from __future__ import annotations
 import argparse
 import base64
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, MetaData, String, select
+from sqlalchemy import JSON, DateTime, Integer, MetaData, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -36,11 +42,13 @@ from planner.domain import Department
 from planner.errors import PlannerError
 from planner.store import default_url, make_engine, normalise_url
 
+T = TypeVar("T")
+
 PLANNER = "planner"
 DEPARTMENT = "department"
 ROLES = (PLANNER, DEPARTMENT)
 MIN_PASSWORD = 8
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # ~16 MiB and ~50 ms per check
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1  # 128 MiB and a few hundred ms per check
 DEMO_PLANNER = "planner"
 DEMO_HEAD_PREFIX = "head-"
 _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read and type
@@ -48,6 +56,45 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to
 
 class AuthError(PlannerError):
     """An account could not be created or changed; the message says why."""
+
+
+class LockedOutError(AuthError):
+    """Too many failed sign-ins for an account (or codes for a business): wait until ``until``."""
+
+    def __init__(self, key: str, until: dt.datetime) -> None:
+        self.key, self.until = key, until
+        super().__init__(
+            f"too many failed attempts for {key}; try again after {until:%Y-%m-%d %H:%M:%S} UTC"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """How failed attempts are slowed down: free ones, then a doubling wait (seconds), capped."""
+
+    free_failures: int = 5
+    base_seconds: int = 30
+    max_seconds: int = 3600
+
+    def wait_seconds(self, failures: int) -> int:
+        """The lock after the ``failures``-th failure in a row (0 while still free)."""
+        beyond = failures - self.free_failures
+        if beyond <= 0:
+            return 0
+        return min(self.base_seconds * 2 ** min(beyond - 1, 30), self.max_seconds)
+
+
+THROTTLE = Throttle()
+
+
+def account_key(username: str) -> str:
+    """The throttle key of an account name (known or not: unknown names are throttled too)."""
+    return f"account:{username.strip()[:200]}"
+
+
+def business_key(business_id: str) -> str:
+    """The throttle key of a business's access code."""
+    return f"business:{business_id.strip()[:200]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +134,26 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     str
         Safe to store: the password cannot be read back from it.
     """
+    return _scrypt_hash(password, n=SCRYPT_N, salt=salt)
+
+
+def _scrypt_hash(password: str, *, n: int, salt: bytes | None = None) -> str:
     salt = secrets.token_bytes(16) if salt is None else salt
-    digest = hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
+    digest = _scrypt(password, salt, n, SCRYPT_R, SCRYPT_P, 32)
+    return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    # hashlib's default memory cap (32 MiB) is below what N = 2^17 needs (128 * r * N bytes).
+    maxmem = 128 * r * n * p + 2**24
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=maxmem
     )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a stored hash was made with other parameters than new ones get."""
+    return stored.split("$")[1:4] != [str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P)]
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -101,15 +163,10 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode("utf-8"),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-        )
-    except (ValueError, TypeError):
+        if int(n) > 2**20 or int(r) > 32 or int(p) > 4:
+            return False  # not ours: refuse rather than spend gigabytes on it
+        actual = _scrypt(password, base64.b64decode(salt), int(n), int(r), int(p), len(expected))
+    except (ValueError, TypeError, MemoryError):
         return False
     return hmac.compare_digest(actual, expected)
 
@@ -152,6 +209,16 @@ class PreferenceRow(AuthBase):
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
+class ThrottleRow(AuthBase):
+    """Failed attempts in a row for one key (an account or a business) and its lock, if any."""
+
+    __tablename__ = "app_throttle"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class InstallationRow(AuthBase):
     """One fact of this installation made on first start (e.g. its access-code secret)."""
 
@@ -180,11 +247,24 @@ class Accounts:
     url
         SQLAlchemy URL; ``None`` uses ``PLANNER_DATABASE_URL`` or the default SQLite file (the
         store's database).
+    clock
+        Returns the current time (UTC); the throttle's tests pass one they move by hand.
+    throttle
+        How failed attempts are slowed down.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        throttle: Throttle = THROTTLE,
+    ) -> None:
         self.url = normalise_url(url or default_url())
         self._engine = make_engine(self.url)
+        self._writer = self._engine.execution_options(immediate=True)  # SQLite: lock at BEGIN
+        self._clock = clock or _now
+        self.throttle = throttle
 
     def __enter__(self) -> Accounts:
         return self
@@ -243,13 +323,103 @@ class Accounts:
             row.password_changed_at = _now()
 
     def authenticate(self, username: str, password: str) -> User | None:
-        """The user when ``password`` is theirs, else ``None`` (same answer for an unknown name)."""
+        """The user when ``password`` is theirs, else ``None`` (same answer for an unknown name).
+
+        Raises
+        ------
+        LockedOutError
+            When the name had too many failures in a row (see ``attempt``); the password is
+            not checked then.
+        """
+        name = username.strip()
+        return self.attempt(account_key(name), lambda: self._check_password(name, password))
+
+    def _check_password(self, username: str, password: str) -> User | None:
         with Session(self._engine) as session:
-            row = session.get(UserRow, username.strip())
+            row = session.get(UserRow, username)
             if row is None:
-                verify_password(password, _DUMMY_HASH)  # as slow as a real check: names stay secret
+                verify_password(
+                    password, _dummy_hash()
+                )  # as slow as a real check: names stay secret
                 return None
-            return _user(row) if verify_password(password, row.password_hash) else None
+            if not verify_password(password, row.password_hash):
+                return None
+            user, stored = _user(row), row.password_hash
+        if needs_rehash(stored):
+            self.replace_hash(username, hash_password(password))
+        return user
+
+    def replace_hash(self, username: str, stored: str) -> None:
+        """Keep ``stored`` (a ``scrypt$…`` hash, e.g. from an older installation) as the hash."""
+        with Session(self._writer) as session, session.begin():
+            row = session.get(UserRow, username)
+            if row is None:
+                raise AuthError(f"no user {username!r}")
+            row.password_hash = stored
+
+    def password_hash(self, username: str) -> str:
+        """The stored hash of ``username`` (to check its parameters; it reveals no password)."""
+        with Session(self._engine) as session:
+            row = session.get(UserRow, username)
+            if row is None:
+                raise AuthError(f"no user {username!r}")
+            return row.password_hash
+
+    # ---- throttling guesses
+
+    def attempt(self, key: str, check: Callable[[], T | None]) -> T | None:
+        """Run ``check`` (a password or code check) unless ``key`` is locked out.
+
+        ``None`` from ``check`` is a failure: counted in the database, and past the free ones it
+        locks ``key`` for ``throttle.wait_seconds``. Anything else is a success and clears the
+        count. An attempt while locked raises at once (nothing is checked, the lock is not
+        extended, so an attacker cannot keep the real user out longer by hammering).
+
+        Raises
+        ------
+        LockedOutError
+            When ``key`` is locked now.
+        """
+        until = self.locked_until(key)
+        if until is not None:
+            raise LockedOutError(key, until)
+        result = check()
+        if result is None:
+            self._count_failure(key)
+        else:
+            with Session(self._writer) as session, session.begin():
+                session.execute(delete(ThrottleRow).where(ThrottleRow.key == key))
+        return result
+
+    def locked_until(self, key: str) -> dt.datetime | None:
+        """When ``key``'s lock ends (UTC), or ``None`` when it is not locked now."""
+        with Session(self._engine) as session:
+            row = session.get(ThrottleRow, key)
+            now = self._now()
+            if row is None or row.locked_until is None or row.locked_until <= now:
+                return None
+            return row.locked_until
+
+    def _count_failure(self, key: str) -> None:
+        for _ in range(2):  # a second try when another process inserted the key meanwhile
+            try:
+                with Session(self._writer) as session, session.begin():
+                    row = session.get(ThrottleRow, key, with_for_update=True)
+                    now = self._now()
+                    if row is None:
+                        row = ThrottleRow(key=key, failures=0, locked_until=None)
+                        session.add(row)
+                    row.failures += 1
+                    row.updated_at = now
+                    wait = self.throttle.wait_seconds(row.failures)
+                    row.locked_until = now + dt.timedelta(seconds=wait) if wait else None
+                return
+            except IntegrityError:
+                continue
+
+    def _now(self) -> dt.datetime:
+        moment = self._clock()
+        return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
     def user(self, username: str) -> User | None:
         """The account ``username``, if any."""
@@ -320,7 +490,10 @@ class Accounts:
         return None if found is None else (int(found["revision"]), dict(found["doc"]))
 
 
-_DUMMY_HASH = hash_password("not a password", salt=b"\0" * 16)
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on first use, not at import: at N = 2^17 a hash takes a noticeable moment.
+    return hash_password("not a password", salt=b"\0" * 16)
 
 
 def _account_problems(username: str, password: str, role: str, department_id: str) -> list[str]:

@@ -28,6 +28,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from planner.load import check_scenario
 
     scenario, problems = check_scenario(args.path)
+    if scenario is not None and args.roads is not None:
+        problems = (*problems, *_road_problems(args.path, scenario, args.roads))
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     _print_problems(errors + warnings)
@@ -53,6 +55,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if warnings:
         print(f"  ({len(warnings)} warning(s) above)")
     return EXIT_OK
+
+
+def _road_problems(path: Path, scenario: Any, roads: Path) -> list[Problem]:
+    """``travel.scenario_road_warnings`` as validate warnings, each at its file and row."""
+    from planner.load import read_raw
+    from planner.travel import scenario_road_warnings
+
+    raw = read_raw(Path(path))
+    where: dict[str, tuple[str, int]] = {}
+    for table in (raw.offices, raw.tables.get("businesses")):
+        if table is not None:
+            where.update({row.get("id", ""): (table.file, n) for n, row in table.rows})
+    return [
+        Problem(*where.get(w.id, (roads.name, 0)), "lon", w.message, "warning")
+        for w in scenario_road_warnings(scenario, roads)
+    ]
 
 
 def _print_rows(lines: Sequence[str], limit: int) -> None:
@@ -347,9 +365,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if burden is not None:
         from planner.metrics import flat_metrics
 
-        path = write_plan(plan, scenario, args.out, metrics=flat_metrics(burden))
+        metrics = flat_metrics(burden)
     else:
-        path = write_plan(plan, scenario, args.out)
+        metrics = None
+    path = write_plan(
+        plan, scenario, args.out, metrics=metrics, scenario_path=args.path, roads=args.roads
+    )
     m = dict(plan.metrics)
     print(f"\n{path}")
     print(
@@ -589,34 +610,43 @@ def cmd_db_publish(args: argparse.Namespace) -> int:
 
 
 def _read_outcomes(path: Path) -> list[Any]:
-    """Outcomes from a CSV with columns business, item, date, status, result, note."""
-    import csv
+    """Outcomes from a CSV with columns business, item, date, status, result, note.
 
+    Read like a scenario table (``planner.load``: encodings, size caps) and checked cell by cell
+    (dates, statuses, results, control characters); every problem names its row and column.
+    """
     from planner.domain import Outcome, OutcomeStatus, Result
     from planner.errors import InputError
+    from planner.load import decode_text, parse_csv
+    from planner.validate import parse_date, unsafe_text
 
-    found, problems = [], []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+    if not path.is_file():
+        raise InputError([Problem(path.name, 0, "", "not found: give the outcomes CSV file")])
+    problems: list[Problem] = []
+    table = parse_csv(
+        "outcomes", path.name, decode_text(path.read_bytes(), path.name, problems), problems
+    )
+    found = []
+    parsers: dict[str, Callable[[str], Any]] = {
+        "status": OutcomeStatus,
+        "result": lambda v: Result(v) if v else None,
+        "date": parse_date,
+    }
+    for number, row in table.rows:
+        unsafe = [(c, unsafe_text(v, is_id=c in ("business", "item"))) for c, v in row.items()]
+        problems += [Problem(path.name, number, c, m) for c, m in unsafe if m]
+        values: dict[str, Any] = {}
+        for column, parse in parsers.items():
             try:
-                status = OutcomeStatus(row.get("status", ""))
-                result = Result(row["result"]) if row.get("result") else None
-                day = dt.date.fromisoformat(row.get("date", ""))
+                values[column] = parse(row.get(column, ""))
             except ValueError as exc:
-                problems.append(Problem(path.name, number, "", str(exc)))
-                continue
+                problems.append(Problem(path.name, number, column, str(exc)))
+        if len(values) == len(parsers) and not any(m for _, m in unsafe):
             found.append(
-                Outcome(
-                    row.get("business", ""),
-                    row.get("item", ""),
-                    day,
-                    status,
-                    result,
-                    row.get("note", ""),
-                )  # fmt: skip
-            )
-    if problems:
+                Outcome(row.get("business", ""), row.get("item", ""), values["date"],
+                        values["status"], values["result"], row.get("note", ""))
+            )  # fmt: skip
+    if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return found
 
@@ -685,12 +715,17 @@ def cmd_db_replan(args: argparse.Namespace) -> int:
         )  # fmt: skip
         print(_db_plan_line(store.plan_info(args.plan)))
         urgent = {c.task.id for c in changes if isinstance(c, UrgentTask)}
-        left = [u for u in store.load_plan(args.plan).unscheduled if u.obligation.task_id in urgent]
+        draft = store.pending_replan(args.plan)
+        proposed = draft.plan if draft is not None else store.load_plan(args.plan)
+        left = [u for u in proposed.unscheduled if u.obligation.task_id in urgent]
     for line in diff.lines():
         print(f"  {line}")
     for u in left:
         o = u.obligation
         print(f"  NOT PLANNED urgent {o.task_id} {o.business_id}/{o.item_id}: {u.reason}")
+    renotify = ", ".join(diff.renotify) or "none"
+    print(f"  draft re-plan: businesses still see the published plan; to re-notify ({renotify}):")
+    print(f"  python -m planner db publish {args.plan}")
     return EXIT_OK
 
 
@@ -781,6 +816,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a scenario (CSV folder, .zip or .xlsx)")
     p.add_argument("path", type=Path)
+    p.add_argument(
+        "--roads",
+        type=Path,
+        help="OSM .pbf road network: also warn about places the roads do not reach",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(

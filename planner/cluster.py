@@ -51,7 +51,8 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class JobResult:
-    """What became of a job: its ``value``, or the ``error`` of its last attempt."""
+    """What became of a job: its ``value``, or the ``error`` of its last attempt; ``seconds``
+    from its first submission to its end (waiting in the queue included)."""
 
     key: str
     township: str
@@ -85,11 +86,14 @@ JobProgress = Callable[[JobEvent], None]
 
 @dataclass(frozen=True, slots=True)
 class Measured:
-    """A job's value with the peak resident memory of the process that ran it (MiB)."""
+    """A job's value, the seconds it ran (wall and CPU), and the process that ran it (pid, peak
+    memory in MiB). On a loaded machine CPU seconds stay what the job needs; wall seconds grow."""
 
     value: Any
+    seconds: float
     peak_rss_mib: float
     pid: int
+    cpu_seconds: float = 0.0
 
 
 def peak_rss_mib() -> float:
@@ -98,9 +102,11 @@ def peak_rss_mib() -> float:
 
 
 def measured(fn: Callable[..., Any], *args: Any) -> Measured:
-    """Run ``fn(*args)`` and note the peak memory of the process that ran it."""
+    """Run ``fn(*args)`` and note how long it ran and the peak memory of the process."""
+    started, cpu = time.perf_counter(), time.process_time()
     value = fn(*args)
-    return Measured(value, peak_rss_mib(), os.getpid())
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return Measured(value, seconds, peak_rss_mib(), os.getpid(), cpu)
 
 
 def warm_up() -> int:

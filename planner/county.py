@@ -29,7 +29,6 @@ import numpy as np
 
 from planner.cluster import Cluster, Job, JobProgress, JobResult, Measured, measured, run_here
 from planner.domain import (
-    Deferred,
     DrawLog,
     Obligation,
     Office,
@@ -45,7 +44,14 @@ from planner.merge import merge_obligations, merge_siloed
 from planner.metrics import evaluate, evaluate_plan, flat_metrics, write_metrics
 from planner.obligations import derive_obligations, is_due
 from planner.params import PlanParams, SolveParams, TeamParams
-from planner.pipeline import department_scenario, run_week, solo_reason
+from planner.pipeline import (
+    DepartmentTask,
+    baseline_budget,
+    department_scenario,
+    run_week,
+    solo_reason,
+    solve_department_baseline,
+)
 from planner.planfile import write_plan
 from planner.travel import haversine_metres
 
@@ -173,42 +179,42 @@ def plan_department(
 ) -> Plan:
     """Job: one department of the township alone (its part of the siloed baseline).
 
-    As ``planner.pipeline.run_siloed_week`` plans each department: its own visits routed with its
-    own officers, or, with fewer than two officers of its own, nothing (``solo_reason``). Route
-    team ids are prefixed ``department:``.
+    The township's siloed demand, then what ``planner.pipeline.run_siloed_week`` does for this
+    department: with visits and two officers of its own, its ``DepartmentTask`` (time limit cut
+    to its share of the routed departments' visits, ``baseline_budget``) routed by
+    ``solve_department_baseline``, route team ids prefixed ``department:``; otherwise nothing
+    planned (``solo_reason``).
     """
     scenario = township.scenario
     obligations = township_obligations(township, spec, draws)
     demand = merge_siloed(scenario, obligations, spec.week_start, spec.params, draws=draws)
-    visits = tuple(v for v in demand.visits if v.department_ids[0] == department_id)
+    visits: dict[str, list[Visit]] = {d.id: [] for d in scenario.departments}
+    for visit in demand.visits:
+        visits[visit.department_ids[0]].append(visit)
     deferred = tuple(d for d in demand.deferred if d.obligation.department_id == department_id)
-    staff = sum(o.department_id == department_id for o in scenario.inspectors)
-    if visits and staff >= 2:
-        plan = run_week(
-            department_scenario(scenario, department_id),
-            spec.params,
-            spec.solve_params,
-            week_start=spec.week_start,
-            roads=spec.roads,
-            team_params=spec.team_params,
-            demand=WeekDemand(spec.week_start, visits, deferred),
-        ).plan
-        routes = tuple(replace(r, team_id=f"{department_id}:{r.team_id}") for r in plan.routes)
-        return replace(plan, routes=routes)
-    return Plan(spec.week_start, (), _not_routed(scenario, department_id, staff, visits, deferred))
-
-
-def _not_routed(
-    scenario: Scenario,
-    department_id: str,
-    staff: int,
-    visits: Sequence[Visit],
-    deferred: Sequence[Deferred],
-) -> tuple[Unscheduled, ...]:
-    reason = solo_reason(scenario.department(department_id).name, staff)
-    return tuple(Unscheduled(o, reason) for v in visits for o in v.obligations) + tuple(
-        Unscheduled(d.obligation, d.reason) for d in deferred
+    staff = {
+        d.id: sum(o.department_id == d.id for o in scenario.inspectors)
+        for d in scenario.departments
+    }
+    sizes = {d: len(v) for d, v in visits.items() if v and staff[d] >= 2}
+    mine = tuple(visits[department_id])
+    if department_id not in sizes:
+        reason = solo_reason(scenario.department(department_id).name, staff[department_id])
+        unscheduled = tuple(Unscheduled(o, reason) for v in mine for o in v.obligations)
+        unscheduled += tuple(Unscheduled(d.obligation, d.reason) for d in deferred)
+        return Plan(spec.week_start, (), unscheduled)
+    task = DepartmentTask(
+        department_scenario(scenario, department_id),
+        WeekDemand(spec.week_start, mine, deferred),
+        spec.params,
+        baseline_budget(spec.solve_params, sizes, department_id),
+        spec.team_params,
+        spec.week_start,
+        spec.roads,
     )
+    plan = solve_department_baseline(task).plan
+    routes = tuple(replace(r, team_id=f"{department_id}:{r.team_id}") for r in plan.routes)
+    return replace(plan, routes=routes)
 
 
 def _size(township: Township) -> int:
@@ -411,6 +417,11 @@ def _joint_only(t: TownshipPlan) -> dict[str, Any]:
     }
 
 
+def _ran(job: JobResult) -> float:
+    """Seconds a job ran on its worker (its wall time when it failed)."""
+    return job.value.seconds if isinstance(job.value, Measured) else job.seconds
+
+
 def township_row(t: TownshipPlan, jobs: Sequence[JobResult]) -> dict[str, Any]:
     """One township's line of the county summary."""
     mine = [j for j in jobs if j.township == t.township.office_id]
@@ -422,7 +433,7 @@ def township_row(t: TownshipPlan, jobs: Sequence[JobResult]) -> dict[str, Any]:
         "officers": len(t.township.scenario.inspectors),
         "status": "failed" if t.joint is None else ("planned" if not failed else "partial"),
         "plan": f"{t.township.office_id}/plan.json" if t.joint is not None else None,
-        "job_seconds": round(sum(j.seconds for j in mine), 2),
+        "job_seconds": round(sum(_ran(j) for j in mine), 2),
         "retried": [j.key for j in mine if j.attempts > 1],
         "failed": failed,
     }
@@ -442,13 +453,16 @@ def county_summary(county: CountyPlan, *, wall_seconds: float | None = None) -> 
     """The county's week in one document (``county.json``).
 
     ``townships``: one row each (status, coverage joint and siloed, per department); ``county``:
-    the totals over townships with both plans; ``failed``: every job that failed twice, with its
+    the totals; ``failed``: every job that failed twice, with its
     township and error; ``workers`` and per-job memory (``peak_rss_mib`` by worker process).
+    Joint coverage counts every planned township; siloed coverage those with a baseline.
     """
     rows = [township_row(t, county.jobs) for t in county.townships]
     docs = [t.metrics for t in county.townships if t.metrics is not None]
-    due = sum(d["obligations_due"] for d in docs)
-    joint = sum(d["obligations_due_scheduled"] for d in docs)
+    planned = [r for r in rows if r["status"] != "failed"]
+    due = sum(r.get("obligations_due") or 0 for r in planned)
+    joint = sum(r.get("obligations_due_scheduled") or 0 for r in planned)
+    compared = sum(d["obligations_due"] for d in docs)  # townships with a siloed baseline
     siloed = sum(d["obligations_due_scheduled_siloed"] for d in docs)
     memory: dict[int, float] = {}
     for j in county.jobs:
@@ -467,7 +481,7 @@ def county_summary(county: CountyPlan, *, wall_seconds: float | None = None) -> 
             "obligations_due_scheduled": joint,
             "obligations_due_scheduled_siloed": siloed,
             "coverage_joint": _share(joint, due),
-            "coverage_siloed": _share(siloed, due),
+            "coverage_siloed": _share(siloed, compared),
             "visits_joint": sum(d["visits_joint"] for d in docs),
             "visits_siloed": sum(d["visits_siloed"] for d in docs),
             "coverage_by_department": _department_totals(docs, "joint"),

@@ -273,6 +273,8 @@ class Inspector:
     hours_end: int
     base: str
     certificate_no: str = ""
+    lunch_start: int = -1  # the officer's own lunch window; -1: the township's (Settings)
+    lunch_end: int = -1
 
     def certified_for(self, certification: str) -> bool:
         """Whether the officer holds ``certification``."""

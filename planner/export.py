@@ -15,7 +15,7 @@ import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from planner.domain import (
     Scenario,
     Stop,
 )
+from planner.formulas import FORMULA_TRIGGERS, quote_formula
 from planner.merge import VisitItem, visit_items
 from planner.notices import (
     LANGS,
@@ -67,22 +68,11 @@ PRODID = "-//Inspect Once//planner//EN"
 # --------------------------------------------------------------------------------------------
 # Formula injection (OWASP "CSV injection")
 # --------------------------------------------------------------------------------------------
-#: Text beginning with one of these is a formula to Excel, WPS and LibreOffice when a CSV is opened.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
 def neutralise_formula(value: Any) -> Any:
-    """``value`` made inert for a spreadsheet: text beginning with ``= + - @``, tab or CR gets a
-    leading ``'`` (OWASP's advice); numbers, and text that is a plain number such as ``-120.5``,
-    are returned unchanged, as is everything that is not text."""
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_TRIGGERS)
-        and not _NUMBER.fullmatch(value)
-    ):
-        return "'" + value
-    return value
+    """``value`` made inert for a CSV file: text beginning with ``= + - @``, tab or CR gets a
+    leading ``'`` (OWASP's advice; ``planner.formulas``); numbers, also as text such as
+    ``-120.5``, are returned unchanged, as is everything that is not text."""
+    return quote_formula(value)
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +87,7 @@ def set_text_cell(cell: Any, value: Any) -> None:
     typing a leading ``'`` does in Excel): shown as typed, never evaluated, not even after an edit.
     """
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):  # also numbers as text
         cell.data_type = "s"
         cell.quotePrefix = True
 
@@ -847,6 +837,7 @@ def export_plan(
     stamp: dt.datetime | None = None,
     langs: Sequence[str] = LANGS,
     font: PdfFont | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write every export of ``plan`` into ``out_dir``; return the files written.
 
@@ -872,6 +863,8 @@ def export_plan(
         Languages of notices and route sheets.
     font
         Font for PDFs (default ``find_cjk_font()``); it is subset once for the whole export.
+    progress
+        Called with (PDFs written, PDFs in all) after each PDF (they take nearly all the time).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -893,7 +886,17 @@ def export_plan(
         team_ids = "".join(r.team_id for r in plan.routes)  # teams may be formed by the planner
         characters = label_characters() + scenario_characters(scenario) + team_ids
         small = subset_font(font or find_cjk_font(), characters, Path(tmp))
-        for business_id in businesses_with_notices(plan, scenario):
+        notified = businesses_with_notices(plan, scenario)
+        total = (len(notified) + len(plan.routes)) * len(langs)
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        for business_id in notified:
             for lang in langs:
                 notice = business_notice(plan, scenario, business_id, lang, secret=secret)
                 stem = f"{safe_name(business_id)}.{lang}"
@@ -902,6 +905,7 @@ def export_plan(
                 written.append(
                     _write(out / "notices" / f"{stem}.pdf", notice_pdf(notice, font=small))
                 )
+                tick()
         for route in ordered_routes(plan):
             for lang in langs:
                 data = route_sheet_pdf(
@@ -910,6 +914,7 @@ def export_plan(
                 )  # fmt: skip
                 name = f"{safe_name(route.team_id)}_{route.day.isoformat()}.{lang}.pdf"
                 written.append(_write(out / "route-sheets" / name, data))
+                tick()
     return written
 
 
@@ -920,7 +925,8 @@ def _write(path: Path, data: bytes) -> Path:
 
 
 def export_zip_bytes(plan: Plan, scenario: Scenario, **options: Any) -> bytes:
-    """Every export of ``export_plan`` in one ``.zip`` (for a single download); same options."""
+    """Every export of ``export_plan`` in one ``.zip`` (for a single download); same options
+    (``progress`` too)."""
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

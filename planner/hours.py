@@ -110,6 +110,7 @@ _SEASONAL = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|week|easter|(?:19|20)\d\d)\b", re.I
 )
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|24/7|\b(?:off|closed|open|unknown)\b|\"", re.I)
+_SUN = re.compile(r"\b(?:sunrise|sunset|dawn|dusk)\b", re.I)
 _SPAN_TEXT = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})")
 _POSITION = re.compile(r"-->\s*\d+:(\d+)")
 _EXPECTED = re.compile(r"=\s*expected (.+)")
@@ -150,12 +151,22 @@ def _at(text: str, index: int) -> str:
 
 
 def _check_weekly(text: str) -> None:
-    """Reject what a weekly pattern cannot mean: seasons/dates, days without times, empty spans."""
+    """Reject what a weekly pattern cannot mean: seasons/dates, days without times, empty spans.
+
+    Comments in quotes are blanked first (same length, so positions stay right).
+    """
+    text = re.sub(r'"[^"]*"', lambda m: '"' + " " * (len(m[0]) - 2) + '"', text)
     seasonal = _SEASONAL.search(text)
     if seasonal:
         raise ValueError(
             f"{_at(text, seasonal.start())}: month, date and week rules are not a weekly "
             "pattern; give the hours of a normal week (holidays go in settings)"
+        )
+    sun = _SUN.search(text)
+    if sun:
+        raise ValueError(
+            f"{_at(text, sun.start())}: times relative to the sun are not supported; "
+            "give clock times like 07:00-19:00"
         )
     position = 0
     for rule in re.split(r"(;|\|\|)", text):

@@ -59,6 +59,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "password": ("Password", "密码"),
     "sign_in": ("Sign in", "登录"),
     "login_failed": ("User name or password is wrong.", "用户名或密码错误。"),
+    "locked_out": (
+        "Too many failed attempts. Try again after {time} UTC.",
+        "失败次数过多，请于 {time}（UTC）之后再试。",
+    ),
     "login_hint": (
         "Demo accounts and their passwords are printed in the terminal where the app started.",
         "示范账号和密码已打印在启动应用的终端中。",
@@ -79,11 +83,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{n} 个错误：修正之前无法使用该数据。",
     ),
     "n_warnings": ("{n} warning(s).", "{n} 个警告。"),
-    "metric_businesses": ("Businesses · 检查对象", "检查对象 · Businesses"),
-    "metric_departments": ("Departments · 部门", "部门 · Departments"),
-    "metric_items": ("Inspection items · 检查事项", "检查事项 · Inspection items"),
-    "metric_officers": ("Officers · 执法人员", "执法人员 · Officers"),
-    "metric_tasks": ("Open tasks · 专项任务", "专项任务 · Open tasks"),
+    "metric_businesses": ("Businesses", "检查对象"),
+    "metric_departments": ("Departments", "部门"),
+    "metric_items": ("Inspection items", "检查事项"),
+    "metric_officers": ("Officers", "执法人员"),
+    "metric_tasks": ("Open tasks", "专项任务"),
     "colour_by": ("Colour by", "着色依据"),
     "colour_category": ("category", "行业类别"),
     "colour_risk": ("risk", "风险等级"),
@@ -280,6 +284,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Everything (.zip: notices, route sheets, calendars)",
         "全部（.zip：告知书、路线单、日历）",
     ),
+    "dl_all_prepare": ("Prepare everything (.zip)", "准备全部文件（.zip）"),
+    "dl_all_progress": (
+        "Writing notices and route sheets: {done} of {total} PDFs …",
+        "正在生成告知书和路线单：{done}/{total} 个 PDF …",
+    ),
+    "dl_all_failed": ("The export failed: {error}", "导出失败：{error}"),
     "access_codes": (
         "Access codes of the businesses with an announced visit",
         "有告知检查的企业访问码",
@@ -328,6 +338,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "replan_from": ("Re-plan from", "重新计划起始日"),
     "replan": ("Re-plan the rest of the week", "重新计划本周剩余日期"),
     "replanned": ("Re-planned: {summary}", "已重新计划：{summary}"),
+    "replan_is_draft": (
+        "This re-plan is a draft: businesses still see the published plan. Re-publishing "
+        "notifies the {n} business(es) whose visit changed.",
+        "此重新计划为草稿：企业看到的仍是已发布的计划。重新发布将通知 {n} 家检查安排有变化的企业。",
+    ),
+    "republish": ("Re-publish and notify {n}", "重新发布并通知 {n} 家"),
+    "discard_replan": ("Discard the re-plan", "放弃此重新计划"),
     "diff_title": ("What changed", "变化"),
     "diff_change": ("change", "变化"),
     "diff_before": ("before", "调整前"),
@@ -425,6 +442,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "setup_minutes": ("Setup per visit (minutes)", "每次检查准备时间（分钟）"),
     "office": ("Office", "办公地点"),
     "office_name": ("Office name", "办公地点名称"),
+    "office_pick": ("Click the map where the office is", "在地图上点击办公地点的位置"),
+    "office_pick_help": (
+        "The orange dot is the office; grey dots are businesses. A click moves the office there "
+        "(the coordinates below follow; you may also type them). Save to store it.",
+        "橙色圆点为办公地点，灰点为企业。点击地图即可将办公地点移到该处（下方坐标随之更新，也可手动输入）。保存后生效。",
+    ),
     "longitude": ("Longitude", "经度"),
     "latitude": ("Latitude", "纬度"),
     "save_township": ("Save as a new scenario version", "保存为新数据版本"),
@@ -506,6 +529,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_department_id": ("department id", "部门编号"),
     "col_item_id": ("item id", "事项编号"),
     "col_inspection_window": ("inspection window", "检查时段"),
+    "col_inspection_hours": ("inspection hours", "检查时段"),
+    "col_lunch_window": ("lunch window", "午餐时段"),
     "col_lunch": ("lunch", "午餐"),
     "col_holidays": ("holidays", "节假日"),
     "col_closed": ("closed", "停业"),
@@ -549,6 +574,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "unit_visits": ("visits", "检查次数"),
     "unit_minutes": ("minutes", "分钟"),
     "unit_hours": ("hours", "小时"),
+    "unit_points": ("pt", "个百分点"),
     "axis_visits_to_business": ("visits to the business", "对该企业的检查次数"),
     "axis_businesses": ("businesses", "企业数"),
     "axis_share_scheduled": ("share scheduled", "已安排比例"),
@@ -650,6 +676,18 @@ REASONS: tuple[ReasonForm, ...] = (
         "营业时间（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
     ),
     ReasonForm(
+        "inspection_hours_outside_shift",
+        r"inspection hours \((?P<hours>.*)\) outside every shift",
+        "检查时段（{hours}）不在任何班次内",
+    ),
+    ReasonForm(
+        "inspection_hours_no_slot",
+        r"inspection hours \((?P<hours>.*)\) leave no (?P<minutes>\d+)-minute slot inside any "
+        r"shift \(travel from and to the office included\)",
+        "检查时段（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
+    ),
+    ReasonForm("holidays", r"public holidays: (?P<days>.+)", "法定节假日：{days}"),
+    ReasonForm(
         "deadline",
         rf"deadline (?P<date>{_DATE}) before any feasible day \((?P<days>.+)\)",
         "截止日期 {date} 早于所有可行日期（{days}）",
@@ -746,7 +784,7 @@ REASONS: tuple[ReasonForm, ...] = (
         "officer_away",
         rf"officer (?P<officer>\S+) (?P<why>.+?) (?P<span>(?:from )?{_DAYNAME} {_DATE}"
         rf"(?:–{_DAYNAME} {_DATE})?)",
-        "执法人员 {officer}{why}（{span}）",
+        "执法人员 {officer} {why}（{span}）",
     ),
     ReasonForm(
         "business_away",

@@ -18,6 +18,7 @@ from typing import Any
 
 from planner.domain import Scenario
 from planner.errors import InputError, Problem
+from planner.formulas import unquote_formula
 from planner.tables import OPTIONAL_TABLES, REQUIRED_TABLES, SETTINGS_FILE
 
 MIB = 2**20
@@ -27,7 +28,8 @@ MAX_UPLOAD_BYTES = 64 * MIB  # an uploaded file as it arrives
 MAX_UNCOMPRESSED_BYTES = 100 * MIB  # everything read out of one .zip or .xlsx, in total
 MAX_ARCHIVE_MEMBERS = 1_000  # files in one .zip or .xlsx
 MAX_LINE_CHARS = 100_000  # one CSV line: a row of a scenario table is well under 1,000
-MAX_TABLE_ROWS = 1_000_000  # rows of one table (the demo's largest table has 8,531)
+MAX_TABLE_ROWS = 500_000  # rows of one table (the demo's largest table has 8,531)
+MAX_TABLE_LINES = 1_000_000  # physical lines of one CSV file, blank ones included
 UPLOAD_SUFFIXES = (".zip", ".xlsx", ".xlsm")
 _CHUNK = 64 * 1024
 
@@ -236,6 +238,9 @@ class _LineTooLong(Exception):
 def _capped_lines(text: str, file: str) -> Iterator[str]:
     """The physical lines of ``text`` (any line ending), refusing one longer than the cap."""
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if number > MAX_TABLE_LINES:  # e.g. a zip of nothing but newlines: minutes of parsing
+            message = f"has more than {MAX_TABLE_LINES:,} lines: not a scenario table"
+            raise _LineTooLong(Problem(file, number, "", message))
         if len(line) > MAX_LINE_CHARS:
             message = f"a line longer than {MAX_LINE_CHARS:,} characters: not a scenario table"
             raise _LineTooLong(Problem(file, number, "", message))
@@ -244,20 +249,62 @@ def _capped_lines(text: str, file: str) -> Iterator[str]:
 
 def _read_folder(folder: Path) -> RawScenario:
     problems: list[Problem] = []
-    settings = _read_toml(folder / SETTINGS_FILE, problems)
+    found = _scenario_files(
+        [p.name for p in folder.iterdir() if p.is_file()], folder.name, problems
+    )
+    settings: dict[str, Any] = {}
+    if SETTINGS_FILE in found:
+        settings = _read_toml(folder / found[SETTINGS_FILE], problems)
+    elif not _duplicated(SETTINGS_FILE, problems):
+        problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
     tables: dict[str, RawTable] = {}
     for name in REQUIRED_TABLES + OPTIONAL_TABLES:
-        file = folder / f"{name}.csv"
-        if not file.exists():
+        file = f"{name}.csv"
+        if _duplicated(file, problems):
+            tables[name] = RawTable(name, file, (), [], unreadable=True)
+        elif file not in found:
             if name in REQUIRED_TABLES:
-                problems.append(Problem(file.name, 0, "", "missing: this table is required"))
-            continue
-        text = decode_text(file.read_bytes(), file.name, problems)
-        tables[name] = parse_csv(name, file.name, text, problems)
+                problems.append(Problem(file, 0, "", "missing: this table is required"))
+        else:
+            shown = found[file]
+            text = decode_text((folder / shown).read_bytes(), shown, problems)
+            tables[name] = parse_csv(name, shown, text, problems)
     _note_unknown_files(
         [p.name for p in folder.iterdir() if p.suffix.lower() == ".csv"], problems, folder.name
     )
     return RawScenario(str(folder), SETTINGS_FILE, settings, tables, problems)
+
+
+_SCENARIO_FILES = (SETTINGS_FILE, *(f"{t}.csv" for t in REQUIRED_TABLES + OPTIONAL_TABLES))
+
+
+def _scenario_files(paths: list[str], where: str, problems: list[Problem]) -> dict[str, str]:
+    """Scenario file name (``businesses.csv``) → the one path holding it, matched ignoring case.
+
+    A name held by two paths (``businesses.csv`` and ``Businesses.CSV``, or one in each sub-folder
+    of a zip) is an error naming both: which one is meant cannot be guessed, and silently taking the
+    last would plan from the wrong table. macOS's ``__MACOSX/`` and ``._`` copies are not files.
+    """
+    held: dict[str, list[str]] = {}
+    for path in paths:
+        parts = path.replace("\\", "/").split("/")
+        if "__MACOSX" in parts or parts[-1].startswith("._"):
+            continue
+        held.setdefault(parts[-1].lower(), []).append(path)
+    found: dict[str, str] = {}
+    for name in _SCENARIO_FILES:
+        holders = sorted(held.get(name, []))
+        if len(holders) > 1:
+            listed = ", ".join(holders)
+            message = f"{len(holders)} files hold this table in {where} ({listed}): keep one"
+            problems.append(Problem(name, 0, "", message))
+        elif holders:
+            found[name] = holders[0]
+    return found
+
+
+def _duplicated(file: str, problems: list[Problem]) -> bool:
+    return any(p.file == file and "files hold this table" in p.message for p in problems)
 
 
 def _read_zip(path: Path) -> RawScenario:
@@ -272,7 +319,8 @@ def _read_zip(path: Path) -> RawScenario:
         too_big = archive_problem(archive, path.name)
         if too_big:
             return RawScenario(str(path), SETTINGS_FILE, {}, {}, [too_big], unreadable=True)
-        members = {Path(n).name: n for n in archive.namelist() if not n.endswith("/")}
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        members = _scenario_files(names, path.name, problems)
         budget = _Budget(MAX_UNCOMPRESSED_BYTES)
         try:
             settings: dict[str, Any] = {}
@@ -282,22 +330,31 @@ def _read_zip(path: Path) -> RawScenario:
                 )
                 text = decode_text(data, SETTINGS_FILE, problems) if data is not None else ""
                 settings = _parse_toml(text, SETTINGS_FILE, problems) if text else {}
-            else:
+            elif not _duplicated(SETTINGS_FILE, problems):
                 problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
             tables: dict[str, RawTable] = {}
             for name in REQUIRED_TABLES + OPTIONAL_TABLES:
                 file = f"{name}.csv"
+                if _duplicated(file, problems):
+                    tables[name] = RawTable(name, file, (), [], unreadable=True)
+                    continue
                 if file not in members:
                     if name in REQUIRED_TABLES:
                         problems.append(Problem(file, 0, "", "missing: this table is required"))
                     continue
                 data = _read_member(archive, members[file], file, budget, problems)
-                if data is not None:
+                if data is None:
+                    tables[name] = RawTable(name, file, (), [], unreadable=True)
+                else:
                     text = decode_text(data, file, problems)
                     tables[name] = parse_csv(name, file, text, problems)
         except _TooLarge as exc:
             return RawScenario(str(path), SETTINGS_FILE, {}, {}, [exc.problem], unreadable=True)
-        _note_unknown_files([m for m in members if m.endswith(".csv")], problems, path.name)
+        _note_unknown_files(
+            [Path(m).name for m in names if m.lower().endswith(".csv") and "__MACOSX" not in m],
+            problems,
+            path.name,
+        )
     return RawScenario(str(path), SETTINGS_FILE, settings, tables, problems)
 
 
@@ -387,7 +444,7 @@ def _workbook_problem(path: Path) -> Problem | None:
 
 def _note_unknown_files(names: list[str], problems: list[Problem], where: str) -> None:
     known = {f"{t}.csv" for t in REQUIRED_TABLES + OPTIONAL_TABLES}
-    for name in sorted(set(names) - known):
+    for name in sorted(n for n in set(names) if n.lower() not in known):
         problems.append(
             Problem(name, 0, "", f"not a scenario table; ignored (in {where})", "warning")
         )
@@ -406,18 +463,9 @@ def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]
     except tomllib.TOMLDecodeError as exc:
         problems.append(Problem(file, getattr(exc, "lineno", 0) or 0, "", f"not valid TOML: {exc}"))
         return {}
-
-
-_QUOTED_FORMULA = ("'=", "'+", "'-", "'@", "'\t", "'\r")
-
-
-def unquote_formula(text: str) -> str:
-    """Undo the ``'`` that exports put before text beginning with ``= + - @`` (formula injection).
-
-    So a scenario written by ``write_scenario`` reads back as it was, and a cell typed as
-    ``'=x`` in a spreadsheet reads as ``=x``, as the spreadsheet shows it.
-    """
-    return text[1:] if text.startswith(_QUOTED_FORMULA) else text
+    except RecursionError:  # '[[[[…' ten thousand deep: tomllib recurses once per level
+        problems.append(Problem(file, 0, "", "not valid TOML: nested too deeply"))
+        return {}
 
 
 def _cell_text(value: object) -> str:
@@ -436,7 +484,7 @@ def _cell_text(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return unquote_formula(str(value).strip())
+    return str(value).strip()  # as stored: workbook exports quote-prefix text, never add a "'"
 
 
 def _read_workbook(path: Path) -> RawScenario:
@@ -452,9 +500,18 @@ def _read_workbook(path: Path) -> RawScenario:
         problems.append(Problem(path.name, 0, "", f"not a readable .xlsx workbook: {exc}"))
         return RawScenario(str(path), f"{path.name}[settings]", {}, {}, problems, unreadable=True)
     sheets: dict[str, RawTable] = {}
-    with_names = {ws.title.strip().lower(): ws for ws in book.worksheets}
-    for name, ws in with_names.items():
+    with_names: dict[str, list[Any]] = {}
+    for ws in book.worksheets:
+        with_names.setdefault(ws.title.strip().lower(), []).append(ws)
+    for name, same in with_names.items():
         file = f"{path.name}[{name}]"
+        if len(same) > 1:  # 'businesses' and ' Businesses': which one is meant cannot be guessed
+            titles = ", ".join(repr(ws.title) for ws in same)
+            message = f"{len(same)} sheets hold this table ({titles}): keep one"
+            problems.append(Problem(file, 0, "", message))
+            sheets[name] = RawTable(name, file, (), [], unreadable=True)
+            continue
+        ws = same[0]
         rows = _sheet_rows(ws)
         if not rows:
             sheets[name] = RawTable(name, file, (), [])
@@ -476,8 +533,10 @@ def _read_workbook(path: Path) -> RawScenario:
     settings_file = f"{path.name}[settings]"
     if "settings" not in sheets:
         problems.append(Problem(settings_file, 0, "", "missing: the settings sheet is required"))
-    else:
+    elif not sheets["settings"].unreadable:
         settings = _settings_from_sheet(sheets.pop("settings"), problems)
+    else:
+        sheets.pop("settings")
     tables: dict[str, RawTable] = {}
     if "offices" in sheets:
         tables["offices"] = sheets.pop("offices")
@@ -527,6 +586,6 @@ def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> dict[str, 
             continue
         try:
             settings[key] = tomllib.loads(f"v = {values['value']}")["v"]
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             settings[key] = values["value"]
     return settings

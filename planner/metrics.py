@@ -49,6 +49,7 @@ REASON_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("recusal", "recused"),  # before "certified": "every team certified for it has … recused"
     ("no certified team", "certified"),
     ("opening hours", "opening hours"),
+    ("opening hours", "inspection hours"),  # a business's inspection window (inspection_hours)
     ("deadline", "deadline"),
     ("earliest date", "earliest date"),
     ("pinned", "pinned"),

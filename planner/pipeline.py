@@ -77,11 +77,13 @@ def plan_visits(
     pins: Mapping[str, tuple[str, dt.date]] | None = None,
     plan_params: PlanParams | None = None,
     progress: Progress | None = None,
+    prefer: Mapping[str, tuple[str, dt.date]] | None = None,
 ) -> tuple[Plan, RoutingProblem, TravelMatrix, Solution, tuple[Visit, ...]]:
     """Route given visits with given teams; the part of ``plan_week`` after merging.
 
     Returns the plan, the problem, the travel matrix over ``problem_points``, the solution and
-    the visits as routed (items no team is certified for taken out).
+    the visits as routed (items no team is certified for taken out). ``pins`` fix visits to a
+    team-day; ``prefer`` only makes other team-days cost more (a re-plan's announced visits).
     """
     solve_params = solve_params or SolveParams()
     plan_params = plan_params or PlanParams()
@@ -98,7 +100,8 @@ def plan_visits(
     )
     uncertified += split_off
     if travel is None:
-        travel = travel_matrix(problem_points(scenario, routed), roads=roads)
+        ids = [o.id for o in scenario.settings.offices] + [v.business_id for v in routed]
+        travel = travel_matrix(problem_points(scenario, routed), roads=roads, ids=ids)
     problem = build_problem(
         scenario,
         routed,
@@ -107,6 +110,7 @@ def plan_visits(
         travel,
         drop_penalty=solve_params.drop_penalty,
         pins=pins,
+        prefer=prefer,
     )
     solution = solve_with(problem, solve_params, engine=solve_params.engine, progress=progress)
     routes = solution_to_routes(problem, solution, routed)

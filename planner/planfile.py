@@ -67,7 +67,12 @@ def _number(value: float) -> int | float | None:
 
 
 def plan_to_json(
-    plan: Plan, scenario: Scenario, *, metrics: Mapping[str, Any] | None = None
+    plan: Plan,
+    scenario: Scenario,
+    *,
+    metrics: Mapping[str, Any] | None = None,
+    scenario_path: Path | str | None = None,
+    roads: Path | str | None = None,
 ) -> dict[str, Any]:
     """The JSON object of ``plan`` (see ``docs/plan-format.md``).
 
@@ -80,15 +85,24 @@ def plan_to_json(
     metrics
         More metrics to carry in ``metrics`` (e.g. ``planner.metrics.flat_metrics``: numbers or
         ``None``); they win over the plan's own of the same name.
+    scenario_path, roads
+        The scenario files and the OSM road file the plan was made from: recorded (absolute)
+        under ``scenario`` and ``roads`` when given, so ``python -m planner export`` finds them.
 
     Returns
     -------
     dict
-        ``week_start``, ``routes`` (with stops and their obligations), ``unscheduled`` and
-        ``metrics``; times are ISO local date-times, a stop after midnight on the next date.
+        ``week_start``, ``scenario`` and ``roads`` (when known), ``routes`` (with stops and their
+        obligations), ``unscheduled`` and ``metrics``; times are ISO local date-times, a stop
+        after midnight on the next date.
     """
+    made_from: dict[str, Any] = {}
+    if scenario_path is not None:
+        made_from["scenario"] = str(Path(scenario_path).resolve())
+        made_from["roads"] = str(Path(roads).resolve()) if roads is not None else None
     return {
         "week_start": plan.week_start.isoformat(),
+        **made_from,
         "routes": [_route(r, scenario.settings.lunch_minutes) for r in plan.routes],
         "unscheduled": [
             {
@@ -110,12 +124,15 @@ def write_plan(
     out_dir: Path | str,
     *,
     metrics: Mapping[str, Any] | None = None,
+    scenario_path: Path | str | None = None,
+    roads: Path | str | None = None,
 ) -> Path:
-    """Write ``out_dir/plan.json`` (UTF-8, indented; ``metrics`` as in ``plan_to_json``)."""
+    """Write ``out_dir/plan.json`` (UTF-8, indented; the keywords as in ``plan_to_json``)."""
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / PLAN_FILE
-    text = json.dumps(plan_to_json(plan, scenario, metrics=metrics), ensure_ascii=False, indent=1)
+    data = plan_to_json(plan, scenario, metrics=metrics, scenario_path=scenario_path, roads=roads)
+    text = json.dumps(data, ensure_ascii=False, indent=1)
     path.write_text(text + "\n", encoding="utf-8")
     return path
 

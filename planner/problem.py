@@ -28,6 +28,7 @@ from planner.domain import (
     Reason,
     Route,
     Scenario,
+    Settings,
     Stop,
     Team,
     Unscheduled,
@@ -98,6 +99,10 @@ class RoutingProblem:
         ``int64[N, N]`` between nodes.
     day_checks
         ``uint8[V, D]``: bits ``CERTIFIED | NOT_RECUSED | HOURS_OVERLAP | HOURS_FIT | DATES_OK``.
+    preferred
+        ``int64[V]`` or ``None``: the vehicle a re-plan would rather keep the visit on (its
+        announced team-day), or -1; another vehicle costs a finite penalty
+        (``solve.add_preferred_team_days``), unlike ``pinned``.
     """
 
     days: tuple[dt.date, ...]
@@ -120,6 +125,7 @@ class RoutingProblem:
     travel_seconds: np.ndarray
     travel_metres: np.ndarray
     day_checks: np.ndarray
+    preferred: np.ndarray | None = None
     _window_rows: dict[tuple[int, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -147,6 +153,8 @@ class RoutingProblem:
             for name, shape in shapes.items()
             if getattr(self, name).shape != shape
         ]
+        if self.preferred is not None and self.preferred.shape != (v,):
+            wrong.append(f"preferred {self.preferred.shape} != {(v,)}")
         if self.windows.ndim != 2 or self.windows.shape[1] != 4:
             wrong.append(f"windows {self.windows.shape} is not (W, 4)")
         if len(self.vehicle_teams) != k or len(self.vehicle_officers) != k:
@@ -211,6 +219,11 @@ class RoutingProblem:
         pinned[has_pin] = old_to_new_vehicle[self.pinned[vi][has_pin]]
         eligible = self.eligible[np.ix_(vi, ki)]
         eligible[has_pin & (pinned < 0)] = False  # pinned to a team-day outside this part
+        preferred = None
+        if self.preferred is not None:  # a preferred team-day outside this part: no preference
+            preferred = np.full(len(vi), -1, dtype=np.int64)
+            has_preference = self.preferred[vi] >= 0
+            preferred[has_preference] = old_to_new_vehicle[self.preferred[vi][has_preference]]
         return RoutingProblem(
             days=self.days,
             depot_ids=self.depot_ids,
@@ -232,6 +245,7 @@ class RoutingProblem:
             travel_seconds=self.travel_seconds[np.ix_(nodes, nodes)],
             travel_metres=self.travel_metres[np.ix_(nodes, nodes)],
             day_checks=self.day_checks[vi],
+            preferred=preferred,
         )
 
 
@@ -266,6 +280,28 @@ class Solution:
 def team_shift(officers: Sequence[Inspector]) -> tuple[int, int]:
     """A team's hours: the intersection of its members' hours (start ≥ end means none)."""
     return max(o.hours_start for o in officers), min(o.hours_end for o in officers)
+
+
+def officer_lunch(officer: Inspector, settings: Settings) -> tuple[int, int]:
+    """The officer's lunch window: their own where given, else the township's."""
+    if officer.lunch_start >= 0:
+        return officer.lunch_start, officer.lunch_end
+    return settings.lunch_start, settings.lunch_end
+
+
+def team_lunch(officers: Sequence[Inspector], settings: Settings) -> tuple[int, int, int]:
+    """A team's lunch break: (window start, window end, seconds), 0 seconds when there is none.
+
+    The window is the intersection of every member's lunch window and hours, so the break lies
+    inside the team's shift (a team working 12:00–19:52 lunches from 12:00, never at 11:30 before
+    it starts). When the intersection cannot hold ``settings.lunch_minutes`` the day has no
+    break (``validate`` warns about such officers and fixed teams).
+    """
+    windows = [officer_lunch(o, settings) for o in officers]
+    start = max([s for s, _ in windows] + [o.hours_start for o in officers])
+    end = min([e for _, e in windows] + [o.hours_end for o in officers])
+    seconds = settings.lunch_minutes * 60
+    return (start, end, seconds) if seconds and end - start >= seconds else (start, end, 0)
 
 
 def team_office(officers: Sequence[Inspector]) -> str:
@@ -367,6 +403,7 @@ def build_problem(
     *,
     drop_penalty: int = 36_000,
     pins: Mapping[str, tuple[str, dt.date]] | None = None,
+    prefer: Mapping[str, tuple[str, dt.date]] | None = None,
 ) -> RoutingProblem:
     """Turn the week's visits and teams into a ``RoutingProblem``.
 
@@ -386,6 +423,9 @@ def build_problem(
         Penalty of leaving out a visit of weight 1 (``SolveParams.drop_penalty``).
     pins
         Business id → (team id, day): the planner fixed this visit to that team-day.
+    prefer
+        Business id → (team id, day): a re-plan would rather keep the visit there (its
+        announced team-day); ignored where that team does not work that day.
 
     Returns
     -------
@@ -405,7 +445,6 @@ def build_problem(
             "(offices then visits, see problem_points)"
         )
     recused = {(r.inspector_id, r.business_id) for r in scenario.recusals}
-    lunch = (settings.lunch_start, settings.lunch_end, settings.lunch_minutes * 60)
     service = np.array([v.service_seconds for v in visits], dtype=np.int64)
     eligible = np.zeros((n_v, n_k), dtype=bool)
     checks = np.zeros((n_v, WEEK_DAYS), dtype=np.uint8)
@@ -445,7 +484,9 @@ def build_problem(
         vehicle_day=np.array([v.day for v in vehicles], dtype=np.int64),
         vehicle_depot=np.array([v.depot for v in vehicles], dtype=np.int64),
         vehicle_shift=np.array([v.shift for v in vehicles], dtype=np.int64).reshape(-1, 2),
-        vehicle_lunch=np.array([lunch for _ in vehicles], dtype=np.int64).reshape(-1, 3),
+        vehicle_lunch=np.array(
+            [team_lunch(v.officers, settings) for v in vehicles], dtype=np.int64
+        ).reshape(-1, 3),
         service=service,
         windows=window_array,
         eligible=eligible,
@@ -457,6 +498,7 @@ def build_problem(
         travel_seconds=seconds,
         travel_metres=metres,
         day_checks=checks,
+        preferred=None if prefer is None else _preferences(prefer, visits, vehicles, week),
     )
 
 
@@ -531,6 +573,19 @@ def _pins(
                 )
             pinned[i] = index[(team_id, day)]
     return pinned
+
+
+def _preferences(
+    prefer: Mapping[str, tuple[str, dt.date]],
+    visits: Sequence[Visit],
+    vehicles: Sequence[_Vehicle],
+    week: Sequence[dt.date],
+) -> np.ndarray:
+    index = {(v.team.id, week[v.day]): k for k, v in enumerate(vehicles)}
+    return np.array(
+        [index.get(prefer.get(visit.business_id, ("", week[0])), -1) for visit in visits],
+        dtype=np.int64,
+    ).reshape(-1)
 
 
 # ---------------------------------------------------------------- way back
@@ -729,6 +784,13 @@ def capacity_text(problem: RoutingProblem) -> str:
     return f"capacity: {visit_hours:.0f} h of visits, {team_hours:.0f} h of team time this week"
 
 
+def _holidays_text(scenario: Scenario, days: Iterable[dt.date]) -> str:
+    """``; public holidays: Mon 2026-11-23, …`` for the public holidays among ``days``, else ``""``."""
+    holidays = [d for d in days if not scenario.settings.is_working_day(d)]
+    named = ", ".join(f"{WEEKDAY_NAMES[d.weekday()]} {d}" for d in holidays)
+    return f"; public holidays: {named}" if holidays else ""
+
+
 def _days_text(problem: RoutingProblem, days: Iterable[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[problem.days[d].weekday()] for d in days)
 
@@ -863,7 +925,10 @@ def explain_unplanned(
     if not days_with(VEHICLE_BITS | DATES_OK):
         if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
             deadline = problem.days[int(problem.last_day[visit])]
-            return f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            reason = f"deadline {deadline} before any feasible day ({_days_text(problem, fit)})"
+            return reason + _holidays_text(
+                scenario, problem.days[: int(problem.last_day[visit]) + 1]
+            )
         earliest = max(o.earliest for o in obligations)
         return f"earliest date {earliest} after every feasible day ({_days_text(problem, fit)})"
     k = int(problem.pinned[visit])

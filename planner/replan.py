@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from planner.domain import (
     DAY,
@@ -22,6 +23,8 @@ from planner.domain import (
     Scenario,
     Stop,
     Task,
+    TaskKind,
+    Team,
     TimeSpan,
     Visit,
 )
@@ -63,6 +66,54 @@ class UrgentTask:
 Change = OfficerAbsent | BusinessClosed | UrgentTask
 
 
+def change_to_dict(change: Change) -> dict[str, object]:
+    """A change as JSON-ready data (a drafted re-plan keeps its changes until re-published)."""
+    if isinstance(change, UrgentTask):
+        t = change.task
+        return {
+            "kind": "urgent",
+            "task": {
+                "id": t.id, "business_id": t.business_id, "item_id": t.item_id,
+                "kind": t.kind.value, "earliest": t.earliest.isoformat() if t.earliest else None,
+                "deadline": t.deadline.isoformat(), "priority": t.priority, "note": t.note,
+            },
+        }  # fmt: skip
+    who = change.officer_id if isinstance(change, OfficerAbsent) else change.business_id
+    return {
+        "kind": "absent" if isinstance(change, OfficerAbsent) else "closed",
+        "id": who,
+        "first_day": change.first_day.isoformat(),
+        "last_day": change.last_day.isoformat() if change.last_day else None,
+        "why": change.why,
+    }
+
+
+def change_from_dict(data: Mapping[str, Any]) -> Change:
+    """The inverse of ``change_to_dict``."""
+
+    def day(text: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(text) if text else None
+
+    if data["kind"] == "urgent":
+        t = data["task"]
+        return UrgentTask(
+            Task(
+                t["id"],
+                t["business_id"],
+                t["item_id"],
+                TaskKind(t["kind"]),
+                day(t["earliest"]),
+                dt.date.fromisoformat(t["deadline"]),
+                int(t["priority"]),
+                t["note"],
+            )  # fmt: skip
+        )
+    first = dt.date.fromisoformat(data["first_day"])
+    if data["kind"] == "absent":
+        return OfficerAbsent(data["id"], first, day(data["last_day"]), data["why"])
+    return BusinessClosed(data["id"], first, day(data["last_day"]), data["why"])
+
+
 # ---------------------------------------------------------------- what a re-plan did
 
 
@@ -100,6 +151,13 @@ class PlanDiff:
     dropped: tuple[VisitChange, ...]
     unchanged: int
     changed: tuple[VisitChange, ...] = ()  # same place and time, items added or taken out
+
+    @property
+    def renotify(self) -> tuple[str, ...]:
+        """Businesses a re-publish sends a notice: announced visits moved, dropped or changed,
+        and visits added."""
+        told = [c for c in (*self.moved, *self.dropped, *self.changed) if c.announced]
+        return tuple(sorted({c.business_id for c in (*told, *self.added)}))
 
     @property
     def empty(self) -> bool:
@@ -215,12 +273,50 @@ def _open_on(scenario: Scenario, business_id: str, day: dt.date) -> bool:
     return bool(scenario.business(business_id).visit_hours.windows_on(day.weekday()))
 
 
+def kept_teams(scenario: Scenario, old: Plan, from_day: dt.date) -> dict[dt.date, tuple[Team, ...]]:
+    """The teams of a re-plan: each day from ``from_day`` keeps the old plan's team-days whose
+    officers all still work that day (same id, same officers); the officers left over (a broken
+    team's, or idle ones) are paired anew (``crew.paired_teams_on``). Days before: no team.
+
+    Keeping the teams is what lets announced visits stay where they are: forming the week's
+    teams again (or pairing everyone afresh) renames and regroups them, and every visit moves.
+    """
+    from planner.crew import paired_teams_on, teams_for_week, works_on
+
+    officers = {o.id: o for o in scenario.inspectors}
+    teams: dict[dt.date, tuple[Team, ...]] = {}
+    for day, fresh in teams_for_week(scenario, old.week_start).items():
+        if day < from_day:
+            teams[day] = ()
+            continue
+        old_routes = [r for r in old.routes if r.day == day]
+        if not old_routes:
+            teams[day] = fresh
+            continue
+        kept = [
+            Team(r.team_id, r.officer_ids, (day.weekday(),))
+            for r in old_routes
+            if all(o in officers and works_on(officers[o], day) for o in r.officer_ids)
+        ]
+        busy = {o for t in kept for o in t.officer_ids}
+        spare = tuple(o for o in scenario.inspectors if o.id not in busy)
+        taken = {t.id for t in kept}
+        others = [
+            t
+            for t in paired_teams_on(replace(scenario, inspectors=spare), day)
+            if t.id not in taken
+        ]
+        teams[day] = (*kept, *others)
+    return teams
+
+
 def resolve_rest_of_week(
     scenario: Scenario,
     old: Plan,
     *,
     from_day: dt.date,
     keep: Iterable[str] = (),
+    fixed: Iterable[str] = (),
     params: PlanParams | None = None,
     solve_params: SolveParams | None = None,
     tolerance: int = RETIME_TOLERANCE,
@@ -229,11 +325,13 @@ def resolve_rest_of_week(
 
     The week's visits are derived again from ``scenario`` (absences, closures and urgent tasks
     already applied, see ``apply_changes``); what the kept days' visits discharge is taken out.
-    A visit of ``keep`` (announced or started) on a re-solved day is pinned to its team and day
-    when that team still works then and the business is open, and held to its announced time
-    (± ``tolerance``, via ``hold_slot``; longer by what an urgent item adds): it moves only when
-    it must. Pins are hard in the routing engine, so a kept visit that cannot be made where it
-    was is dropped, not moved (the diff says so).
+    The teams are the old plan's where their officers still work (``kept_teams``). A visit of
+    ``keep`` (announced) or ``fixed`` (started) on a re-solved day stays on its team-day when
+    that team still works then and the business is open, held to its announced time there
+    (± ``tolerance``, via ``hold_slot``; longer by what an urgent item adds). First every such
+    visit is pinned there; an announced one the solve could not keep is then offered to every
+    team-day at a finite cost per move (``solve.add_preferred_team_days``), so it is moved
+    rather than dropped. A started visit is never moved.
 
     Parameters
     ----------
@@ -244,7 +342,10 @@ def resolve_rest_of_week(
     from_day
         First day to re-solve.
     keep
-        Business ids whose visits should stay where they are (announced or started).
+        Business ids whose visits should stay where they are (announced): moved only when
+        they cannot stay.
+    fixed
+        Business ids whose visits must stay on their team-day (started): never moved.
     params, solve_params
         Planning and routing knobs.
 
@@ -254,7 +355,6 @@ def resolve_rest_of_week(
         The kept days' routes followed by the re-solved days', the re-solve's unscheduled and
         metrics.
     """
-    from planner.crew import teams_for_week
     from planner.merge import build_week_demand, visit_seconds
     from planner.pipeline import plan_visits
 
@@ -279,19 +379,17 @@ def resolve_rest_of_week(
         elif rest:
             seconds = visit_seconds((scenario.item(o.item_id) for o in rest), setup, params)
             visits.append(Visit(visit.business_id, rest, seconds))
-    teams = {
-        day: (ts if day >= from_day else ()) for day, ts in teams_for_week(scenario, week).items()
-    }
+    teams = kept_teams(scenario, old, from_day)
     working = {(t.id, day) for day, ts in teams.items() for t in ts}
     service = {v.business_id: v.service_seconds for v in visits}
-    wanted = set(keep)
+    wanted, must = set(keep), set(fixed)
     offered = {v.business_id for v in visits}
-    pins = {
+    slots = {
         s.visit.business_id: (r.team_id, r.day)
         for r in old.routes
         if r.day >= from_day
         for s in r.stops
-        if s.visit.business_id in wanted & offered
+        if s.visit.business_id in (wanted | must) & offered
         and (r.team_id, r.day) in working
         and _open_on(scenario, s.visit.business_id, r.day)
     }
@@ -299,7 +397,7 @@ def resolve_rest_of_week(
     for r in old.routes:
         for s in r.stops:
             business_id = s.visit.business_id
-            if pins.get(business_id) == (r.team_id, r.day):
+            if slots.get(business_id) == (r.team_id, r.day):
                 longer = service.get(business_id, s.visit.service_seconds) - s.visit.service_seconds
                 business = scenario.business(business_id)
                 hours = hold_slot(
@@ -311,8 +409,19 @@ def resolve_rest_of_week(
         scenario = replace(scenario, businesses=businesses)
     rest_plan, *_ = plan_visits(
         scenario, visits, teams, week, solve_params,
-        deferred=demand.deferred, pins=pins, plan_params=params,
+        deferred=demand.deferred, pins=slots, plan_params=params,
     )  # fmt: skip
+    # Kept where they were first (pinned: a search with little time keeps pins, while it loses
+    # soft preferences); announced visits that could not stay are then offered anywhere at a
+    # finite cost per move (solve.add_preferred_team_days) instead of being dropped.
+    lost = {u.obligation.business_id for u in rest_plan.unscheduled} & (set(slots) - must)
+    if lost:
+        pins = {b: slot for b, slot in slots.items() if b not in lost}
+        prefer = {b: slot for b, slot in slots.items() if b in lost}
+        rest_plan, *_ = plan_visits(
+            scenario, visits, teams, week, solve_params,
+            deferred=demand.deferred, pins=pins, plan_params=params, prefer=prefer,
+        )  # fmt: skip
     routes = tuple(sorted(kept_routes + rest_plan.routes, key=lambda r: (r.day, r.team_id)))
     return Plan(week, routes, rest_plan.unscheduled, rest_plan.metrics)
 
@@ -573,11 +682,14 @@ __all__ = [
     "UrgentTask",
     "VisitChange",
     "apply_changes",
+    "change_from_dict",
+    "change_to_dict",
     "describe_change",
     "diff_pairs",
     "diff_plans",
     "has_moved",
     "hold_slot",
+    "kept_teams",
     "pair_visits",
     "placed_visits",
     "resolve_rest_of_week",

@@ -203,6 +203,34 @@ def add_pins(model: Model) -> None:
         model.routing.VehicleVar(model.index(i)).SetValues([-1, int(p.pinned[i])])
 
 
+MOVE_SHARE = 0.5  # an announced visit off its team-day costs half of leaving it out
+
+
+def add_preferred_team_days(model: Model) -> None:
+    """Soft: a visit on another team-day than its preferred one (a re-plan's announced visit)
+    costs ``MOVE_SHARE`` of its drop penalty, once.
+
+    Finite, so a visit that cannot stay is moved rather than dropped; large, so one stays put
+    unless keeping it is impossible or costs hours of travel. A dimension whose transit out of
+    visit ``i`` on vehicle ``k`` is that cost when ``k`` is not ``i``'s preferred vehicle; the
+    span cost of every vehicle adds it to the objective. The day LP (``assign_days``) charges
+    the same cost to other days' classes.
+    """
+    p, routing = model.problem, model.routing
+    if p.preferred is None or not (p.preferred >= 0).any():
+        return
+    with_preference = np.flatnonzero(p.preferred >= 0)
+    cost = np.zeros(p.n_nodes, dtype=np.int64)
+    cost[p.n_depots + with_preference] = (p.penalty[with_preference] * MOVE_SHARE).astype(np.int64)
+    evaluators = []
+    for k in range(p.n_vehicles):
+        values = cost.copy()
+        values[p.n_depots + np.flatnonzero(p.preferred == k)] = 0
+        evaluators.append(routing.RegisterUnaryTransitVector(values.tolist()))
+    routing.AddDimensionWithVehicleTransits(evaluators, 0, int(cost.sum()) + 1, True, "moved")
+    routing.GetDimensionOrDie("moved").SetSpanCostCoefficientForAllVehicles(1)
+
+
 def add_workload_balance(model: Model, weight: int) -> None:
     """Soft: cost ``weight`` per second of the busiest team-day's work (service + travel).
 
@@ -236,6 +264,7 @@ def build_model(problem: RoutingProblem, params: SolveParams) -> Model:
     add_pins(model)
     add_optional_visits(model)
     add_workload_balance(model, params.workload_balance)
+    add_preferred_team_days(model)
     return model
 
 
@@ -476,7 +505,12 @@ def assign_days(
             extra = float(detour[i, ks[0]]) if detour is not None else 0.0
             y = solver.NumVar(0.0, 1.0, "")
             row.SetCoefficient(y, float(duration[i]) + extra)
-            objective.SetCoefficient(y, float(problem.penalty[i]) - 2 * extra)
+            # A re-plan's announced visit on another day pays add_preferred_team_days's cost.
+            prefer = -1 if problem.preferred is None else int(problem.preferred[i])
+            moved = (
+                MOVE_SHARE * float(problem.penalty[i]) if prefer >= 0 and prefer not in ks else 0.0
+            )
+            objective.SetCoefficient(y, float(problem.penalty[i]) - 2 * extra - moved)
             per_visit[i].append((c, y))
     if hours_cuts:
         add_hours_cuts(problem, solver, classes, per_visit)

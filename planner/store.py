@@ -85,6 +85,8 @@ from planner.replan import (
     UrgentTask,
     VisitChange,
     apply_changes,
+    change_from_dict,
+    change_to_dict,
     describe_change,
     diff_pairs,
     has_moved,
@@ -211,6 +213,29 @@ class Notice:
     item_ids: tuple[str, ...]
     created_at: dt.datetime
     created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplanDraft:
+    """A re-plan waiting to be re-published: the plan it proposes, its diff, who and why.
+
+    Businesses still see the published plan; ``renotify`` lists those a re-publish notifies.
+    """
+
+    plan_id: int
+    based_on_version: int
+    from_day: dt.date
+    plan: Plan
+    diff: PlanDiff
+    changes: tuple[Change, ...]
+    created_at: dt.datetime
+    created_by: str
+    why: str
+
+    @property
+    def renotify(self) -> tuple[str, ...]:
+        """Business ids that get a change, cancellation or announcement when re-published."""
+        return self.diff.renotify
 
 
 # ---------------------------------------------------------------- schema (ORM)
@@ -419,6 +444,22 @@ class OutcomeRow(Base):
             name="result",
         ),
     )
+
+
+class ReplanDraftRow(Base):
+    """A drafted re-plan of a published plan: applied (and its notices sent) when re-published."""
+
+    __tablename__ = "replan_drafts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), unique=True)
+    based_on_version: Mapped[int] = mapped_column(Integer)
+    from_day: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(100))
+    why: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AuditRow(Base):
@@ -748,11 +789,13 @@ def replan_week(
     solve_params: SolveParams | None = None,
     expected_version: int | None = None,
 ) -> PlanDiff:
-    """Re-plan a published week from ``from_day`` after ``changes`` and store it; returns the diff.
+    """Re-plan a published week from ``from_day`` after ``changes`` as a draft; returns the diff.
 
-    Days before ``from_day`` and visits already started stay as they are; announced visits stay
-    on their team-day where it still works (see ``resolve_rest_of_week``). One transaction stores
-    the new revision, the notices of moved, dropped and added visits, and the audit entry.
+    Days before ``from_day`` and visits already started stay as they are; the week's teams are
+    kept where their officers still work and announced visits stay on their team-day and time
+    where it still works (see ``resolve_rest_of_week``). The re-plan is stored as a draft
+    (``Store.replan``): businesses see the published plan until ``Store.publish`` re-publishes
+    it, which sends the notices of moved, dropped and added visits.
 
     Raises
     ------
@@ -770,10 +813,10 @@ def replan_week(
     version = info.version if expected_version is None else expected_version
     old = store.load_plan(plan_id)
     scenario = apply_changes(store.plan_scenario(plan_id), changes, info.week_start)
-    keep = set(store.announced_visits(plan_id)) | set(store.fixed_visits(plan_id, from_day))
     new = resolve_rest_of_week(
-        scenario, old, from_day=from_day, keep=keep, params=params, solve_params=solve_params
-    )
+        scenario, old, from_day=from_day, keep=store.announced_visits(plan_id),
+        fixed=store.fixed_visits(plan_id, from_day), params=params, solve_params=solve_params,
+    )  # fmt: skip
     return store.replan(
         plan_id, new, from_day=from_day, by=by, why=why, changes=changes,
         expected_version=version,
@@ -1114,9 +1157,19 @@ class Store:
     ) -> PlanInfo:
         """Publish a draft: its status, and a notice to every business with announced items.
 
+        A published plan with a drafted re-plan (``replan``) is re-published instead: the
+        re-plan is applied and only the businesses whose visit changed are notified.
         One transaction: a process killed in the middle leaves the draft as it was.
         """
         with self._write(plan_id) as session:
+            current = self._plan_row(session, plan_id)
+            draft = self._draft_row(session, plan_id)
+            if current.status == PlanStatus.PUBLISHED.value and draft is not None:
+                row = self._plan_for_change(
+                    session, plan_id, expected_version, PlanStatus.PUBLISHED, "re-publish"
+                )
+                self._republish(session, row, draft, by, why)
+                return _plan_info(row)
             row = self._plan_for_change(
                 session, plan_id, expected_version, PlanStatus.DRAFT, "publish"
             )
@@ -1272,89 +1325,182 @@ class Store:
         expected_version: int | None = None,
         tolerance: int = RETIME_TOLERANCE,
     ) -> PlanDiff:
-        """Replace a published plan's days from ``from_day`` on with ``plan``'s; returns the diff.
+        """Draft a re-plan of a published plan: ``plan``'s days from ``from_day`` on; the diff.
 
-        Refused when ``plan`` changes a visit before ``from_day`` or one with an outcome recorded.
-        Moved announced visits get a change notice, dropped ones a cancellation, added ones an
-        announcement. Urgent tasks among ``changes`` are stored in a new scenario version the
-        plan then refers to (so next week still owes them if they are not done).
+        A draft only: the published plan, its notices and the businesses' pages stay as they
+        are until ``publish`` re-publishes it (``pending_replan`` shows it meanwhile; a new
+        re-plan replaces an earlier draft). Refused when ``plan`` changes a visit before
+        ``from_day`` or one with an outcome recorded.
         """
         with self._write(plan_id) as session:
             row = self._plan_for_change(
                 session, plan_id, expected_version, PlanStatus.PUBLISHED, "re-plan"
             )
-            if plan.week_start != row.week_start:
-                raise StoreError(
-                    f"plan {plan_id} is for the week {_week_text(row.week_start)}, "
-                    f"not {_week_text(plan.week_start)}"
-                )
-            scenario = self._plan_scenario(session, row)
-            urgent = [c for c in changes if isinstance(c, UrgentTask)]
-            if urgent:
-                scenario = apply_changes(scenario, urgent, row.week_start)
-            problems = plan_problems(plan, scenario)
-            old = self._placed_rows(session, plan_id)
-            with_outcome = set(
-                session.scalars(
-                    select(OutcomeRow.visit_id).where(OutcomeRow.plan_id == plan_id)
-                ).all()
-            )
-            pairs, dropped, added = pair_visits(old, placed_visits(plan))
-            problems += _replan_problems(pairs, dropped, added, from_day, with_outcome)
-            if problems:
-                raise StoreError(f"re-plan of plan {plan_id} refused", problems)
-            announced = self._announced(session, plan_id)
-            told = {b.business_id for b in old if b.ref in announced}
-            diff = diff_pairs(pairs, dropped, added, plan, changes, told, tolerance)
-            revision = row.revision + 1  # the row itself changes once, at the end (one version)
-            for b, a in pairs:
-                if (b.team_id, b.day, b.seq, b.stop) == (a.team_id, a.day, a.seq, a.stop):
-                    continue
-                visit = session.get(VisitRow, b.ref)
-                assert visit is not None
-                self._place(visit, a, revision)
-                if b.stop.visit.obligations != a.stop.visit.obligations:
-                    session.execute(delete(VisitItemRow).where(VisitItemRow.visit_id == visit.id))
-                    self._insert_items(session, visit.id, a.stop.visit.obligations)
-                told_changed = has_moved(b, a, tolerance) or told_items(b) != told_items(a)
-                if told_changed and visit.id in announced:
-                    self._notify(session, visit, "change", revision, by)
-            for b in dropped:
-                visit = session.get(VisitRow, b.ref)
-                assert visit is not None
-                visit.state, visit.revision = "dropped", revision
-                visit.state_reason = why_dropped(b, plan, changes)
-                if visit.id in announced:
-                    self._notify(session, visit, "cancel", revision, by)
-            for a in added:
-                visit = self._insert_visit(session, plan_id, a, revision)
-                self._notify(session, visit, "announce", revision, by)
-            session.execute(delete(RouteRow).where(RouteRow.plan_id == plan_id))
-            session.execute(delete(UnscheduledRow).where(UnscheduledRow.plan_id == plan_id))
-            self._insert_routes(session, plan_id, plan)
-            self._insert_unscheduled(session, plan_id, plan)
-            if urgent:
-                settings_toml, tables = scenario_document(scenario)
-                version = self._add_version(
-                    session, scenario, settings_toml, tables, by,
-                    f"urgent tasks of the re-plan of plan {plan_id}", why, row.scenario_version_id,
-                )  # fmt: skip
-                row.scenario_version_id = version.id
-            row.revision = revision
-            row.metrics = metrics_document(plan.metrics)
-            self._touch(row, by)
-            self._add_revision(session, row, plan, "replanned", by, why, diff)
+            diff = self._checked_replan(session, row, plan, from_day, changes, tolerance)[0]
+            session.execute(delete(ReplanDraftRow).where(ReplanDraftRow.plan_id == plan_id))
             session.flush()
-            pause_point("replan")
+            session.add(
+                ReplanDraftRow(
+                    plan_id=plan_id,
+                    based_on_version=row.version,
+                    from_day=from_day,
+                    created_at=self._now(),
+                    created_by=by,
+                    why=why,
+                    changes=[change_to_dict(c) for c in changes],
+                    snapshot=plan_snapshot(plan),
+                    diff=_diff_dict(diff),
+                )
+            )
             self._audit(
                 session, "plan.replan", "plan", plan_id, by=by, why=why, version=row.version,
                 details={
                     "from_day": from_day.isoformat(),
                     "changes": [describe_change(c) for c in changes],
                     "diff": _diff_dict(diff),
+                    "renotify": list(diff.renotify),
                 },
             )  # fmt: skip
             return diff
+
+    def pending_replan(self, plan_id: int) -> ReplanDraft | None:
+        """The re-plan of ``plan_id`` drafted and not yet re-published, if any."""
+        with self._read() as session:
+            self._plan_row(session, plan_id)
+            draft = self._draft_row(session, plan_id)
+            if draft is None:
+                return None
+            diff = _diff_from(draft.diff)
+            assert diff is not None
+            return ReplanDraft(
+                plan_id, draft.based_on_version, draft.from_day, plan_from_snapshot(draft.snapshot),
+                diff, tuple(change_from_dict(c) for c in draft.changes), draft.created_at,
+                draft.created_by, draft.why,
+            )  # fmt: skip
+
+    def discard_replan(self, plan_id: int, *, by: str, why: str = "") -> None:
+        """Throw away the drafted re-plan of ``plan_id`` (``StateError`` when there is none)."""
+        with self._write(plan_id) as session:
+            self._plan_row(session, plan_id)
+            if self._draft_row(session, plan_id) is None:
+                raise StateError(f"plan {plan_id} has no re-plan waiting to be published")
+            session.execute(delete(ReplanDraftRow).where(ReplanDraftRow.plan_id == plan_id))
+            self._audit(session, "plan.replan_discard", "plan", plan_id, by=by, why=why)
+
+    def _draft_row(self, session: Session, plan_id: int) -> ReplanDraftRow | None:
+        return session.scalars(
+            select(ReplanDraftRow).where(ReplanDraftRow.plan_id == plan_id)
+        ).first()
+
+    def _checked_replan(
+        self,
+        session: Session,
+        row: PlanRow,
+        plan: Plan,
+        from_day: dt.date,
+        changes: Sequence[Change],
+        tolerance: int,
+    ) -> tuple[PlanDiff, Scenario, list[tuple[Placed, Placed]], list[Placed], list[Placed]]:
+        """The diff of re-planning ``row`` to ``plan``, or ``StoreError`` listing why not."""
+        if plan.week_start != row.week_start:
+            raise StoreError(
+                f"plan {row.id} is for the week {_week_text(row.week_start)}, "
+                f"not {_week_text(plan.week_start)}"
+            )
+        scenario = self._plan_scenario(session, row)
+        urgent = [c for c in changes if isinstance(c, UrgentTask)]
+        if urgent:
+            scenario = apply_changes(scenario, urgent, row.week_start)
+        problems = plan_problems(plan, scenario)
+        old = self._placed_rows(session, row.id)
+        with_outcome = set(
+            session.scalars(select(OutcomeRow.visit_id).where(OutcomeRow.plan_id == row.id)).all()
+        )
+        pairs, dropped, added = pair_visits(old, placed_visits(plan))
+        problems += _replan_problems(pairs, dropped, added, from_day, with_outcome)
+        if problems:
+            raise StoreError(f"re-plan of plan {row.id} refused", problems)
+        announced = self._announced(session, row.id)
+        told = {b.business_id for b in old if b.ref in announced}
+        diff = diff_pairs(pairs, dropped, added, plan, changes, told, tolerance)
+        return diff, scenario, pairs, dropped, added
+
+    def _republish(
+        self, session: Session, row: PlanRow, draft: ReplanDraftRow, by: str, why: str
+    ) -> None:
+        """Apply a drafted re-plan to the published plan and send the changed notices.
+
+        Moved announced visits get a change notice, dropped ones a cancellation, added ones an
+        announcement; untouched businesses get nothing. Urgent tasks among the changes are
+        stored in a new scenario version the plan then refers to (so next week still owes them
+        if they are not done).
+        """
+        if draft.based_on_version != row.version:
+            raise ConflictError(
+                f"plan {row.id} changed since its re-plan was drafted (version "
+                f"{draft.based_on_version}, now {row.version}, by {row.updated_by}); "
+                "re-plan again"
+            )
+        plan_id, plan = row.id, plan_from_snapshot(draft.snapshot)
+        changes = [change_from_dict(c) for c in draft.changes]
+        tolerance = RETIME_TOLERANCE
+        diff, scenario, pairs, dropped, added = self._checked_replan(
+            session, row, plan, draft.from_day, changes, tolerance
+        )
+        announced = self._announced(session, plan_id)
+        urgent = [c for c in changes if isinstance(c, UrgentTask)]
+        revision = row.revision + 1  # the row itself changes once, at the end (one version)
+        notices = 0
+        for b, a in pairs:
+            if (b.team_id, b.day, b.seq, b.stop) == (a.team_id, a.day, a.seq, a.stop):
+                continue
+            visit = session.get(VisitRow, b.ref)
+            assert visit is not None
+            self._place(visit, a, revision)
+            if b.stop.visit.obligations != a.stop.visit.obligations:
+                session.execute(delete(VisitItemRow).where(VisitItemRow.visit_id == visit.id))
+                self._insert_items(session, visit.id, a.stop.visit.obligations)
+            told_changed = has_moved(b, a, tolerance) or told_items(b) != told_items(a)
+            if told_changed and visit.id in announced:
+                notices += self._notify(session, visit, "change", revision, by)
+        for b in dropped:
+            visit = session.get(VisitRow, b.ref)
+            assert visit is not None
+            visit.state, visit.revision = "dropped", revision
+            visit.state_reason = why_dropped(b, plan, changes)
+            if visit.id in announced:
+                notices += self._notify(session, visit, "cancel", revision, by)
+        for a in added:
+            visit = self._insert_visit(session, plan_id, a, revision)
+            notices += self._notify(session, visit, "announce", revision, by)
+        session.execute(delete(RouteRow).where(RouteRow.plan_id == plan_id))
+        session.execute(delete(UnscheduledRow).where(UnscheduledRow.plan_id == plan_id))
+        self._insert_routes(session, plan_id, plan)
+        self._insert_unscheduled(session, plan_id, plan)
+        if urgent:
+            settings_toml, tables = scenario_document(scenario)
+            version = self._add_version(
+                session, scenario, settings_toml, tables, by,
+                f"urgent tasks of the re-plan of plan {plan_id}", why, row.scenario_version_id,
+            )  # fmt: skip
+            row.scenario_version_id = version.id
+        session.execute(delete(ReplanDraftRow).where(ReplanDraftRow.plan_id == plan_id))
+        row.revision = revision
+        row.metrics = metrics_document(plan.metrics)
+        self._touch(row, by)
+        self._add_revision(session, row, plan, "replanned", by, draft.why or why, diff)
+        session.flush()
+        pause_point("replan")
+        self._audit(
+            session, "plan.republish", "plan", plan_id, by=by, why=why, version=row.version,
+            details={
+                "from_day": draft.from_day.isoformat(),
+                "changes": [describe_change(c) for c in changes],
+                "diff": _diff_dict(diff),
+                "notices": notices,
+                "drafted_by": draft.created_by,
+            },
+        )  # fmt: skip
 
     # ---- reads
 
@@ -1792,6 +1938,7 @@ _MODELS: tuple[type[Base], ...] = (
     UnscheduledRow,
     NoticeRow,
     OutcomeRow,
+    ReplanDraftRow,
     AuditRow,
 )
 
@@ -1990,6 +2137,7 @@ __all__ = [
     "Notice",
     "PlanInfo",
     "PlanStatus",
+    "ReplanDraft",
     "ScenarioVersion",
     "SchemaError",
     "StateError",

@@ -98,6 +98,10 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
         _opt("hours", "daily hours, e.g. 08:30-17:30 (default: the township's shift)"),
         _req("base", "id of the office the officer starts from"),
         _opt("certificate_no", "law-enforcement certificate number (执法证号)"),
+        _opt(
+            "lunch_window",
+            "when this officer takes lunch, e.g. 12:00-13:00 (default: the township's lunch_window)",
+        ),
     ),
     "teams": (
         _req("id", "team id, unique"),
@@ -121,6 +125,11 @@ SCHEMA: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+#: The keys of ``settings.toml`` (or a workbook's settings sheet); others are warned about.
+SETTINGS_KEYS = (
+    "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
+    "lunch_minutes", "setup_minutes", "holidays", "offices",
+)  # fmt: skip
 REQUIRED_TABLES = ("departments", "items", "businesses", "inspectors")
 OPTIONAL_TABLES = ("history", "tasks", "teams", "recusals", "draws")
 SETTINGS_FILE = "settings.toml"
@@ -205,6 +214,11 @@ def scenario_to_frames(scenario: Scenario) -> dict[str, pd.DataFrame]:
                 "hours": f"{format_time(p.hours_start)}-{format_time(p.hours_end)}",
                 "base": p.base,
                 "certificate_no": p.certificate_no,
+                "lunch_window": (
+                    f"{format_time(p.lunch_start)}-{format_time(p.lunch_end)}"
+                    if p.lunch_start >= 0
+                    else ""
+                ),
             }
             for p in scenario.inspectors
         ],

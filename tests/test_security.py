@@ -6,8 +6,10 @@ database; the lockout tests drive ``planner.auth`` with an injected clock (no sl
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,17 @@ from planner.access import (
     secret_problem,
     use_installation_secret,
 )
-from planner.auth import Accounts
+from planner.auth import (
+    SCRYPT_N,
+    THROTTLE,
+    Accounts,
+    LockedOutError,
+    _scrypt_hash,
+    account_key,
+    business_key,
+    hash_password,
+    verify_password,
+)
 from planner.params import SolveParams
 from planner.store import Store
 
@@ -195,3 +207,167 @@ def test_cli_export_uses_the_installation_secret(
     business = next(s.visit.business_id for r in plan.routes for s in r.stops)
     assert access_code(business, plan.week_start, secret) in text
     assert access_code(business, plan.week_start, DEMO_SECRET) not in text
+
+
+# ---------------------------------------------------------------- sign-in lockout
+
+
+class Clock:
+    """A clock the test moves by hand (UTC, naive)."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 11, 25, 9, 0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A hand-moved clock for the throttle."""
+    return Clock()
+
+
+CHEAP_N = 2**10  # lockout tests check many wrong passwords; the N = 2^17 tests are below
+
+
+@pytest.fixture
+def accounts(tmp_path: Path, clock: Clock) -> Iterator[Accounts]:
+    """Accounts on a SQLite file with one planner (password ``planner-pass-1``), its hash made
+    with a small N so that counting wrong passwords does not spend minutes in scrypt."""
+    with Accounts(_url(tmp_path / "auth.db"), clock=clock) as found:
+        found.init()
+        found.add_user("planner", "planner-pass-1", role="planner")
+        found.replace_hash("planner", _scrypt_hash("planner-pass-1", n=CHEAP_N))
+        yield found
+
+
+def _fail(accounts: Accounts, times: int, username: str = "planner") -> None:
+    for _ in range(times):
+        with contextlib.suppress(LockedOutError):
+            assert accounts.authenticate(username, "wrong-password") is None
+
+
+def test_twenty_five_wrong_passwords_lock_the_account(accounts: Accounts) -> None:
+    """After 25 wrong passwords the right one is refused too (the account is locked), saying
+    until when."""
+    _fail(accounts, 25)
+    with pytest.raises(LockedOutError, match="too many failed attempts .* try again after"):
+        accounts.authenticate("planner", "planner-pass-1")
+
+
+def test_a_few_wrong_passwords_do_not_lock(accounts: Accounts) -> None:
+    """Up to ``FREE_FAILURES`` mistakes in a row are free; then the right password works."""
+    _fail(accounts, THROTTLE.free_failures)
+    assert accounts.authenticate("planner", "planner-pass-1") is not None
+
+
+def test_lock_backs_off_and_expires(accounts: Accounts, clock: Clock) -> None:
+    """Each failure past the free ones doubles the wait (capped); once it has passed the right
+    password works again and clears the count."""
+    _fail(accounts, THROTTLE.free_failures + 1)
+    first = accounts.locked_until(account_key("planner"))
+    assert first == clock.now + dt.timedelta(seconds=THROTTLE.base_seconds)
+    clock.advance(THROTTLE.base_seconds + 1)
+    _fail(accounts, 1)
+    second = accounts.locked_until(account_key("planner"))
+    assert second == clock.now + dt.timedelta(seconds=2 * THROTTLE.base_seconds)
+    clock.advance(2 * THROTTLE.base_seconds + 1)
+    assert accounts.authenticate("planner", "planner-pass-1") is not None
+    _fail(accounts, THROTTLE.free_failures)  # the count started again from zero
+    assert accounts.locked_until(account_key("planner")) is None
+
+
+def test_backoff_is_capped() -> None:
+    """The wait doubles per failure but never exceeds ``max_seconds``."""
+    waits = [THROTTLE.wait_seconds(n) for n in range(1, 40)]
+    assert waits[: THROTTLE.free_failures] == [0] * THROTTLE.free_failures
+    assert waits == sorted(waits) and max(waits) == THROTTLE.max_seconds
+
+
+def test_attempts_while_locked_do_not_check_the_password(accounts: Accounts, clock: Clock) -> None:
+    """While locked, an attempt is refused before any password check and does not extend the
+    lock (an attacker cannot keep a real user out forever by hammering)."""
+    _fail(accounts, THROTTLE.free_failures + 1)
+    until = accounts.locked_until(account_key("planner"))
+    _fail(accounts, 10)
+    assert accounts.locked_until(account_key("planner")) == until
+
+
+def test_lockout_survives_a_restart(accounts: Accounts, clock: Clock) -> None:
+    """The lock is in the database: another process (a new ``Accounts``) sees it."""
+    _fail(accounts, 25)
+    with Accounts(accounts.url, clock=clock) as again, pytest.raises(LockedOutError):
+        again.authenticate("planner", "planner-pass-1")
+
+
+def test_lockout_is_per_account(accounts: Accounts) -> None:
+    """Locking one account (or an unknown name) leaves the others usable."""
+    accounts.add_user("head-fire", "fire-pass-1", role="department", department_id="fire")
+    _fail(accounts, 25)
+    _fail(accounts, THROTTLE.free_failures + 1, username="nobody")
+    with pytest.raises(LockedOutError):
+        accounts.authenticate("nobody", "whatever")
+    assert accounts.authenticate("head-fire", "fire-pass-1") is not None
+
+
+def test_business_codes_are_throttled_per_business(accounts: Accounts, clock: Clock) -> None:
+    """Wrong access codes for one business lock that business's sign-in (not another's)."""
+    key = business_key("b2")
+    for _ in range(25):
+        with contextlib.suppress(LockedOutError):
+            accounts.attempt(key, lambda: None)
+    with pytest.raises(LockedOutError):
+        accounts.attempt(key, lambda: "the right code")
+    assert accounts.attempt(business_key("b1"), lambda: "the right code") == "the right code"
+
+
+def test_new_hashes_use_scrypt_n_2_17() -> None:
+    """New password hashes use scrypt with N = 2^17."""
+    assert SCRYPT_N == 2**17
+    assert hash_password("planner-pass-1").split("$")[1] == str(2**17)
+
+
+def test_old_hashes_still_verify_and_are_rehashed_on_sign_in(accounts: Accounts) -> None:
+    """A hash made with the old N = 2^14 still signs in, and is replaced by an N = 2^17 one."""
+    old = _scrypt_hash("legacy-pass-1", n=2**14)
+    assert verify_password("legacy-pass-1", old)
+    accounts.add_user("legacy", "placeholder-1", role="planner")
+    accounts.replace_hash("legacy", old)
+    assert accounts.authenticate("legacy", "legacy-pass-1") is not None
+    assert accounts.password_hash("legacy").split("$")[1] == str(2**17)
+    assert accounts.authenticate("legacy", "legacy-pass-1") is not None
+
+
+def _login(app: AppTest, username: str, password: str) -> None:
+    app.text_input(key="login_username").input(username)
+    app.text_input(key="login_password").input(password)
+    next(b for b in app.button if b.label == "Sign in").click().run()
+
+
+def test_login_page_locks_after_repeated_wrong_passwords(
+    monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """In the app: 25 wrong passwords, then the right one is refused with a lockout message."""
+    app = _app(monkeypatch, db, {})
+    for _ in range(25):
+        _login(app, "planner", "not-the-password")
+    _login(app, "planner", "planner-pass-1")
+    assert "user" not in app.session_state
+    assert "Too many failed attempts" in app.error[0].value
+
+
+def test_business_page_locks_after_repeated_wrong_codes(
+    monkeypatch: pytest.MonkeyPatch, db: Path
+) -> None:
+    """In the app: 25 wrong codes for a business, then its right code is refused too."""
+    app = _app(monkeypatch, db, {})
+    secret = _stored_secret(db)
+    for _ in range(25):
+        _open_business(app, "b2", "AAAAA-AAAAA")
+    _open_business(app, "b2", access_code("b2", WEEK, secret))
+    assert "business_access" not in app.session_state
+    assert "Too many failed attempts" in app.error[0].value

@@ -74,6 +74,7 @@ POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL", "")
 WEEK = dt.date(2026, 11, 23)
 MON, TUE, WED, THU, FRI, SAT, SUN = (WEEK + dt.timedelta(days=d) for d in range(7))
 H = 3600
+WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DEPARTMENT = {"food": "market", "label": "market", "extinguisher": "fire"}
 
 
@@ -817,6 +818,7 @@ def test_replan_keeps_fixed_days_and_notifies_moves(store: Store, published: int
     new = replace(hand_plan(), routes=hand_plan().routes[:2] + (route(THU, stop("b3", ob("b3", "food"), at=11 * H)),))  # fmt: skip
     diff = store.replan(published, new, from_day=WED, by="ana", why="o2 sick", changes=[OfficerAbsent("o2", WED)])  # fmt: skip
     assert [c.business_id for c in diff.moved] == ["b3"] and not diff.added and not diff.dropped
+    store.publish(published, by="ana", why="re-notify b3")
     assert store.load_plan(published) == new
     assert [(n.business_id, n.kind, n.day) for n in store.notices(published)][-1] == ("b3", "change", THU)  # fmt: skip
     number, kind, _, stored_diff = store.revisions(published)[-1]
@@ -844,6 +846,7 @@ def test_replan_dropping_an_announced_visit_cancels_it(store: Store, published: 
     """A dropped announced visit gets a cancellation and stays on record as dropped."""
     without_b3 = replace(hand_plan(), routes=hand_plan().routes[:2])
     diff = store.replan(published, without_b3, from_day=WED, by="ana", changes=[BusinessClosed("b3", WED)])  # fmt: skip
+    store.publish(published, by="ana")
     assert [(c.business_id, c.reason) for c in diff.dropped] == [("b3", "business closed from Wed 2026-11-25")]  # fmt: skip
     assert store.notices(published)[-1].kind == "cancel"
     assert "b3" not in {
@@ -857,12 +860,62 @@ def test_replan_with_urgent_task_stores_it_for_next_week(store: Store, published
     visit = stop("b1", ob("b1", "food", reason=Reason.COMPLAINT, task="t9"), at=15 * H)
     new = replace(hand_plan(), routes=hand_plan().routes + (route(THU, visit),))
     diff = store.replan(published, new, from_day=WED, by="ana", changes=[UrgentTask(task)])
+    store.publish(published, by="ana")
     assert [(c.business_id, c.after.day if c.after else None) for c in diff.added] == [("b1", THU)]
     assert task in store.plan_scenario(published).tasks
     assert store.plan_info(published).scenario_version_id == 2
     # b1 now has two visits this week: an outcome names its date to pick one.
     store.record_outcomes(published, [Outcome("b1", "food", THU, OutcomeStatus.DONE, Result.PASS)], by="ana")  # fmt: skip
     assert {t.id for t in store.next_week_scenario(published).tasks} == {"t1"}  # t9 done
+
+
+def test_replan_is_a_draft_the_business_sees_only_when_republished(
+    store: Store, published: int, tiny: Scenario
+) -> None:
+    """A re-plan is a draft: the live plan, its notices and the business's page keep the old
+    time; re-publishing applies it and notifies exactly the businesses whose visit changed."""
+    from planner.notices import business_notice
+
+    new = replace(hand_plan(), routes=hand_plan().routes[:2] + (route(THU, stop("b3", ob("b3", "food"), at=11 * H)),))  # fmt: skip
+    before_notices = store.notices(published)
+    version = store.plan_info(published).version
+    diff = store.replan(published, new, from_day=WED, by="ana", why="o2 sick", changes=[OfficerAbsent("o2", WED)])  # fmt: skip
+    assert store.load_plan(published) == hand_plan()
+    assert store.notices(published) == before_notices
+    assert store.plan_info(published).version == version
+    page = business_notice(store.load_plan(published), tiny, "b3")
+    assert [(v.day, v.start) for v in page.visits] == [(WED, 11 * H)]
+    pending = store.pending_replan(published)
+    assert pending is not None and pending.diff == diff and pending.plan == new
+    assert pending.renotify == ("b3",)
+    store.publish(published, by="ana", why="re-notify")
+    assert store.pending_replan(published) is None
+    page = business_notice(store.load_plan(published), tiny, "b3")
+    assert [(v.day, v.start) for v in page.visits] == [(THU, 11 * H)]
+    issued = store.notices(published)[len(before_notices) :]
+    assert [(n.business_id, n.kind, n.day) for n in issued] == [("b3", "change", THU)]
+    assert [e.action for e in store.history(published)][-2:] == ["plan.replan", "plan.republish"]
+
+
+def test_republishing_a_stale_replan_is_a_conflict(store: Store, published: int) -> None:
+    """Outcomes recorded after the re-plan was drafted: re-publishing it is refused (re-plan
+    again), and nothing changes."""
+    new = replace(hand_plan(), routes=hand_plan().routes[:2] + (route(THU, stop("b3", ob("b3", "food"), at=11 * H)),))  # fmt: skip
+    store.replan(published, new, from_day=WED, by="ana")
+    store.record_outcomes(published, [Outcome("b1", "food", MON, OutcomeStatus.DONE, Result.PASS)], by="bob")  # fmt: skip
+    with pytest.raises(ConflictError, match="re-plan again"):
+        store.publish(published, by="ana")
+    assert store.load_plan(published) == hand_plan()
+
+
+def test_discarding_a_replan_keeps_the_published_plan(store: Store, published: int) -> None:
+    """A drafted re-plan can be thrown away; then there is nothing to re-publish."""
+    new = replace(hand_plan(), routes=hand_plan().routes[:2])
+    store.replan(published, new, from_day=WED, by="ana")
+    store.discard_replan(published, by="ana")
+    assert store.pending_replan(published) is None
+    with pytest.raises(StateError, match="it is published"):
+        store.publish(published, by="ana")
 
 
 # ---------------------------------------------------------------- with the solver
@@ -955,6 +1008,8 @@ def test_replan_with_an_officer_off_from_wednesday(store: Store, tmp_path: Path)
     plan_id = store.save_plan(old, scenario_version=version.id, by="ana").id
     before = store.publish(plan_id, by="ana")
     diff = replan_week(store, plan_id, [OfficerAbsent("o2", WED)], from_day=WED, by="bob", why="o2 sick", solve_params=FAST)  # fmt: skip
+    assert store.load_plan(plan_id) == old  # a draft until re-published
+    store.publish(plan_id, by="bob")
     new = store.load_plan(plan_id)
     assert [r for r in new.routes if r.day < WED] == [r for r in old.routes if r.day < WED]
     assert not any("o2" in r.officer_ids for r in new.routes if r.day >= WED)
@@ -975,6 +1030,107 @@ def test_replan_with_an_officer_off_from_wednesday(store: Store, tmp_path: Path)
     assert store.plan_info(plan_id).version == before.version + 1
     changes = [n for n in store.notices(plan_id) if n.kind == "change"]
     assert {n.business_id for n in changes} == expected
+
+
+def _formed_scenario(folder: Path) -> Scenario:
+    """24 restaurants open Mon–Fri, six officers (three food, three fire), no teams table: the
+    week's teams are formed by ``planner.teams`` (ids like ``Wed-2``)."""
+    (folder / "settings.toml").write_text((TINY / "settings.toml").read_text(encoding="utf-8"))
+    (folder / "departments.csv").write_text((TINY / "departments.csv").read_text(encoding="utf-8"))
+    (folder / "items.csv").write_text(
+        "id,department,title,minutes,certification,interval_low,interval_medium,interval_high,categories\n"
+        "food,market,Food safety,30,food,90,90,90,restaurant\n"
+        "fire,fire,Fire exits,20,fire,180,180,180,restaurant\n"
+    )  # fmt: skip
+    (folder / "inspectors.csv").write_text(
+        "id,name,department,certifications,working_days,base\n"
+        + "".join(
+            f"o{n},Officer {n},{'market' if n % 2 else 'fire'},{'food' if n % 2 else 'fire'},Mon-Fri,hq\n"
+            for n in range(1, 7)
+        )  # fmt: skip
+    )
+    rows = ["id,name,category,lon,lat,risk,opening_hours"]
+    for i in range(1, 25):
+        lon, lat = 120.1 + 0.004 * (i % 5 - 2), 30.2 + 0.004 * (i // 5 - 2)
+        rows.append(f"b{i:02d},Shop {i},restaurant,{lon:.4f},{lat:.4f},high,Mon-Fri 09:00-17:00")
+    (folder / "businesses.csv").write_text("\n".join(rows) + "\n")
+    return load_scenario(folder)
+
+
+def test_replan_after_an_absence_and_a_complaint_moves_only_what_must_move(
+    store: Store, tmp_path: Path
+) -> None:
+    """One officer off from Wednesday and one urgent complaint: only the visits of the team-days
+    that officer was in (from Wednesday) may move or drop; every other announced visit keeps its
+    team, day and time (the old re-plan re-formed all teams and moved most of the week)."""
+    scenario = _formed_scenario(tmp_path)
+    version = store.import_scenario(scenario, by="ana")
+    old = plan_week(scenario, solve_params=FAST, week_start=WEEK)
+    plan_id = store.save_plan(old, scenario_version=version.id, by="ana").id
+    store.publish(plan_id, by="ana")
+    officer = next(o for r in old.routes if r.day >= WED for o in r.officer_ids)
+    task = Task("u1", "b01", "food", TaskKind.COMPLAINT, None, SUN, 5, "smell")
+    changes = [OfficerAbsent(officer, WED), UrgentTask(task)]
+    diff = replan_week(store, plan_id, changes, from_day=WED, by="bob", solve_params=FAST)
+    must_move = {
+        s.visit.business_id
+        for r in old.routes
+        if r.day >= WED and officer in r.officer_ids
+        for s in r.stops
+    }
+    touched = {c.business_id for c in diff.moved + diff.dropped}
+    assert touched <= must_move, f"moved without need: {sorted(touched - must_move)}"
+    assert len(touched) <= len(must_move) < sum(len(r.stops) for r in old.routes) // 2
+    pending = store.pending_replan(plan_id)
+    assert pending is not None and set(pending.renotify) <= must_move | {"b01"}
+
+
+def _week_of(scenario: Scenario) -> tuple[list[Visit], dict[dt.date, tuple[Any, ...]]]:
+    from planner.crew import teams_for_week
+    from planner.merge import build_week_demand
+
+    return list(build_week_demand(scenario, WEEK).visits), teams_for_week(scenario, WEEK)
+
+
+def _team_days(plan: Plan) -> dict[str, tuple[str, dt.date]]:
+    return {s.visit.business_id: (r.team_id, r.day) for r in plan.routes for s in r.stops}
+
+
+def test_preferred_team_days_are_kept_by_the_solver(tmp_path: Path) -> None:
+    """Each visit told to prefer the team-day of a shuffled plan (the same team a day later)
+    lands there: another team-day costs a penalty (``add_preferred_team_days``), so the solver
+    keeps nearly all of them where chance would keep a fifth."""
+    from planner.pipeline import plan_visits
+
+    scenario = _formed_scenario(tmp_path)
+    visits, teams = _week_of(scenario)
+    plain = plan_visits(scenario, visits, teams, WEEK, FAST)[0]
+    later = {
+        b: (team.replace(WEEKDAY[day.weekday()], WEEKDAY[day.weekday() + 1]), day + dt.timedelta(days=1))
+        for b, (team, day) in _team_days(plain).items()
+        if day < FRI
+    }  # fmt: skip
+    prefer = {b: slot for b, slot in later.items() if slot[1] in teams and any(t.id == slot[0] for t in teams[slot[1]])}  # fmt: skip
+    assert len(prefer) >= 8
+    kept = plan_visits(scenario, visits, teams, WEEK, FAST, prefer=prefer)[0]
+    where = _team_days(kept)
+    on_preferred = [b for b, slot in prefer.items() if where.get(b) == slot]
+    assert len(on_preferred) >= 0.9 * len(prefer), (len(on_preferred), len(prefer))
+
+
+def test_a_preferred_team_day_that_cannot_be_kept_moves_the_visit(tmp_path: Path) -> None:
+    """A visit preferring a day its business is now closed is planned on another day (a
+    finite penalty), where a hard pin to that team-day leaves it out."""
+    from planner.pipeline import plan_visits
+
+    scenario = _formed_scenario(tmp_path)
+    closed = apply_changes(scenario, [BusinessClosed("b05", WED, WED)], WEEK)
+    visits, teams = _week_of(closed)
+    slot = (teams[WED][0].id, WED)
+    moved = _team_days(plan_visits(closed, visits, teams, WEEK, FAST, prefer={"b05": slot})[0])
+    assert "b05" in moved and moved["b05"][1] != WED
+    pinned = plan_visits(closed, visits, teams, WEEK, FAST, pins={"b05": slot})[0]
+    assert "b05" not in _team_days(pinned)
 
 
 # ---------------------------------------------------------------- command line

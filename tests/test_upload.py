@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from planner import InputError, check_scenario, write_scenario
 from planner.load import (
     MAX_ARCHIVE_MEMBERS,
+    MAX_TABLE_LINES,
     MAX_UNCOMPRESSED_BYTES,
     check_upload,
     load_upload,
@@ -186,3 +187,23 @@ def test_a_csv_line_longer_than_any_table_needs_is_refused(tiny_dir: Path, tmp_p
     assert scenario is None
     errors = [p for p in problems if p.severity == "error"]
     assert [(p.file, p.row) for p in errors] == [("history.csv", 5)], errors
+
+
+def test_a_zip_of_nothing_but_newlines_is_refused_by_line_count(
+    tiny_dir: Path, tmp_path: Path
+) -> None:
+    """A few KiB of zipped blank lines (millions of them) is one problem, not minutes of parsing."""
+    flood = tmp_path / "flood.zip"
+    with zipfile.ZipFile(flood, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(tiny_dir.iterdir()):
+            if file.name != "history.csv":
+                archive.write(file, file.name)
+        with archive.open("history.csv", "w") as member:
+            member.write(b"business,item,date,result\n")
+            for _ in range(MAX_TABLE_LINES // MIB + 1):
+                member.write(b"\n" * MIB)
+    assert flood.stat().st_size < 32 * 1024
+    scenario, problems = check_scenario(flood)
+    assert scenario is None
+    errors = [(p.file, p.row, p.column) for p in problems if p.severity == "error"]
+    assert errors == [("history.csv", MAX_TABLE_LINES + 1, "")], problems

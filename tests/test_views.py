@@ -200,3 +200,53 @@ def test_progress_tally_adds_the_departments_runs() -> None:
     assert tally.add(ProgressEvent("week", 1.0, 8, 3, 4)) == (3, 4, 1.0)
     assert tally.add(ProgressEvent("week", 0.2, 5, 1, 6)) == (4, 10, 1.2)  # the next department
     assert tally.add(ProgressEvent("week", 0.4, 5, 5, 6)) == (8, 10, 1.4)
+
+
+def test_office_picker_grid_covers_the_township_and_reads_a_click(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """The office picker's invisible grid covers every business; a click's selection (what
+    st.pydeck_chart returns) gives the grid point's coordinates."""
+    from planner.views import OFFICE_PICK_LAYER, office_picker_map, picked_point
+
+    scenario = load_scenario(tiny_dir)
+    office = scenario.settings.offices[0]
+    deck = json.loads(office_picker_map(scenario, office.lon, office.lat).to_json())
+    grid = next(layer for layer in deck["layers"] if layer["id"] == OFFICE_PICK_LAYER)
+    assert grid["pickable"] and "mapProvider" not in deck
+    lons = [p["lon"] for p in grid["data"]]
+    lats = [p["lat"] for p in grid["data"]]
+    for b in scenario.businesses:
+        assert min(lons) < b.lon < max(lons) and min(lats) < b.lat < max(lats)
+    selection = {"selection": {"objects": {OFFICE_PICK_LAYER: [{"lon": 120.1, "lat": 30.2}]}}}
+    assert picked_point(selection) == (120.1, 30.2)
+    assert picked_point({"selection": {"objects": {}}}) is None
+
+
+def test_problems_table_converts_to_arrow() -> None:
+    """The Data page's problems table (row numbers next to blanks for whole-file problems) is
+    all text, so Arrow converts it: no ArrowInvalid traceback in the server log."""
+    import pyarrow as pa
+
+    from planner.errors import Problem
+    from planner.views import problems_frame
+
+    problems = [
+        Problem("businesses.csv", 3, "lat", "not a number: 'x'"),
+        Problem("items.csv", 0, "", "header only", "warning"),
+    ]
+    frame = problems_frame(problems)
+    pa.Table.from_pandas(frame)  # raised ArrowInvalid with a mixed int/str column
+    assert list(frame["row"]) == ["3", ""]
+    assert list(problems_frame(problems, "zh")["severity"]) == ["错误", "警告"]
+
+
+def test_stops_at_one_place_share_a_label() -> None:
+    """Two stops a few metres apart get one map label ``1 · 3`` (never two overlapping ones);
+    a stop elsewhere keeps its own."""
+    import pandas as pd
+
+    from planner.views import stop_labels
+
+    stops = pd.DataFrame(
+        {"lon": [120.1, 120.10001, 120.2], "lat": [30.2, 30.20001, 30.3], "label": ["1", "3", "2"]}
+    )
+    assert sorted(stop_labels(stops)["label"]) == ["1 · 3", "2"]
