@@ -8,7 +8,8 @@ import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -277,18 +278,40 @@ def _county_mode(args: argparse.Namespace) -> bool:
     return args.workers is not None or cluster_address(args.cluster) is not None
 
 
-def _show_jobs() -> Callable[[Any], None]:
-    """A job progress printer: a line per job that ends, is retried or fails."""
+def _job_line(event: Any) -> str:
+    """One job event as a line: how many ended, when, which job and what became of it."""
+    error = f": {event.error}" if event.error else ""
+    return (
+        f"  [{event.finished:3d}/{event.total}] {event.elapsed_s:7.1f} s  "
+        f"{event.key:28} {event.state}{error}"
+    )
 
-    def show(event: Any) -> None:
-        error = f": {event.error}" if event.error else ""
-        print(
-            f"  [{event.finished:3d}/{event.total}] {event.elapsed_s:7.1f} s  "
-            f"{event.key:28} {event.state}{error}",
-            flush=True,
-        )
 
-    return show
+@contextmanager
+def _show_jobs(console: Any = None) -> Iterator[Callable[[Any], None]]:
+    """A job progress display: a rich progress bar on a terminal (retries and failures printed
+    above it), otherwise a plain line per job that ends, is retried or fails (logs, CI)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = console or Console()
+    if not console.is_terminal:
+
+        def line(event: Any) -> None:
+            print(_job_line(event), flush=True)
+
+        yield line
+        return
+    columns = (TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, TextColumn("{task.description}"), console=console) as bar:
+        task = bar.add_task("", total=None)
+
+        def show(event: Any) -> None:
+            if event.state != "done":
+                bar.console.print(_job_line(event))
+            bar.update(task, completed=event.finished, total=event.total, description=event.key)
+
+        yield show
 
 
 def _plan_county(
@@ -313,13 +336,14 @@ def _plan_county(
             f"(time limit {solve_params.time_limit_s:g} s a job, seed {solve_params.seed})",
             flush=True,
         )
-        county = plan_county(
-            scenario,
-            spec,
-            cluster=cluster,
-            progress=None if args.quiet else _show_jobs(),
-            baseline=not args.no_baseline,
-        )
+        with _show_jobs() as show:
+            county = plan_county(
+                scenario,
+                spec,
+                cluster=cluster,
+                progress=None if args.quiet else show,
+                baseline=not args.no_baseline,
+            )
     wall = time.perf_counter() - started
     path = write_county(county, args.out, scenario_path=args.path, wall_seconds=wall)
     print(f"\n{path}")
