@@ -26,6 +26,25 @@ EXAMPLES = {
         "opening hours (Mo 10:00-10:20) leave no 45-minute slot inside any shift "
         "(travel from and to the office included)"
     ),
+    "inspection_hours_outside_shift": "inspection hours (Mo 10:00-10:20) outside every shift",
+    "inspection_hours_no_slot": (
+        "inspection hours (Mo 10:00-10:20) leave no 45-minute slot inside any shift "
+        "(travel from and to the office included)"
+    ),
+    "holidays": "public holidays: 2026-11-23, 2026-11-24",
+    "capacity_full": (
+        "capacity: all 2 team-day(s) that could make it (Mon, Tue) are full (at most 10 min "
+        "free, the visit takes 45 min), 12 h of visits, 40 h of team time this week"
+    ),
+    "hours_gaps": (
+        "no team-day with room within its opening hours (Mo 10:00-10:20): 2 team-day(s) that "
+        "could make it have time left (Mon, Tue), but only while it is closed or in gaps between "
+        "planned visits too short for it"
+    ),
+    "search_left": (
+        "left out by the search although team Mon-1 has room for it on Mon 2026-11-23 "
+        "(a longer time limit may place it)"
+    ),
     "deadline": "deadline 2026-11-24 before any feasible day (Wed, Thu)",
     "earliest": "earliest date 2026-11-27 after every feasible day (Mon, Tue)",
     "pinned": "pinned to team Mon-1 on 2026-11-23, which cannot make this visit",
