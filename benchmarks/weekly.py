@@ -77,7 +77,7 @@ from planner.merge import build_week_demand
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.pipeline import WeekRun, run_week
 from planner.problem import RoutingProblem, problem_points
-from planner.solve import assign_days, incoming_travel_bound, lp_bound
+from planner.solve import assign_days, incoming_travel_bound, lp_bound, lunch_overlap
 from planner.synth import synthesize
 from planner.teams import form_week
 from planner.travel import haversine_metres, travel_matrix
@@ -179,22 +179,6 @@ def form_teams_by(
 def _greedy(formations: Sequence[Any]) -> int:
     """Formations that fell back to greedy pairs (``planner.teams``: status ``…/greedy``)."""
     return sum(str(f.status).endswith("greedy") for f in formations)
-
-
-def lunch_overlap(problem: RoutingProblem) -> np.ndarray:
-    """Per team-day: the least part of its lunch break that must fall inside its shift.
-
-    The break (``vehicle_lunch`` = window start, window end, length) starts anywhere in its window;
-    its overlap with the shift is least at one end of that range.
-    """
-    a, b = problem.vehicle_shift[:, 0], problem.vehicle_shift[:, 1]
-    ws, we, length = (problem.vehicle_lunch[:, j] for j in range(3))
-
-    def overlap(start: np.ndarray) -> np.ndarray:
-        return np.maximum(0, np.minimum(start + length, b) - np.maximum(start, a))
-
-    least = np.minimum(overlap(ws), overlap(np.maximum(ws, we - length)))
-    return np.where(length > 0, least, 0)
 
 
 def lunch_bound(problem: RoutingProblem) -> float:
