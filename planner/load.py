@@ -11,7 +11,7 @@ import tempfile
 import tomllib
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -252,23 +252,9 @@ def _read_folder(folder: Path) -> RawScenario:
     found = _scenario_files(
         [p.name for p in folder.iterdir() if p.is_file()], folder.name, problems
     )
-    settings: dict[str, Any] = {}
-    if SETTINGS_FILE in found:
-        settings = _read_toml(folder / found[SETTINGS_FILE], problems)
-    elif not _duplicated(SETTINGS_FILE, problems):
-        problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
-    tables: dict[str, RawTable] = {}
-    for name in REQUIRED_TABLES + OPTIONAL_TABLES:
-        file = f"{name}.csv"
-        if _duplicated(file, problems):
-            tables[name] = RawTable(name, file, (), [], unreadable=True)
-        elif file not in found:
-            if name in REQUIRED_TABLES:
-                problems.append(Problem(file, 0, "", "missing: this table is required"))
-        else:
-            shown = found[file]
-            text = decode_text((folder / shown).read_bytes(), shown, problems)
-            tables[name] = parse_csv(name, shown, text, problems)
+    settings, tables = _read_found(
+        found, lambda path, file: ((folder / path).read_bytes(), path), problems
+    )
     _note_unknown_files(
         [p.name for p in folder.iterdir() if p.suffix.lower() == ".csv"], problems, folder.name
     )
@@ -303,6 +289,41 @@ def _scenario_files(paths: list[str], where: str, problems: list[Problem]) -> di
     return found
 
 
+def _read_found(
+    found: dict[str, str],
+    read: Callable[[str, str], tuple[bytes | None, str]],
+    problems: list[Problem],
+) -> tuple[dict[str, Any], dict[str, RawTable]]:
+    """Settings and tables from the scenario files ``found`` (file name → path in a folder or zip).
+
+    ``read(path, file)`` gives the file's bytes (``None`` when unreadable: its problem is already
+    noted) and the name to report problems under. A missing required file and a file held twice
+    are problems; a table held twice or unreadable is marked so, and nothing cascades from it.
+    """
+    settings: dict[str, Any] = {}
+    if SETTINGS_FILE in found:
+        data, shown = read(found[SETTINGS_FILE], SETTINGS_FILE)
+        text = decode_text(data, shown, problems) if data is not None else ""
+        settings = _parse_toml(text, shown, problems) if text else {}
+    elif not _duplicated(SETTINGS_FILE, problems):
+        problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
+    tables: dict[str, RawTable] = {}
+    for name in REQUIRED_TABLES + OPTIONAL_TABLES:
+        file = f"{name}.csv"
+        if _duplicated(file, problems):
+            tables[name] = RawTable(name, file, (), [], unreadable=True)
+        elif file not in found:
+            if name in REQUIRED_TABLES:
+                problems.append(Problem(file, 0, "", "missing: this table is required"))
+        else:
+            data, shown = read(found[file], file)
+            if data is None:
+                tables[name] = RawTable(name, file, (), [], unreadable=True)
+            else:
+                tables[name] = parse_csv(name, shown, decode_text(data, shown, problems), problems)
+    return settings, tables
+
+
 def _duplicated(file: str, problems: list[Problem]) -> bool:
     return any(p.file == file and "files hold this table" in p.message for p in problems)
 
@@ -323,31 +344,11 @@ def _read_zip(path: Path) -> RawScenario:
         members = _scenario_files(names, path.name, problems)
         budget = _Budget(MAX_UNCOMPRESSED_BYTES)
         try:
-            settings: dict[str, Any] = {}
-            if SETTINGS_FILE in members:
-                data = _read_member(
-                    archive, members[SETTINGS_FILE], SETTINGS_FILE, budget, problems
-                )
-                text = decode_text(data, SETTINGS_FILE, problems) if data is not None else ""
-                settings = _parse_toml(text, SETTINGS_FILE, problems) if text else {}
-            elif not _duplicated(SETTINGS_FILE, problems):
-                problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
-            tables: dict[str, RawTable] = {}
-            for name in REQUIRED_TABLES + OPTIONAL_TABLES:
-                file = f"{name}.csv"
-                if _duplicated(file, problems):
-                    tables[name] = RawTable(name, file, (), [], unreadable=True)
-                    continue
-                if file not in members:
-                    if name in REQUIRED_TABLES:
-                        problems.append(Problem(file, 0, "", "missing: this table is required"))
-                    continue
-                data = _read_member(archive, members[file], file, budget, problems)
-                if data is None:
-                    tables[name] = RawTable(name, file, (), [], unreadable=True)
-                else:
-                    text = decode_text(data, file, problems)
-                    tables[name] = parse_csv(name, file, text, problems)
+            settings, tables = _read_found(
+                members,
+                lambda path, file: (_read_member(archive, path, file, budget, problems), file),
+                problems,
+            )
         except _TooLarge as exc:
             return RawScenario(str(path), SETTINGS_FILE, {}, {}, [exc.problem], unreadable=True)
         _note_unknown_files(
@@ -448,13 +449,6 @@ def _note_unknown_files(names: list[str], problems: list[Problem], where: str) -
         problems.append(
             Problem(name, 0, "", f"not a scenario table; ignored (in {where})", "warning")
         )
-
-
-def _read_toml(file: Path, problems: list[Problem]) -> dict[str, Any]:
-    if not file.exists():
-        problems.append(Problem(file.name, 0, "", "missing: this file is required"))
-        return {}
-    return _parse_toml(decode_text(file.read_bytes(), file.name, problems), file.name, problems)
 
 
 def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]:
