@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,14 +98,21 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Serv
         accounts.add_user(
             "head-market", PASSWORDS["head-market"], role=DEPARTMENT, department_id="market"
         )
-    port = _free_port()
     env = {
-        **os.environ,
         "PLANNER_DATABASE_URL": url,
         "PLANNER_SCENARIO": str(TINY),
         "PLANNER_TIME_LIMIT": "1",
         "PLANNER_SECRET": SECRET,
     }
+    with running_app(env, SHOTS / f"server-{folder.name}.log") as server:
+        yield server
+
+
+@contextmanager
+def running_app(env: dict[str, str], log_file: Path | None = None) -> Iterator[Server]:
+    """``streamlit run app.py`` on a free port with ``env`` added to ours, until the block ends;
+    everything it printed is in ``Server.log`` (and written to ``log_file`` afterwards)."""
+    port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -112,7 +120,12 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Serv
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     lines: queue.Queue[str] = queue.Queue()
     log: list[str] = []
@@ -143,8 +156,9 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Serv
         reader.join(timeout=20)  # the pipe ends with the process
         if server.stdout is not None:
             server.stdout.close()
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        (SHOTS / f"server-{folder.name}.log").write_text("".join(log), encoding="utf-8")
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            log_file.write_text("".join(log), encoding="utf-8")
 
 
 def _sign_in(page: object, base: str, username: str) -> None:

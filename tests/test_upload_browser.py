@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import queue
-import subprocess
-import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,7 +50,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             pytest.fail(message)
         pytest.skip(message)
     pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    from test_browser import _free_port
+    from test_browser import running_app
 
     folder = tmp_path_factory.mktemp("upload-browser")
     temporary = folder / "a" / "b" / "tmp"  # ../../evil.zip from a folder in here stays in here
@@ -63,53 +59,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     with Accounts(url) as accounts:
         accounts.init()
         accounts.add_user("planner", PASSWORD, role=PLANNER)
-    port = _free_port()
     env = {
-        **os.environ,
         "TMPDIR": str(temporary),
         "PLANNER_DATABASE_URL": url,
         "PLANNER_SCENARIO": str(TINY),
         "PLANNER_TIME_LIMIT": "1",
         "PLANNER_SECRET": "upload-test-secret",
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1",
-        "--server.port", str(port), "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    log: list[str] = []
-
-    def read() -> None:
-        assert server.stdout is not None
-        for line in server.stdout:
-            log.append(line)
-            lines.put(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        while True:
-            line = lines.get(timeout=60)
-            if f":{port}" in line:
-                break
-        yield f"http://127.0.0.1:{port}", temporary
-    except queue.Empty:
-        pytest.fail("the app did not start:\n" + "".join(log))
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        reader.join(timeout=20)
-        if server.stdout is not None:
-            server.stdout.close()
+    with running_app(env) as server:
+        yield server.url, temporary
 
 
 def test_an_upload_named_dot_dot_evil_zip_loads_and_leaves_nothing(
