@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -45,7 +45,10 @@ from planner.store import (
     default_url,
     local_time,
 )
-from planner.views import ProgressTally
+from planner.views import ProgressTally, department_names
+
+if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
+    from planner.pipeline import DepartmentDone
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -446,33 +449,56 @@ def solve_week(
 ) -> tuple[Plan, dict[str, Any] | None]:
     """Plan the week (and its siloed baseline) with progress bars; the plan and its metrics.
 
+    The baseline's departments are routed in worker processes while the joint plan is made
+    (``run_week_and_baseline``); its bar moves as each department is collected.
     Returns the joint plan and ``Metrics.to_dict()`` against the baseline (``None`` without it).
     """
     from planner.metrics import evaluate
-    from planner.pipeline import plan_week
+    from planner.pipeline import plan_week, run_week_and_baseline
 
     params, solve_params, team_params = params_from(knobs)
     limit = solve_params.time_limit_s
     joint_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_joint")))
     report = progress_reporter(joint_bar, tr("solving_joint"), limit)
-    plan = plan_week(
-        scenario, params, solve_params, week_start=week, team_params=team_params,
-        progress=report,
-    )  # fmt: skip
-    finish_progress(joint_bar, tr("solving_joint"), report)
     if not baseline or siloed_bar is None:
+        plan = plan_week(
+            scenario, params, solve_params, week_start=week, team_params=team_params,
+            progress=report,
+        )  # fmt: skip
+        finish_progress(joint_bar, tr("solving_joint"), report)
         return plan, None
     siloed_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_siloed")))
-    staffed = sum(  # departments that can field a two-officer team each get a solve
-        sum(o.department_id == d.id for o in scenario.inspectors) >= 2 for d in scenario.departments
-    )
-    report = progress_reporter(siloed_bar, tr("solving_siloed"), limit * max(staffed, 1))
-    siloed = plan_week(
-        scenario, params, solve_params, week_start=week, team_params=team_params, siloed=True,
-        progress=report,
+    names = department_names(scenario, lang())
+    siloed_report = department_reporter(siloed_bar, tr("solving_siloed"), names)
+    joint, siloed = run_week_and_baseline(
+        scenario, params, solve_params, week_start=week, team_params=team_params,
+        progress=report, baseline_progress=siloed_report,
     )  # fmt: skip
-    finish_progress(siloed_bar, tr("solving_siloed"), report)
-    return plan, evaluate(scenario, plan, siloed, params=params).to_dict()
+    finish_progress(joint_bar, tr("solving_joint"), report)
+    finish_progress(siloed_bar, tr("solving_siloed"), siloed_report)
+    return joint.plan, evaluate(scenario, joint.plan, siloed.plan, params=params).to_dict()
+
+
+def department_reporter(
+    bar: Any, phase: str, names: Mapping[str, str]
+) -> Callable[[DepartmentDone], None]:
+    """A ``run_week_and_baseline`` baseline callback: ``bar`` moves a step per department
+    collected and shows the visits planned so far over the departments in."""
+    seen = [0, 0]
+
+    def report(done: DepartmentDone) -> None:
+        seen[0] += done.planned
+        seen[1] += done.offered
+        values = _event_values(
+            names.get(done.department_id, done.department_id), seen[0], seen[1], done.elapsed_s
+        )
+        report.last = values  # type: ignore[attr-defined]
+        bar.progress(
+            done.done / max(done.total, 1), text=tr("progress_text", phase=phase, **values)
+        )
+
+    report.last = None  # type: ignore[attr-defined]
+    return report
 
 
 def monday_of(day: dt.date) -> dt.date:

@@ -243,32 +243,30 @@ def _show_progress() -> Callable[[Any], None]:
 
 
 def _baseline_metrics(
-    args: argparse.Namespace,
-    scenario: Any,
-    plan: Any,
-    params: Any,
-    solve_params: Any,
-    team_params: Any,
+    args: argparse.Namespace, scenario: Any, plan: Any, siloed: Any, params: Any
 ) -> dict[str, Any]:
-    """Plan the siloed baseline with the same settings, score both plans, write metrics.json."""
+    """Score the joint plan against its siloed baseline, write metrics.json."""
     from planner.metrics import evaluate, write_metrics
-    from planner.pipeline import plan_week
 
-    print("\nSiloed baseline: each department alone, same engine and settings", flush=True)
-    siloed = plan_week(
-        scenario,
-        params,
-        solve_params,
-        week_start=plan.week_start,
-        roads=args.roads,
-        progress=None if args.quiet else _show_progress(),
-        team_params=team_params,
-        siloed=True,
-    )
     doc = evaluate(scenario, plan, siloed, params=params).to_dict()
     doc["scenario"] = str(Path(args.path).resolve())
     write_metrics(doc, args.out)
     return doc
+
+
+def _show_department() -> Callable[[Any], None]:
+    """A line per department of the siloed baseline as it is collected (``DepartmentDone``)."""
+
+    def show(done: Any) -> None:
+        if done.done == 1:
+            print("\nSiloed baseline, each department as it finished:", flush=True)
+        print(
+            f"  [{done.done}/{done.total}] {done.department_id:12}"
+            f" visits {done.planned:5d}/{done.offered}  {done.elapsed_s:5.1f} s in a worker",
+            flush=True,
+        )
+
+    return show
 
 
 def _county_mode(args: argparse.Namespace) -> bool:
@@ -357,6 +355,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     from planner import load_scenario, plan_week
     from planner.params import read_params
+    from planner.pipeline import baseline_workers, run_week_and_baseline
     from planner.planfile import write_plan
 
     scenario = load_scenario(args.path)
@@ -372,20 +371,38 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"(time limit {solve_params.time_limit_s:g} s, seed {solve_params.seed})",
         flush=True,
     )
-    plan = plan_week(
-        scenario,
-        params,
-        solve_params,
-        week_start=week,
-        roads=args.roads,
-        progress=None if args.quiet else _show_progress(),
-        team_params=team_params,
-    )
-    burden = (
-        None
-        if args.no_baseline
-        else _baseline_metrics(args, scenario, plan, params, solve_params, team_params)
-    )
+    progress = None if args.quiet else _show_progress()
+    burden = None
+    if args.no_baseline:
+        plan = plan_week(
+            scenario,
+            params,
+            solve_params,
+            week_start=week,
+            roads=args.roads,
+            progress=progress,
+            team_params=team_params,
+        )
+    else:
+        workers = baseline_workers()
+        where = f"in {workers} worker process(es) alongside" if workers else "after"
+        print(
+            f"Siloed baseline (each department alone, same engine and settings): routed {where}"
+            " the joint plan",
+            flush=True,
+        )
+        joint, siloed = run_week_and_baseline(
+            scenario,
+            params,
+            solve_params,
+            week_start=week,
+            roads=args.roads,
+            progress=progress,
+            team_params=team_params,
+            baseline_progress=None if args.quiet else _show_department(),
+        )
+        plan = joint.plan
+        burden = _baseline_metrics(args, scenario, plan, siloed.plan, params)
     if burden is not None:
         from planner.metrics import flat_metrics
 

@@ -6,8 +6,8 @@ import datetime as dt
 import multiprocessing
 import os
 import time
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -418,33 +418,30 @@ def _sum_metrics(plans: Sequence[Plan]) -> tuple[tuple[str, float], ...]:
     return tuple(total.items())
 
 
-def run_siloed_week(
+@dataclass(frozen=True, slots=True)
+class SiloedSetup:
+    """The siloed baseline before routing: its demand, each department's visits and deferred
+    obligations, its staff, and one ``DepartmentTask`` per department that can be routed."""
+
+    week_start: dt.date
+    demand: WeekDemand
+    staff: Mapping[str, int]
+    visits: Mapping[str, tuple[Visit, ...]]
+    deferred: Mapping[str, tuple[Deferred, ...]]
+    tasks: Mapping[str, DepartmentTask]
+
+
+def siloed_setup(
     scenario: Scenario,
     params: PlanParams | None = None,
     solve_params: SolveParams | None = None,
     *,
     week_start: dt.date | None = None,
     roads: Path | str | None = None,
-    progress: Progress | None = None,
     team_params: TeamParams | None = None,
-    workers: int | None = None,
-) -> SiloedRun:
-    """Plan the siloed baseline: the same week's obligations, each department visiting alone.
-
-    Parameters
-    ----------
-    scenario, params, solve_params, week_start, roads, progress, team_params
-        As in ``plan_week`` for the joint plan (give the same values to compare the two).
-    workers
-        Processes routing departments side by side (``solve_departments``; default: the CPUs).
-
-    Returns
-    -------
-    SiloedRun
-        One plan holding every department's routes (team ids prefixed ``department:``), every
-        obligation not in a route in ``unscheduled`` with its reason, and summed ``metrics``.
-        A department with fewer than two officers of its own plans nothing (``solo_reason``).
-    """
+) -> SiloedSetup:
+    """The siloed demand split by department, and the tasks of the departments with visits and
+    at least two officers of their own (time limits cut by ``baseline_budget``)."""
     params = params or PlanParams()
     solve_params = solve_params or SolveParams()
     team_params = team_params or TeamParams()
@@ -474,7 +471,22 @@ def run_siloed_week(
         )
         for did in routed
     }
-    done = solve_departments(tasks, workers=workers, progress=progress)
+    return SiloedSetup(
+        week_start,
+        demand,
+        staff,
+        {d: tuple(v) for d, v in visits.items()},
+        {d: tuple(v) for d, v in deferred.items()},
+        tasks,
+    )
+
+
+def combine_departments(
+    scenario: Scenario, setup: SiloedSetup, done: Mapping[str, WeekRun]
+) -> SiloedRun:
+    """The departments' runs as one ``SiloedRun``: routes by day and team (ids prefixed
+    ``department:``), unscheduled in department order, summed metrics; a department not routed
+    leaves its obligations unscheduled with ``solo_reason``."""
     routes: list[Route] = []
     unscheduled: list[Unscheduled] = []
     plans: list[Plan] = []
@@ -488,13 +500,176 @@ def run_siloed_week(
             routes += [replace(r, team_id=f"{did}:{r.team_id}") for r in run.plan.routes]
             unscheduled += run.plan.unscheduled
             continue
-        reason = solo_reason(department.name, staff[did])
-        unscheduled += [Unscheduled(o, reason) for v in visits[did] for o in v.obligations]
-        unscheduled += [Unscheduled(d.obligation, d.reason) for d in deferred[did]]
+        reason = solo_reason(department.name, setup.staff[did])
+        unscheduled += [Unscheduled(o, reason) for v in setup.visits[did] for o in v.obligations]
+        unscheduled += [Unscheduled(d.obligation, d.reason) for d in setup.deferred[did]]
     plan = Plan(
-        week_start,
+        setup.week_start,
         tuple(sorted(routes, key=lambda r: (r.day, r.team_id))),
         tuple(unscheduled),
         _sum_metrics(plans) + (("departments_routed", float(len(runs))),),
     )
-    return SiloedRun(plan, demand, tuple((d, tasks[d].solve_params) for d, _ in runs), tuple(runs))
+    budgets = tuple((d, setup.tasks[d].solve_params) for d, _ in runs)
+    return SiloedRun(plan, setup.demand, budgets, tuple(runs))
+
+
+def run_siloed_week(
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    solve_params: SolveParams | None = None,
+    *,
+    week_start: dt.date | None = None,
+    roads: Path | str | None = None,
+    progress: Progress | None = None,
+    team_params: TeamParams | None = None,
+    workers: int | None = None,
+) -> SiloedRun:
+    """Plan the siloed baseline: the same week's obligations, each department visiting alone.
+
+    Parameters
+    ----------
+    scenario, params, solve_params, week_start, roads, progress, team_params
+        As in ``plan_week`` for the joint plan (give the same values to compare the two).
+    workers
+        Processes routing departments side by side (``solve_departments``; default: the CPUs).
+
+    Returns
+    -------
+    SiloedRun
+        One plan holding every department's routes (team ids prefixed ``department:``), every
+        obligation not in a route in ``unscheduled`` with its reason, and summed ``metrics``.
+        A department with fewer than two officers of its own plans nothing (``solo_reason``).
+    """
+    setup = siloed_setup(
+        scenario,
+        params,
+        solve_params,
+        week_start=week_start,
+        roads=roads,
+        team_params=team_params,
+    )
+    done = solve_departments(setup.tasks, workers=workers, progress=progress)
+    return combine_departments(scenario, setup, done)
+
+
+# ---------------------------------------------------------------- joint plan and baseline at once
+# The baseline's departments start in worker processes before the joint plan's formation, so
+# they route on the other cores while this process forms and routes the joint plan; they are
+# collected when the joint plan is done. Worker processes report no progress: each department
+# is reported (``DepartmentDone``) as it is collected.
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentDone:
+    """One department of the siloed baseline finished (reported after the joint plan).
+
+    ``planned``/``offered`` are that department's visits; ``elapsed_s`` is its run's time in
+    its worker; ``done`` of ``total`` departments are in so far.
+    """
+
+    department_id: str
+    planned: int
+    offered: int
+    elapsed_s: float
+    done: int
+    total: int
+
+
+BaselineProgress = Callable[[DepartmentDone], None]
+
+
+def timed_department_baseline(task: DepartmentTask) -> tuple[WeekRun, float]:
+    """``solve_department_baseline`` and the seconds it took (a worker process's task)."""
+    started = time.perf_counter()
+    run = solve_department_baseline(task)
+    return run, time.perf_counter() - started
+
+
+def baseline_workers(workers: int | None = None) -> int:
+    """Worker processes for a baseline routed alongside the joint plan: ``workers``, else every
+    CPU but the one the joint plan uses (at least one); 0 in a daemon process (a pool's or a
+    cluster's worker cannot start processes: the baseline then runs after the joint plan)."""
+    if multiprocessing.current_process().daemon:
+        return 0
+    return workers if workers is not None else max(1, (os.cpu_count() or 1) - 1)
+
+
+def run_week_and_baseline(
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    solve_params: SolveParams | None = None,
+    *,
+    week_start: dt.date | None = None,
+    roads: Path | str | None = None,
+    progress: Progress | None = None,
+    team_params: TeamParams | None = None,
+    baseline_progress: BaselineProgress | None = None,
+    workers: int | None = None,
+) -> tuple[WeekRun, SiloedRun]:
+    """The joint plan (``run_week``) and its siloed baseline (``run_siloed_week``) at once.
+
+    The baseline's department tasks start first, in ``baseline_workers(workers)`` processes
+    (largest department first); this process makes the joint plan meanwhile (``progress``),
+    then collects the departments in the order they finish (``baseline_progress``). Each
+    department's run is the one ``run_siloed_week`` makes (same tasks, same function).
+
+    Returns
+    -------
+    tuple[WeekRun, SiloedRun]
+        The joint run and the siloed baseline, as ``run_week`` and ``run_siloed_week`` give them.
+    """
+    params = params or PlanParams()
+    solve_params = solve_params or SolveParams()
+    team_params = team_params or TeamParams()
+    week_start = week_start or scenario.settings.week_start
+    setup = siloed_setup(
+        scenario,
+        params,
+        solve_params,
+        week_start=week_start,
+        roads=roads,
+        team_params=team_params,
+    )
+    tasks = setup.tasks
+    workers = min(baseline_workers(workers), len(tasks))
+
+    def joint() -> WeekRun:
+        return run_week(
+            scenario,
+            params,
+            solve_params,
+            week_start=week_start,
+            roads=roads,
+            progress=progress,
+            team_params=team_params,
+        )
+
+    def report(did: str, run: WeekRun, seconds: float, done: int) -> None:
+        if baseline_progress is None:
+            return
+        m = dict(run.plan.metrics)
+        planned, offered = int(m["visits_planned"]), int(m["visits_offered"])
+        baseline_progress(DepartmentDone(did, planned, offered, seconds, done, len(tasks)))
+
+    timed: dict[str, tuple[WeekRun, float]] = {}
+    if workers < 1:
+        made = joint()
+        for did, task in tasks.items():
+            timed[did] = timed_department_baseline(task)
+            report(did, *timed[did], len(timed))
+        return made, combine_departments(scenario, setup, {d: r for d, (r, _) in timed.items()})
+    order = sorted(tasks, key=lambda d: -len(tasks[d].demand.visits))
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = {pool.submit(timed_department_baseline, tasks[did]): did for did in order}
+        made = joint()
+        for future in as_completed(futures):
+            did = futures[future]
+            timed[did] = future.result()
+            report(did, *timed[did], len(timed))
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)  # a failed joint plan waits for nothing
+        raise
+    pool.shutdown()
+    done = {d: timed[d][0] for d in tasks}
+    return made, combine_departments(scenario, setup, done)

@@ -59,7 +59,14 @@ from planner.metrics import (
     year_metrics,
 )
 from planner.params import PlanParams, SolveParams, TeamParams
-from planner.pipeline import BASELINE_MIN_S, baseline_budget, plan_week, run_siloed_week, run_week
+from planner.pipeline import (
+    BASELINE_MIN_S,
+    baseline_budget,
+    plan_week,
+    run_siloed_week,
+    run_week,
+    run_week_and_baseline,
+)
 from planner.planfile import plan_from_json, read_plan, write_plan
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny"
@@ -393,6 +400,41 @@ def test_plan_week_siloed_keyword(tiny_pair) -> None:  # type: ignore[no-untyped
     tiny, _, siloed = tiny_pair
     plan = plan_week(tiny, solve_params=FAST, team_params=QUICK_TEAMS, siloed=True)
     assert plan.routes == siloed.plan.routes and plan.unscheduled == siloed.plan.unscheduled
+
+
+@pytest.mark.parametrize("workers", [1, 0])
+def test_baseline_alongside_the_joint_plan_is_the_same_plan(tiny_pair, workers: int) -> None:  # type: ignore[no-untyped-def]
+    """``run_week_and_baseline`` routes the departments in a worker process while the joint
+    plan is made (``workers=1``; 0: after it, as in a daemon process): the same joint plan and
+    the same siloed plan as made one after the other with the same seed, and one report per
+    routed department, counted 1, 2, …"""
+    tiny, joint, siloed = tiny_pair
+    seen: list = []  # type: ignore[type-arg]
+    both = run_week_and_baseline(
+        tiny, solve_params=FAST, team_params=QUICK_TEAMS, baseline_progress=seen.append,
+        workers=workers,
+    )  # fmt: skip
+    assert both[0].plan.routes == joint.plan.routes
+    assert both[0].plan.unscheduled == joint.plan.unscheduled
+    assert both[1].plan.routes == siloed.plan.routes
+    assert both[1].plan.unscheduled == siloed.plan.unscheduled
+    assert both[1].solve_params == siloed.solve_params
+    routed = sorted(d for d, _ in siloed.runs)
+    assert routed and sorted(d.department_id for d in seen) == routed
+    assert [d.done for d in seen] == list(range(1, len(routed) + 1))
+    assert all(d.total == len(routed) and 0 <= d.planned <= d.offered for d in seen)
+
+
+def test_cli_plan_reports_each_baseline_department(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``plan`` says the baseline is routed alongside the joint plan and prints a line per
+    department when it is collected, after the joint plan's progress."""
+    code = main(["plan", str(TINY), "--time-limit", "1", "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "alongside the joint plan" in out.splitlines()[1]
+    lines = [line for line in out.splitlines() if line.startswith("  [")]
+    assert lines and "[1/" in lines[0] and "visits" in lines[0]
+    assert out.index("each department as it finished") > out.index("visits ")
 
 
 # ---------------------------------------------------------------- a year
