@@ -298,6 +298,8 @@ class _Tracker:
     first_at: float | None = None
     stall_s: float = math.inf  # stop the search after this long without a better plan
     deadline: float = math.inf  # perf_counter time the search stops at (``stalled``)
+    coverage_gains: bool = False  # only a plan serving more priority counts as a gain (repair)
+    covered: int = -1  # priority served by the best plan (with ``coverage_gains``)
 
     def __call__(self) -> None:
         routing = self.model.routing
@@ -307,7 +309,12 @@ class _Tracker:
             self.first_at = now
         if self.best is not None and cost >= self.best:
             return
-        if self.best is None or cost < self.best * (1 - STALL_GAIN):
+        if self.coverage_gains:
+            covered = self.served_penalty()
+            if covered > self.covered:
+                self.deadline = now + self.stall_s  # a visit more (or a better one) buys time
+            self.covered = max(self.covered, covered)
+        elif self.best is None or cost < self.best * (1 - STALL_GAIN):
             self.deadline = now + self.stall_s  # a real gain buys the search another stall_s
         self.best = cost
         if self.progress is None:
@@ -324,6 +331,15 @@ class _Tracker:
                 self.served_before + served,
                 self.offered,
             )
+        )
+
+    def served_penalty(self) -> int:
+        """The drop penalties (priority) of the visits the current plan serves."""
+        routing, problem = self.model.routing, self.model.problem
+        return sum(
+            int(problem.penalty[i])
+            for i in range(problem.n_visits)
+            if routing.NextVar(self.model.index(i)).Value() != self.model.index(i)
         )
 
 
@@ -389,6 +405,9 @@ def solve_model(
     model.routing.AddAtSolutionCallback(tracker)
     remaining = max(0.1, time_limit_s - (built - t0))
     tracker.stall_s = max(STALL_MIN_S, STALL_SHARE * remaining)
+    # From given routes (the repair) the search is there to add visits: shorter travel alone
+    # does not keep it going.
+    tracker.coverage_gains = initial is not None
     stalled = model.routing.solver().CustomLimit(lambda: time.perf_counter() > tracker.deadline)
     model.routing.AddSearchMonitor(stalled)
     search = search_parameters(params, remaining)
@@ -892,17 +911,77 @@ def repair_parts(
     return parts
 
 
+def repair_candidates(
+    problem: RoutingProblem,
+    routes: Sequence[RouteSolution],
+    left: Sequence[int],
+    vehicles: Sequence[int],
+) -> list[int]:
+    """The left-out visits one of ``vehicles`` might still take by one insertion or one swap:
+    an eligible team-day (its pin, if pinned) whose slack (``route_slack``) is at least the
+    visit's service, or would be once one of its visits of lower penalty (priority) left it
+    (that visit's service and detour freed).
+
+    A screen for the repair pass, optimistic on purpose (travel to the visit, opening hours
+    and lunch are not checked): a visit it leaves out can only join the day's routes by moves
+    of several visits at once, which the repair's search does not find in its time either.
+    """
+    p = problem
+    by_vehicle = {r.vehicle: r for r in routes}
+    slack = {k: route_slack(p, k, by_vehicle.get(k)) for k in vehicles}
+    freed: dict[int, list[tuple[int, int]]] = {}  # vehicle → (penalty, seconds freed) per stop
+    for k in vehicles:
+        route = by_vehicle.get(k)
+        if route is None or not route.visits:
+            freed[k] = []
+            continue
+        depot = int(p.vehicle_depot[k])
+        nodes = [depot, *(p.node(i) for i in route.visits), depot]
+        legs = p.travel_seconds
+        freed[k] = [
+            (
+                int(p.penalty[j]),
+                int(p.service[j])
+                + int(legs[nodes[n], nodes[n + 1]] + legs[nodes[n + 1], nodes[n + 2]])
+                - int(legs[nodes[n], nodes[n + 2]]),
+            )
+            for n, j in enumerate(route.visits)
+        ]
+
+    def fits(i: int, k: int) -> bool:
+        need = int(p.service[i]) - slack[k]
+        if need <= 0:
+            return True
+        return any(pen < p.penalty[i] and gain >= need for pen, gain in freed[k])
+
+    found = []
+    for i in left:
+        pin = int(p.pinned[i])
+        able = [k for k in vehicles if p.eligible[i, k] and (pin < 0 or k == pin)]
+        if any(fits(i, k) for k in able):
+            found.append(i)
+    return found
+
+
 def _repair(run: _Run, offered: Sequence[int]) -> None:
     """Offer every visit still left out to every day it may happen on, the day's routes kept.
 
     The day decomposition fixes each visit's day by an LP with estimated travel, and a day's model
     only sees its own visits (split by office and area): a visit can be left out while a team-day
-    of another office, area or day that could make it has room. Each day, its team-days (in
-    ``repair_parts`` groups) are solved again from their routes with the left-out visits they
-    could make added as optional visits, until every day was tried or the time is up.
+    of another office, area or day that could make it has room. First the cheapest insertions
+    (``insert_left_out``: no stop moves); then each day, its team-days (in ``repair_parts``
+    groups) are solved again from their routes with the left-out visits they might take
+    (``repair_candidates``) added as optional visits, until every day was tried or the time is
+    up. A day none of them might join is not solved again.
     """
     p, params = run.problem, run.params
     run.reserve = 0.0
+    left = [i for i in offered if i not in run.served]
+    if left:
+        before = len(run.served)
+        run.routes = insert_left_out(p, run.routes, left, span_cost=params.duration_cost)
+        run.served = {i for r in run.routes for i in r.visits}
+        run.repaired += len(run.served) - before
     days = sorted(set(p.vehicle_day.tolist()))
     for d in days:
         left = [i for i in offered if i not in run.served]
@@ -910,6 +989,9 @@ def _repair(run: _Run, offered: Sequence[int]) -> None:
             break
         vehicles = np.flatnonzero(p.vehicle_day == d).tolist()
         on_day = [r for r in run.routes if r.vehicle in set(vehicles)]
+        left = repair_candidates(p, on_day, left, vehicles)
+        if not left:
+            continue
         parts = repair_parts(p, on_day, left, vehicles, params.area_split_visits)
         later = sum(1 for e in days if e >= d)
         for g, (visits, crew) in enumerate(parts):
