@@ -17,6 +17,7 @@ from planner.solve import (
     choose_decomposition,
     insert_left_out,
     lp_bound,
+    repair_candidates,
     routes_feasible,
     solve,
     split_areas,
@@ -353,6 +354,38 @@ def test_repair_moves_a_left_out_visit_to_another_day() -> None:
     params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
     solution = solve(problem, params)
     assert served_by(solution) == {0: 0, 1: 1}
+
+
+def _full_day(penalty_of_stop: int) -> tuple[RoutingProblem, list[RouteSolution]]:
+    """One team-day 08:00–12:00 (no lunch), busy with a three-hour visit 08:10–11:10 (visit 0,
+    penalty ``penalty_of_stop``); visit 1 (two hours, penalty 200 000) and visit 2 (five hours,
+    penalty 200 000) are left out."""
+    problem = make_problem(
+        [3 * H, 2 * H, 5 * H], [{"day": 0, "shift": (8 * H, 12 * H)}],
+        penalty=[penalty_of_stop, 200_000, 200_000],
+    )  # fmt: skip
+    route = RouteSolution(0, (0,), (8 * H + 600,), 8 * H, 11 * H + 1200, -1)
+    return problem, [route]
+
+
+def test_repair_candidates_take_a_visit_that_fits_in_the_slack() -> None:
+    """An idle team-day has room for a left-out visit no longer than its shift: a candidate."""
+    problem = make_problem([2 * H], [{"day": 0, "shift": (8 * H, 12 * H)}])
+    assert repair_candidates(problem, [], [0], [0]) == [0]
+
+
+def test_repair_candidates_take_a_visit_worth_a_swap() -> None:
+    """A full team-day whose stop is worth less than a left-out visit that would fit in its
+    place: a candidate (the repair may swap them); the five-hour visit fits nowhere: not one."""
+    problem, routes = _full_day(penalty_of_stop=100_000)
+    assert repair_candidates(problem, routes, [1, 2], [0]) == [1]
+
+
+def test_repair_candidates_skip_a_visit_not_worth_the_stop_it_needs_out() -> None:
+    """The same full team-day with a stop worth more than the left-out visit: no candidate, so
+    the repair pass does not solve that day again."""
+    problem, routes = _full_day(penalty_of_stop=300_000)
+    assert repair_candidates(problem, routes, [1, 2], [0]) == []
 
 
 def test_insertion_fills_the_morning_before_an_afternoon_visit() -> None:

@@ -842,3 +842,19 @@ def test_a_pair_with_little_to_do_joins_the_teams_that_have_work() -> None:
     formation = form_teams(scenario, MONDAY, visits, params=params)
     assert _members(formation.teams) == {frozenset({"c1", "c2", "h1", "h2"})}
     assert any("could fill little" in line for line in formation.log)
+
+
+def test_tier_two_gap_keeps_the_demo_mondays_teams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tier 2 stopping within ``TIER2_GAP`` of its bound (where it has its best plan at once and
+    would only prove it) forms the same teams, assignments and coverage on the demo's Monday as
+    tier 2 run to proven optimality: the speed-up costs the formation nothing there."""
+    import planner.teams
+    from planner.merge import build_week_demand
+
+    demo = load_scenario(Path(__file__).resolve().parents[1] / "data" / "demo")
+    visits = build_week_demand(demo, MONDAY).visits
+    fast = form_teams(demo, MONDAY, visits)
+    monkeypatch.setattr(planner.teams, "TIER2_GAP", 0.0)
+    proven = form_teams(demo, MONDAY, visits)
+    assert fast.teams == proven.teams and fast.assigned == proven.assigned
+    assert fast.covered_weight == proven.covered_weight and fast.idle == proven.idle
