@@ -507,25 +507,32 @@ def write_county(
     out_dir: Path | str,
     *,
     scenario_path: Path | str | None = None,
+    roads: Path | str | None = None,
     wall_seconds: float | None = None,
 ) -> Path:
     """Write ``OUT/OFFICE/plan.json`` (+ ``metrics.json``) per planned township and
-    ``OUT/county.json`` (``county_summary``); return the summary's path."""
+    ``OUT/county.json`` (``county_summary``); return the summary's path.
+
+    Each ``plan.json`` records ``scenario_path`` and ``roads`` as a single plan's does
+    (``planner.planfile``), so ``python -m planner export OUT/OFFICE`` finds them; the county
+    scenario is recorded (its businesses include the township's).
+    """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    made_from = {"scenario_path": scenario_path, "roads": roads}
     for t in county.townships:
         if t.joint is None:
             continue
         where = folder / t.township.office_id
+        metrics = None
         if t.metrics is not None:
             doc = dict(t.metrics)
             if scenario_path is not None:
                 doc["scenario"] = str(Path(scenario_path).resolve())
             doc["office_id"] = t.township.office_id
             write_metrics(doc, where)
-            write_plan(t.joint, t.township.scenario, where, metrics=flat_metrics(doc))
-        else:
-            write_plan(t.joint, t.township.scenario, where)
+            metrics = flat_metrics(doc)
+        write_plan(t.joint, t.township.scenario, where, metrics=metrics, **made_from)
     summary = county_summary(county, wall_seconds=wall_seconds)
     path = folder / COUNTY_FILE
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
