@@ -312,7 +312,9 @@ def test_cli_county_passes_the_teams_table_to_every_township(
 
 
 def test_cli_exports_a_township_plan_without_flags(
-    pairs_plan: Path, tmp_path: Path, capsys  # type: ignore[no-untyped-def]
+    pairs_plan: Path,
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
 ) -> None:
     """Each township's plan.json names its scenario (and roads) as a single plan's does, so
     ``export OUT/OFFICE --to DIR`` needs no ``--scenario``."""
