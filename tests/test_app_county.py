@@ -39,13 +39,16 @@ def _url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _app(monkeypatch: pytest.MonkeyPatch, db: Path, page: str, lang: str = "en") -> AppTest:
-    """The app on the county fixture, signed in as the planner, on ``page``."""
+def _app(
+    monkeypatch: pytest.MonkeyPatch, db: Path, page: str, lang: str = "en", cluster: str = ""
+) -> AppTest:
+    """The app on the county fixture, signed in as the planner, on ``page`` (``cluster``:
+    ``PLANNER_CLUSTER``, none by default)."""
     monkeypatch.setenv("PLANNER_SCENARIO", str(COUNTY))
     monkeypatch.setenv("PLANNER_DATABASE_URL", _url(db))
     monkeypatch.setenv("PLANNER_TIME_LIMIT", "2")
     monkeypatch.setenv("PLANNER_SECRET", "app-test-secret")
-    monkeypatch.delenv("PLANNER_CLUSTER", raising=False)
+    monkeypatch.setenv("PLANNER_CLUSTER", cluster)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     app.session_state["user"] = PLANNER_USER
     app.run()
@@ -149,6 +152,23 @@ def test_county_page_speaks_chinese(monkeypatch: pytest.MonkeyPatch, failed_sout
     townships = app.dataframe[0].value
     assert "覆盖率（联合）" in townships.columns and list(townships["状态"]) == ["已规划", "失败"]
     assert app.error[0].value.startswith("两次失败的任务")
+
+
+def test_county_page_says_when_the_cluster_cannot_be_reached(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``PLANNER_CLUSTER`` naming a port nothing listens on: the page names the cluster, the
+    workers setting is off, and planning shows one error line instead of a traceback."""
+    app = _app(monkeypatch, tmp_path / "planner.db", "county", cluster="tcp://127.0.0.1:9")
+    assert any("tcp://127.0.0.1:9" in c.value for c in app.caption)
+    assert app.number_input(key="county_workers").disabled
+    app.button(key="FormSubmitter:county_form-Plan the county").click().run()
+    assert not app.exception
+    assert app.error[0].value.startswith(
+        "The county could not be planned: cannot reach the cluster at tcp://127.0.0.1:9"
+    )
+    with Store(_url(tmp_path / "planner.db")) as store:
+        assert not store.plans()
 
 
 def test_plan_page_points_a_county_to_the_county_page(
