@@ -4,6 +4,7 @@ county summary, and one township's plan at a time. The work is ``planner.county`
 from __future__ import annotations
 
 import functools
+import hashlib
 import time
 
 import streamlit as st
@@ -13,6 +14,7 @@ from app_pages.common import (
     lang,
     monday_of,
     params_from,
+    plan_label,
     plan_of,
     planning_knobs,
     plans,
@@ -121,12 +123,13 @@ if not county_plans:
 ids = [p.id for p in county_plans]
 wanted = st.session_state.get("county_plan_id")
 by_id = {p.id: p for p in county_plans}
+labels = {i: plan_label(by_id[i], LANG) for i in ids}
+# The labels are part of the key: after a publish or a re-plan the picker is made anew with the
+# new status (as the Plan page's picker is).
+stamp = hashlib.sha256("|".join(labels.values()).encode()).hexdigest()[:10]
 chosen = st.selectbox(
     tr("county_choose"), ids, index=ids.index(wanted) if wanted in ids else 0,
-    format_func=lambda i: tr("plan_label", id=i, week=by_id[i].week_start.isoformat(),
-                             status=tr(f"status_{by_id[i].status.value}"),
-                             revision=by_id[i].revision),
-    key=f"county_picker.{LANG}.{len(ids)}",
+    format_func=labels.__getitem__, key=f"county_picker.{LANG}.{stamp}",
 )  # fmt: skip
 st.session_state["county_plan_id"] = chosen
 info = by_id[int(chosen)]

@@ -127,6 +127,19 @@ def test_county_page_plans_the_townships_as_jobs_with_a_progress_bar(
     assert len(stops) and set(stops["business id"]) <= {"c1", "c2", "c3"}
 
 
+def test_the_county_plan_opens_on_the_plan_map_and_schedule_pages(
+    monkeypatch: pytest.MonkeyPatch, failed_south: Path
+) -> None:
+    """The stored county plan is a plan like any other: the Plan page shows its cards (its
+    metrics against the county's baseline) and a Publish button; Map and Schedule draw it."""
+    app = _app(monkeypatch, failed_south, "plan")
+    assert not app.exception
+    assert app.metric and app.button(key="publish")
+    for page in ("map", "schedule", "changes"):
+        app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, page
+
+
 def test_county_page_lists_failed_jobs_with_their_township(
     monkeypatch: pytest.MonkeyPatch, failed_south: Path
 ) -> None:
