@@ -18,11 +18,17 @@ from planner.cluster import run_here
 from planner.county import (
     WeekSpec,
     county_jobs,
+    county_summary,
+    departments_frame,
+    failures_frame,
     merge_county,
+    plan_county,
     save_county,
     split_county,
     stored_summary,
+    townships_frame,
 )
+from planner.i18n import EN, ZH
 from planner.load import load_scenario
 from planner.params import SolveParams
 from planner.store import Store
@@ -182,6 +188,30 @@ def test_county_page_says_when_the_cluster_cannot_be_reached(
     )
     with Store(_url(tmp_path / "planner.db")) as store:
         assert not store.plans()
+
+
+def test_every_label_of_the_county_page_is_in_both_languages() -> None:
+    """Each ``tr("key")`` of the County page, the job states and township statuses it shows and
+    the headers of its tables have an English and a Chinese text (a missing key would show as
+    the key itself)."""
+    source = (ROOT / "app_pages" / "county.py").read_text(encoding="utf-8")
+    keys = set(re.findall(r'tr\(\s*"([a-z_]+)"', source))
+    keys |= {f"job_{s}" for s in ("done", "retry", "failed")}
+    keys |= {f"township_{s}" for s in ("planned", "partial", "failed")}
+    summary = stored_summary_example()
+    frames = (townships_frame(summary), departments_frame(summary, {}), failures_frame(summary))
+    keys |= {f"col_{c}" for frame in frames for c in frame.columns}
+    assert "county_progress" in keys and "col_coverage_joint" in keys
+    for key in sorted(keys):
+        assert EN.get(key) and ZH.get(key), key
+        assert re.search(r"[\u4e00-\u9fff]", ZH[key]), key
+
+
+def stored_summary_example() -> dict[str, object]:
+    """The county summary of the fixture planned here without a baseline (for its columns)."""
+    scenario = load_scenario(COUNTY)
+    spec = WeekSpec(scenario.settings.week_start, solve_params=SolveParams(time_limit_s=1))
+    return county_summary(plan_county(scenario, spec, baseline=False))
 
 
 def test_plan_page_points_a_county_to_the_county_page(
