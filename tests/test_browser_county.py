@@ -42,7 +42,7 @@ def test_county_page_plans_on_a_local_cluster_under_streamlit_run(
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})
         page.set_default_timeout(TIMEOUT_MS)
         expect.set_options(timeout=TIMEOUT_MS)
         page.goto(server.url)
@@ -54,6 +54,9 @@ def test_county_page_plans_on_a_local_cluster_under_streamlit_run(
         expect(page.get_by_text(re.compile(r"County planned: 2 of 2 townships"))).to_be_visible()
         expect(page.get_by_text(re.compile(r"6 of 6 jobs done"))).to_be_visible()
         expect(page.get_by_text("Coverage, joint").first).to_be_visible()
+        expect(page.get_by_text(re.compile(r"North township 北镇: \d+ routes"))).to_be_visible()
+        expect(page.get_by_role("button", name="Township roster (.xlsx)")).to_be_visible()
+        page.wait_for_timeout(2000)  # let the tables draw before the screenshot
         page.screenshot(path=str(SHOTS / "county-planned.png"), full_page=True)
         browser.close()
         log = "".join(server.log)
