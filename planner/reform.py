@@ -74,6 +74,7 @@ class Move:
     @property
     def text(self) -> str:
         """The move as a planner reads it."""
+
         def show(teams: Sequence[Team]) -> str:
             return ", ".join(f"{t.id} = {'+'.join(t.officer_ids)}" for t in teams)
 
@@ -144,9 +145,9 @@ class _Week:
         self.barred: dict[str, frozenset[str]] = {}
         for rec in scenario.recusals:
             if rec.business_id:
-                self.barred[rec.business_id] = self.barred.get(
-                    rec.business_id, frozenset()
-                ) | {rec.inspector_id}
+                self.barred[rec.business_id] = self.barred.get(rec.business_id, frozenset()) | {
+                    rec.inspector_id
+                }
         self.pairs = recused_pairs(scenario)
         self.fixed = {t.id for t in scenario.teams if not t.pairing}
         self.core = {t.id: frozenset(t.officer_ids) for t in scenario.teams if t.pairing}
@@ -208,9 +209,9 @@ def _splits(
     for size in range(params.min_size, len(pool) + 1):
         for chosen in combinations(pool, size):
             rest = tuple(o for o in pool if o not in chosen)
-            if other is not None and other.id in week.fixed:
-                if {o.id for o in chosen} != set(other.officer_ids):
-                    continue
+            fixed = other is not None and other.id in week.fixed
+            if fixed and {o.id for o in chosen} != set(other.officer_ids):  # type: ignore[union-attr]
+                continue
             if keeper is None:
                 if valid(chosen, other_core):
                     yield (), chosen
@@ -283,6 +284,7 @@ def _evaluate(week: _Week, pool: _Pool, n: int, resolve: bool) -> _Candidate | N
         return None  # a pinned stop stays with its team
     value = p.penalty[np.array(sub, dtype=np.int64)]
     before = int(value[local].sum()) if local else 0
+    tries: list[list[RouteSolution] | None]
     if resolve:
         week.solves += 1
         tries = [_resolve(week, mini, local, pinned)]
@@ -290,11 +292,13 @@ def _evaluate(week: _Week, pool: _Pool, n: int, resolve: bool) -> _Candidate | N
         tries = [_keep_route(mini, route, local, left, o), _rebuild(mini, local, left)]
     best: tuple[int, list[RouteSolution]] | None = None
     for routes in tries:
-        served = [j for r in routes for j in r.visits] if routes is not None else []
-        gain = int(value[served].sum()) - before if served else -before
-        if routes and gain > 0 and (best is None or gain > best[0]):
-            if routes_feasible(mini, routes):
-                best = (gain, routes)
+        if not routes:
+            continue
+        served = [j for r in routes for j in r.visits]
+        gain = int(value[served].sum()) - before
+        better = gain > 0 and (best is None or gain > best[0])
+        if better and routes_feasible(mini, routes):
+            best = (gain, routes)
     if best is None:
         return None
     gain, routes = best
@@ -387,7 +391,9 @@ def _keep_route(
     return insert_left_out(mini, routes, left)
 
 
-def _rebuild(mini: RoutingProblem, local: Sequence[int], left: Sequence[int]) -> list[RouteSolution]:
+def _rebuild(
+    mini: RoutingProblem, local: Sequence[int], left: Sequence[int]
+) -> list[RouteSolution]:
     """Both teams' routes made again from empty days: first the visits only one of the two teams
     may make, then the others, each group most valuable first where it adds least
     (``insert_left_out``) — so the keeper's stops the other team can make leave room for a
@@ -454,7 +460,7 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
     """The gaining re-formations of ``day`` found by insertion; when there is none, the first
     found by routing the most promising splits again (``_promising``: most room first)."""
     pools = list(_day_pools(week, day, d))
-    found = []
+    found: list[_Candidate] = []
     for pool in pools:
         for n in range(len(pool.splits)):
             if week.tries >= week.max_tries:
@@ -464,7 +470,7 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
                 found.append(candidate)
     if found:
         return found
-    ranked = []
+    ranked: list[tuple[int, int, _Pool, int]] = []
     for pool in pools:
         local, left, width = _parts(pool)
         for n in range(len(pool.splits)):
@@ -583,7 +589,8 @@ def reform_week(
             best = max(found, key=lambda c: c.gain)
             moves.append(_apply(week, day, best))
     if not moves:
-        return Reformed(dict(teams_by_day), problem, solution, (), week.tries)
+        same = {day: tuple(ts) for day, ts in teams_by_day.items()}
+        return Reformed(same, problem, solution, (), week.tries)
     teams = {day: tuple(ts) for day, ts in week.teams.items()}
     rebuilt = build_problem(
         scenario,
