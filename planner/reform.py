@@ -51,7 +51,7 @@ from planner.travel import TravelMatrix
 MAX_TRIES = 2000  # candidate evaluations of a week (each builds a two-team problem: ~1–5 ms)
 MAX_SOLVES = 8  # two-team routing runs of a week (each ~20–200 ms)
 RESOLVES_PER_DAY = 2  # of a day's most promising splits, when insertion found no gain
-RESOLVE_LIMIT_S = 0.2  # seconds of one two-team routing run (its search does not stop sooner)
+RESOLVE_LIMIT_S = 0.1  # seconds of one two-team routing run (its search does not stop sooner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +155,8 @@ class _Week:
         self.max_tries = MAX_TRIES
         self.solves = 0
         self.max_solves = MAX_SOLVES
+        self.resolved: set[tuple[object, ...]] = set()
+        self.fruitless: set[tuple[object, ...]] = set()  # day states where nothing gained
         self.solve_params = SolveParams(drop_penalty=drop_penalty)
 
     def waiting(self, d: int) -> list[int]:
@@ -478,13 +480,30 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
             room = _promising(mini, local, left)
             if room is not None:
                 ranked.append((-room, len(ranked), pool, n))
-    for _, _, pool, n in sorted(ranked, key=lambda r: r[:2])[:RESOLVES_PER_DAY]:
+    fresh = [(pool, n) for *_, pool, n in sorted(ranked, key=lambda r: r[:2])]
+    fresh = [(pool, n) for pool, n in fresh if _memo_key(pool, n) not in week.resolved]
+    for pool, n in fresh[:RESOLVES_PER_DAY]:
         if week.solves >= week.max_solves:
             break
+        week.resolved.add(_memo_key(pool, n))
         candidate = _evaluate(week, pool, n, resolve=True)
         if candidate is not None:
             return [candidate]
     return []
+
+
+def _day_state(week: _Week, day: dt.date, d: int) -> tuple[object, ...]:
+    """What a day's candidates depend on: its teams, their routes, the visits waiting."""
+    teams = tuple((t.id, t.officer_ids) for t in week.teams.get(day, ()))
+    routes = tuple(week.routes[day, t].visits for t, _ in teams if (day, t) in week.routes)
+    return (day, teams, routes, tuple(week.waiting(d)))
+
+
+def _memo_key(pool: _Pool, n: int) -> tuple[object, ...]:
+    """What a two-team routing run depends on: the teams, the keeper's stops, the waiting visits
+    (a run that gained nothing is not repeated on the same state)."""
+    teams = tuple(t.officer_ids if t is not None else () for t in pool.splits[n])
+    return (pool.route.visits if pool.route is not None else (), pool.sub, teams)
 
 
 def _parts(pool: _Pool) -> tuple[list[int], list[int], int]:
@@ -547,6 +566,7 @@ def reform_week(
     drop_penalty: int = 36_000,
     pins: Mapping[str, tuple[str, dt.date]] | None = None,
     max_tries: int = MAX_TRIES,
+    max_solves: int = MAX_SOLVES,
     solve_params: SolveParams | None = None,
 ) -> Reformed:
     """Re-form teams after routing wherever an idle officer or team could get a waiting visit made.
@@ -565,6 +585,8 @@ def reform_week(
         As given to ``build_problem`` for the week (the rebuilt problem gets them too).
     max_tries
         Most candidate evaluations of the week (deterministic work limit).
+    max_solves
+        Most two-team routing runs of the week (0: insertion only).
     solve_params
         Routing weights of the two-team runs (``_resolve``; guided local search is switched off).
 
@@ -575,19 +597,23 @@ def reform_week(
     """
     params = params or TeamParams()
     week = _Week(scenario, visits, teams_by_day, problem, solution, params, drop_penalty)
-    week.max_tries = max_tries
+    week.max_tries, week.max_solves = max_tries, max_solves
     if solve_params is not None:
         week.solve_params = replace(solve_params, drop_penalty=drop_penalty)
     moves: list[Move] = []
-    for d, day in enumerate(problem.days):
-        if day not in week.teams:
-            continue
-        while week.tries < week.max_tries:
-            found = _day_candidates(week, day, d)
-            if not found:
-                break
-            best = max(found, key=lambda c: c.gain)
-            moves.append(_apply(week, day, best))
+    swept = -1
+    while swept < len(moves) and week.tries < week.max_tries:
+        # Sweep the week again after a move: a stop a later day left out may fit an earlier one.
+        swept = len(moves)
+        for d, day in enumerate(problem.days):
+            while day in week.teams and week.tries < week.max_tries:
+                state = _day_state(week, day, d)
+                found = [] if state in week.fruitless else _day_candidates(week, day, d)
+                if not found:
+                    week.fruitless.add(state)
+                    break
+                best = max(found, key=lambda c: c.gain)
+                moves.append(_apply(week, day, best))
     if not moves:
         same = {day: tuple(ts) for day, ts in teams_by_day.items()}
         return Reformed(same, problem, solution, (), week.tries)
