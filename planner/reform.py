@@ -462,16 +462,24 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
     """The gaining re-formations of ``day`` found by insertion; when there is none, the first
     found by routing the most promising splits again (``_promising``: most room first)."""
     pools = list(_day_pools(week, day, d))
-    found: list[_Candidate] = []
+    found: list[tuple[_Candidate, _Pool, int]] = []
     for pool in pools:
         for n in range(len(pool.splits)):
             if week.tries >= week.max_tries:
-                return found
+                break
             candidate = _evaluate(week, pool, n, resolve=False)
             if candidate is not None:
-                found.append(candidate)
+                found.append((candidate, pool, n))
     if found:
-        return found
+        best, pool, n = max(found, key=lambda f: f[0].gain)
+        if best.lost and week.solves < week.max_solves:
+            # Insertion keeps stops at their times, so it may trade a stop for a waiting visit
+            # where routing the two teams again fits both.
+            week.resolved.add(_memo_key(pool, n))
+            routed = _evaluate(week, pool, n, resolve=True)
+            if routed is not None and routed.gain > best.gain:
+                return [routed]
+        return [best]
     ranked: list[tuple[int, int, _Pool, int]] = []
     for pool in pools:
         local, left, width = _parts(pool)
