@@ -16,11 +16,13 @@ from planner.domain import (
     Item,
     Obligation,
     Office,
+    Plan,
     Reason,
     Risk,
     Scenario,
     Settings,
     Team,
+    Unscheduled,
     Visit,
     WeekDemand,
 )
@@ -30,7 +32,7 @@ from planner.pipeline import plan_visits
 from planner.problem import RouteSolution, Solution, build_problem, problem_points
 from planner.reform import reform_made, reform_week
 from planner.solve import routes_feasible
-from planner.teams import idle_officer_days
+from planner.teams import idle_officer_days, idle_officer_days_with_work
 from planner.travel import travel_matrix
 from planner.verify import verify_plan
 
@@ -182,6 +184,32 @@ def test_stops_are_handed_over_to_make_room() -> None:
     (move,) = reformed.moves
     assert move.added == ("LONG",) and set(move.handed) <= {"B0", "B2", "B4", "B6"}
     assert routes_feasible(reformed.problem, reformed.solution.routes)
+
+
+# ---------------------------------------------------------------- measuring what is left
+
+
+def _idle_week_plan(minutes: int) -> tuple[Scenario, Plan, Visit]:
+    """f and x rostered Monday and Tuesday, no route, one visit due this week waiting: open
+    Monday 10:30–14:00 only (lunch 11:30–13:30, an hour) and ``minutes`` long."""
+    scenario = _scenario(SWAP_OFFICERS[:2], {"L": "Mo 10:30-14:00"})
+    visit = _visit("L", minutes, "food")
+    unscheduled = (Unscheduled(visit.obligations[0], "capacity"),)
+    plan = Plan(MONDAY, (), unscheduled, (("obligations_unscheduled", 1.0),))
+    return scenario, plan, visit
+
+
+def test_idleness_no_team_could_fill_is_told_apart() -> None:
+    """A 170-minute visit open 10:30–14:00 cannot fit any day with an hour's lunch in
+    11:30–13:30, so the idle officers could not have made it: every idle officer-day counts in
+    ``idle_officer_days``, none in ``idle_officer_days_with_work``. An hour-long visit fits
+    Monday: Monday's idle officer-days count, Tuesday's (closed) do not."""
+    scenario, plan, visit = _idle_week_plan(170)
+    assert len(idle_officer_days(scenario, plan)) == 4
+    assert idle_officer_days_with_work(scenario, plan, visits=[visit]) == ()
+    scenario, plan, visit = _idle_week_plan(60)
+    found = idle_officer_days_with_work(scenario, plan, visits=[visit])
+    assert found == ((MONDAY, "f"), (MONDAY, "x"))
 
 
 # ---------------------------------------------------------------- property
