@@ -677,8 +677,8 @@ def reform_made(
     made again from its result: routes, unscheduled reasons judged on the final routes, metrics.
 
     Returns the week's teams and the made tuple (plan, problem, travel, solution, visits) — the
-    given ones when no move gains. ``Plan.metrics`` gain ``reform_moves``, ``reform_visits`` and
-    ``reform_seconds``; ``total_seconds`` includes the pass.
+    given ones when no move gains. ``Plan.metrics`` gain ``reform_moves``, ``reform_seconds``
+    and, after a move, ``reform_visits``; ``total_seconds`` then includes the pass.
     """
     from planner.pipeline import plan_metrics
 
@@ -697,7 +697,9 @@ def reform_made(
         solve_params=solve_params,
     )
     if not reformed.moves:
-        return {day: tuple(ts) for day, ts in teams.items()}, made
+        spent = (("reform_moves", 0.0), ("reform_seconds", time.perf_counter() - started))
+        kept_plan = replace(plan, metrics=plan.metrics + spent)
+        return {day: tuple(ts) for day, ts in teams.items()}, (kept_plan, *made[1:])
     new_problem, new_solution = reformed.problem, reformed.solution
     in_routing = {o for v in routed for o in v.obligations}
     deferred = {d.obligation for d in demand.deferred}
