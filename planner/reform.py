@@ -50,7 +50,7 @@ from planner.travel import TravelMatrix
 
 MAX_TRIES = 2000  # candidate evaluations of a week (each builds a two-team problem: ~1–5 ms)
 MAX_SOLVES = 8  # two-team routing runs of a week (each ~20–200 ms)
-RESOLVES_PER_DAY = 2  # of a day's most promising splits, when insertion found no gain
+RESOLVES = 3  # of the week's most promising splits routed again when insertion finds no gain
 RESOLVE_LIMIT_S = 0.1  # seconds of one two-team routing run (its search does not stop sooner)
 
 
@@ -157,10 +157,13 @@ class _Week:
         self.max_solves = MAX_SOLVES
         self.resolved: set[tuple[object, ...]] = set()
         self.fruitless: set[tuple[object, ...]] = set()  # day states where nothing gained
+        self._fits: dict[tuple[int, int], bool] = {}
+        self.pools: dict[dt.date, list[_Pool]] = {}  # each day's pools as last built
         self.solve_params = SolveParams(drop_penalty=drop_penalty)
 
     def waiting(self, d: int) -> list[int]:
-        """Visits left out that may happen on day index ``d`` (dates, open that day, no pin)."""
+        """Visits left out that may happen on day index ``d``: its dates, no pin, and an empty
+        day of some team-day of ``d`` would hold it (hours, lunch, travel; ``fits``)."""
         p = self.problem
         return [
             i
@@ -168,8 +171,23 @@ class _Week:
             if i not in self.served
             and p.day_checks[i, d] & DATES_OK
             and p.pinned[i] < 0
-            and len(p.windows_of(i, d))
+            and self.fits(i, d)
         ]
+
+    def fits(self, i: int, d: int) -> bool:
+        """Whether visit ``i`` fits an empty day of one of day ``d``'s team-days, certifications
+        aside (re-formed teams are made of the same officers, so of the same hours)."""
+        key = (i, d)
+        if key not in self._fits:
+            p = self.problem
+            shapes = {
+                (tuple(p.vehicle_shift[k]), tuple(p.vehicle_lunch[k]), int(p.vehicle_depot[k])): k
+                for k in np.flatnonzero(p.vehicle_day == d).tolist()
+            }
+            self._fits[key] = any(
+                find_insertion(p, k, None, i) is not None for k in shapes.values()
+            )
+        return self._fits[key]
 
     def certified(self, members: Sequence[Inspector], i: int) -> bool:
         """Whether officers ``members`` may make visit ``i`` (certifications, recusals)."""
@@ -271,8 +289,8 @@ def _evaluate(week: _Week, pool: _Pool, n: int, resolve: bool) -> _Candidate | N
     """The gain of split ``n`` of ``pool``: the new keeper keeps its route but for the stops it
     hands over, the other team takes those and waiting visits; ``None`` when nothing gains.
 
-    First by insertion (``_keep_route``, ``_rebuild``); with ``resolve``, by routing the two
-    teams' visits again (``_resolve``) where ``_promising`` says a waiting visit might fit.
+    First by insertion (``_keep_route``); with ``resolve``, by routing the two teams' visits
+    again (``_resolve``).
     """
     p = week.problem
     new_keeper, other = pool.splits[n]
@@ -291,7 +309,7 @@ def _evaluate(week: _Week, pool: _Pool, n: int, resolve: bool) -> _Candidate | N
         week.solves += 1
         tries = [_resolve(week, mini, local, pinned)]
     else:
-        tries = [_keep_route(mini, route, local, left, o), _rebuild(mini, local, left)]
+        tries = [_keep_route(mini, route, local, left, o)]
     best: tuple[int, list[RouteSolution]] | None = None
     for routes in tries:
         if not routes:
@@ -393,19 +411,6 @@ def _keep_route(
     return insert_left_out(mini, routes, left)
 
 
-def _rebuild(
-    mini: RoutingProblem, local: Sequence[int], left: Sequence[int]
-) -> list[RouteSolution]:
-    """Both teams' routes made again from empty days: first the visits only one of the two teams
-    may make, then the others, each group most valuable first where it adds least
-    (``insert_left_out``) — so the keeper's stops the other team can make leave room for a
-    waiting visit only the keeper can make."""
-    both = [*local, *left]
-    only = [j for j in both if mini.eligible[j].sum() == 1]
-    routes = insert_left_out(mini, [], only)
-    return insert_left_out(mini, routes, [j for j in both if j not in set(only)])
-
-
 def _full(route: RouteSolution, sub: Sequence[int]) -> RouteSolution:
     """A route of a two-team problem in the week problem's visit indices (vehicle left at 0)."""
     return replace(route, vehicle=0, visits=tuple(sub[j] for j in route.visits))
@@ -459,9 +464,10 @@ def _day_pools(week: _Week, day: dt.date, d: int) -> Iterator[_Pool]:
 
 
 def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
-    """The gaining re-formations of ``day`` found by insertion; when there is none, the first
-    found by routing the most promising splits again (``_promising``: most room first)."""
+    """The best gaining re-formation of ``day`` found by insertion (routed again when that may
+    fit more), or none; the day's pools are kept for ``_ranked``."""
     pools = list(_day_pools(week, day, d))
+    week.pools[day] = pools
     found: list[tuple[_Candidate, _Pool, int]] = []
     for pool in pools:
         for n in range(len(pool.splits)):
@@ -470,34 +476,34 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
             candidate = _evaluate(week, pool, n, resolve=False)
             if candidate is not None:
                 found.append((candidate, pool, n))
-    if found:
-        best, pool, n = max(found, key=lambda f: f[0].gain)
-        if best.lost and week.solves < week.max_solves:
-            # Insertion keeps stops at their times, so it may trade a stop for a waiting visit
-            # where routing the two teams again fits both.
-            week.resolved.add(_memo_key(pool, n))
-            routed = _evaluate(week, pool, n, resolve=True)
-            if routed is not None and routed.gain > best.gain:
-                return [routed]
-        return [best]
-    ranked: list[tuple[int, int, _Pool, int]] = []
-    for pool in pools:
-        local, left, width = _parts(pool)
-        for n in range(len(pool.splits)):
-            mini = pool.problem.restrict(range(pool.problem.n_visits), _vehicles(pool, n))
-            room = _promising(mini, local, left)
-            if room is not None:
-                ranked.append((-room, len(ranked), pool, n))
-    fresh = [(pool, n) for *_, pool, n in sorted(ranked, key=lambda r: r[:2])]
-    fresh = [(pool, n) for pool, n in fresh if _memo_key(pool, n) not in week.resolved]
-    for pool, n in fresh[:RESOLVES_PER_DAY]:
-        if week.solves >= week.max_solves:
-            break
+    if not found:
+        return []
+    best, pool, n = max(found, key=lambda f: f[0].gain)
+    waiting = len(pool.sub) - len(_parts(pool)[0])
+    if len(best.added) < waiting and week.solves < week.max_solves:
+        # Insertion keeps stops at their times (a lunch break never moves to make room), so
+        # routing the two teams again may fit what it traded away or left waiting.
         week.resolved.add(_memo_key(pool, n))
-        candidate = _evaluate(week, pool, n, resolve=True)
-        if candidate is not None:
-            return [candidate]
-    return []
+        routed = _evaluate(week, pool, n, resolve=True)
+        if routed is not None and routed.gain > best.gain:
+            return [routed]
+    return [best]
+
+
+def _ranked(week: _Week) -> list[tuple[dt.date, _Pool, int]]:
+    """Every split of the week's pools not yet routed again, most room first (``_promising``)."""
+    ranked: list[tuple[int, int, dt.date, _Pool, int]] = []
+    for day, pools in sorted(week.pools.items()):
+        for pool in pools:
+            local, left, _ = _parts(pool)
+            for n in range(len(pool.splits)):
+                if _memo_key(pool, n) in week.resolved:
+                    continue
+                mini = pool.problem.restrict(range(pool.problem.n_visits), _vehicles(pool, n))
+                room = _promising(mini, local, left)
+                if room is not None:
+                    ranked.append((-room, len(ranked), day, pool, n))
+    return [(day, pool, n) for _, _, day, pool, n in sorted(ranked, key=lambda r: r[:2])]
 
 
 def _day_state(week: _Week, day: dt.date, d: int) -> tuple[object, ...]:
@@ -609,10 +615,8 @@ def reform_week(
     if solve_params is not None:
         week.solve_params = replace(solve_params, drop_penalty=drop_penalty)
     moves: list[Move] = []
-    swept = -1
-    while swept < len(moves) and week.tries < week.max_tries:
-        # Sweep the week again after a move: a stop a later day left out may fit an earlier one.
-        swept = len(moves)
+    while week.tries < week.max_tries:
+        before = len(moves)
         for d, day in enumerate(problem.days):
             while day in week.teams and week.tries < week.max_tries:
                 state = _day_state(week, day, d)
@@ -620,8 +624,21 @@ def reform_week(
                 if not found:
                     week.fruitless.add(state)
                     break
-                best = max(found, key=lambda c: c.gain)
-                moves.append(_apply(week, day, best))
+                moves.append(_apply(week, day, found[0]))
+        if len(moves) > before:
+            continue  # sweep again: a stop a later day left out may fit an earlier one
+        # Insertion found nothing anywhere: route the week's most promising splits again.
+        for day, pool, n in _ranked(week)[:RESOLVES]:
+            if week.solves >= week.max_solves:
+                break
+            week.resolved.add(_memo_key(pool, n))
+            candidate = _evaluate(week, pool, n, resolve=True)
+            if candidate is not None:
+                moves.append(_apply(week, day, candidate))
+                week.pools.clear()
+                break
+        if len(moves) == before:
+            break
     if not moves:
         same = {day: tuple(ts) for day, ts in teams_by_day.items()}
         return Reformed(same, problem, solution, (), week.tries)
