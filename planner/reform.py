@@ -1,24 +1,24 @@
-"""Post-routing team re-formation: idle officers take over work so that waiting visits get made.
+"""Post-routing team re-formation: idle officers take work over so that waiting visits get made.
 
 Formation decides teams before routing knows what fits; routing can then leave a formed team
 without a single stop (its certifications match no visit still open) while visits that only other
 teams are certified for wait, all those team-days being full. ``reform_week`` repairs that, day by
 day, with a small ejection chain over team membership and routes:
 
-* take the officers of one *idle unit* (a team with no stop, or an officer in no team) and of one
-  routed team, and split them again into two valid teams (``planner.teams`` rules: sizes,
-  ``may_pair``, recusals; fixed teams untouched, a pairing's core kept together);
+* a *pool* is one idle unit (a team with no stop, or an officer rostered in no team) with one
+  routed team that is not fixed; its officers are split again into two valid teams
+  (``planner.teams`` rules: sizes, ``may_pair``; a pairing's core kept together, a fixed idle
+  team kept as it is) — the unchanged split included;
 * the *keeper* takes the routed team's id and route, every stop at its time, except the stops it
-  is no longer certified for and possibly one short run of stops, which move to the other team;
-* the other team takes the moved stops, then waiting visits are inserted (``insert_left_out``)
-  into either route; the routes of both are checked by the routing model (``routes_feasible``)
-  on a problem rebuilt for the two new teams (``build_problem``).
+  is no longer certified for, which the other team takes; then waiting visits are inserted
+  (``insert_left_out``) into either route;
+* when insertion gains nothing in the whole week, the most promising splits are routed again by
+  the routing engine from their current routes (``solve_model``), which moves stops in time;
+* a change is kept only when it schedules more priority-weighted value; both routes are checked
+  by the routing model (``routes_feasible``) on a problem built for the two new teams
+  (``build_problem``); the week is swept again until nothing gains.
 
-A change is kept only when it schedules more priority-weighted visits; the best change of a day is
-applied and the day tried again until nothing gains (or ``max_tries`` evaluations are spent, so the
-pass is deterministic). The unchanged split — the idle team takes a run of the routed team's stops
-so that a waiting visit fits in the freed gap — is one of the candidates. ``docs/teams.md``
-explains the pass and its measured effect.
+``docs/teams.md`` explains the pass and its measured effect.
 """
 
 from __future__ import annotations
@@ -232,8 +232,8 @@ def _splits(
             fixed = other is not None and other.id in week.fixed
             if fixed and {o.id for o in chosen} != set(other.officer_ids):  # type: ignore[union-attr]
                 continue
-            if keeper is None:
-                if valid(chosen, other_core):
+            if keeper is None:  # officers in no team: a new team of the unit's first officer
+                if pool[0] in chosen and valid(chosen, other_core):
                     yield (), chosen
             elif valid(chosen, other_core) and valid(rest, keep_core):
                 yield rest, chosen
