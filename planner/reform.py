@@ -150,6 +150,7 @@ class _Week:
                 }
         self.pairs = recused_pairs(scenario)
         self.fixed = {t.id for t in scenario.teams if not t.pairing}
+        self.pinned: set[tuple[dt.date, str]] = set()  # (day, team id) a visit is pinned to
         self.core = {t.id: frozenset(t.officer_ids) for t in scenario.teams if t.pairing}
         self.tries = 0
         self.max_tries = MAX_TRIES
@@ -197,13 +198,18 @@ class _Week:
 
 
 def _splits(
-    week: _Week, pool: Sequence[Inspector], keeper: Team | None, other: Team | None
+    week: _Week,
+    pool: Sequence[Inspector],
+    keeper: Team | None,
+    other: Team | None,
+    day: dt.date,
 ) -> Iterator[tuple[tuple[Inspector, ...], tuple[Inspector, ...]]]:
     """(keeper members, other members) of every valid split of ``pool``.
 
     With a ``keeper`` team, both parts are teams (``min_size``…``max_size``, ``may_pair``); the
-    keeper keeps its pairing core, the other team the core of ``other`` (a fixed ``other`` stays
-    as it is). Without one, the other part is any valid team of ``pool``'s officers.
+    keeper keeps its pairing core, the other team the core of ``other`` (a fixed ``other``, and a
+    team a visit is pinned to that day, stay as they are). Without one, the other part is any
+    valid team of ``pool``'s officers.
     """
     params = week.params
     together = {
@@ -224,13 +230,18 @@ def _splits(
             for a, b in combinations(members, 2)
         )
 
+    def as_is(team: Team | None, part: Sequence[Inspector]) -> bool:
+        """A fixed team, or one a visit is pinned to that day, keeps exactly its members."""
+        if team is None or (team.id not in week.fixed and (day, team.id) not in week.pinned):
+            return True
+        return {o.id for o in part} == set(team.officer_ids)
+
     keep_core = week.core.get(keeper.id, frozenset()) if keeper is not None else frozenset()
     other_core = week.core.get(other.id, frozenset()) if other is not None else frozenset()
     for size in range(params.min_size, len(pool) + 1):
         for chosen in combinations(pool, size):
             rest = tuple(o for o in pool if o not in chosen)
-            fixed = other is not None and other.id in week.fixed
-            if fixed and {o.id for o in chosen} != set(other.officer_ids):  # type: ignore[union-attr]
+            if not (as_is(other, chosen) and (keeper is None or as_is(keeper, rest))):
                 continue
             if keeper is None:  # officers in no team: a new team of the unit's first officer
                 if pool[0] in chosen and valid(chosen, other_core):
@@ -442,7 +453,7 @@ def _day_pools(week: _Week, day: dt.date, d: int) -> Iterator[_Pool]:
             if keeper is None:  # officers in no team: a new team of them alone
                 pool = unit + tuple(o for o in free if o.id > unit[0].id)
             splits: list[tuple[Team | None, Team]] = []
-            for keep, members in _splits(week, pool, keeper, unit_team):
+            for keep, members in _splits(week, pool, keeper, unit_team, day):
                 same = keeper is not None and {o.id for o in keep} == set(keeper.officer_ids)
                 if not same and not any(week.certified(members, i) for i in waiting):
                     continue  # the other team can make nothing waiting, nor take stops over
@@ -612,6 +623,7 @@ def reform_week(
     params = params or TeamParams()
     week = _Week(scenario, visits, teams_by_day, problem, solution, params, drop_penalty)
     week.max_tries, week.max_solves = max_tries, max_solves
+    week.pinned = {(day, team_id) for team_id, day in (pins or {}).values()}
     if solve_params is not None:
         week.solve_params = replace(solve_params, drop_penalty=drop_penalty)
     moves: list[Move] = []

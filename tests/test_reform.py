@@ -146,6 +146,19 @@ def test_pairing_core_stays_together() -> None:
     assert any({"f", "x"} <= set(t.officer_ids) for t in teams[MONDAY])
 
 
+def test_a_team_a_visit_is_pinned_to_keeps_its_members() -> None:
+    """The same Monday with F1 pinned to Mon-1 (f+x) by the planner: Mon-1 keeps exactly its
+    officers, so the swap is not made and F1 stays with them."""
+    scenario = _scenario(SWAP_OFFICERS, SWAP_SHOPS)
+    pins = {"F1": ("Mon-1", MONDAY)}
+    made = plan_visits(scenario, SWAP_VISITS, SWAP_TEAMS, MONDAY, FAST, pins=pins)
+    demand = WeekDemand(MONDAY, tuple(SWAP_VISITS), ())
+    teams, after = reform_made(scenario, demand, SWAP_TEAMS, made, solve_params=FAST, pins=pins)
+    assert ("f", "x") in {t.officer_ids for t in teams[MONDAY]}
+    (route,) = [r for r in after[0].routes if "F1" in {s.visit.business_id for s in r.stops}]
+    assert (route.team_id, route.officer_ids) == ("Mon-1", ("f", "x"))
+
+
 def test_officers_in_no_team_are_paired_for_a_waiting_visit() -> None:
     """y and z are rostered on Monday but in no team; a visit needing gas + hygiene waits. The
     pass forms y+z for it."""
