@@ -10,11 +10,14 @@ directory (removed afterwards); the NEW one is this tree. Each repeat runs the O
 command as a subprocess (``PYTHONPATH`` pointing at that tree), alternating, so both see the same
 machine load; both plan the same scenario (this tree's ``data/demo``) with the same flags:
 ``python -m planner plan SCENARIO --week WEEK --out TMP`` (joint plan + siloed baseline, the
-default ``SolveParams``). Per run: *wall s* from launch to exit; *first plan s* from launch to
+default ``SolveParams``; run as ``runpy`` of ``planner`` in ``CPU_WRAPPER``, which adds the CPU
+line). Per run: *wall s* from launch to exit; *first plan s* from launch to
 the first progress line (what a user waits for before seeing a plan) and the solver's own
 ``first_solution_seconds``; the joint plan's planned visits, priority-weighted coverage and
 travel, the share of due obligations covered jointly and siloed, and the siloed visits (read
-back from OUT/plan.json). *load* is the 1-minute load average before → after the run (2 shared
+back from OUT/plan.json); *cpu s* of the planner's own process (the joint plan's critical
+path on a quiet machine) and with the worker processes it waited for (the siloed baseline's
+departments). *load* is the 1-minute load average before → after the run (2 shared
 cores: above ~1 the wall times are pessimistic).
 
 ``--formation`` also forms the teams of several weeks (``planner.teams.form_week``: three demo
@@ -90,10 +93,23 @@ def checkout(ref: str, into: Path) -> Path:
     return path
 
 
+# ``python -m planner ARGS`` that prints, on exit, the CPU seconds of its own process and of the
+# worker processes it waited for (forked workers leave through ``os._exit``: no line of theirs).
+CPU_WRAPPER = """
+import atexit, resource, runpy, sys
+def cpu():
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"CPU {me.ru_utime + me.ru_stime:.2f} {kids.ru_utime + kids.ru_stime:.2f}", flush=True)
+atexit.register(cpu)
+sys.argv = ["planner", *sys.argv[1:]]
+runpy.run_module("planner", run_name="__main__")
+"""
+
+
 def run_plan(tree: Path, scenario: Path, week: str, out: Path) -> dict[str, Any]:
     """One ``plan`` run with ``tree``'s planner: times, the plan's numbers and the load."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    command = [sys.executable, "-m", "planner", "plan", str(scenario), "--week", week]
+    command = [sys.executable, "-c", CPU_WRAPPER, "plan", str(scenario), "--week", week]
     command += ["--out", str(out)]
     before = load()
     started = time.perf_counter()
@@ -112,8 +128,11 @@ def run_plan(tree: Path, scenario: Path, week: str, out: Path) -> dict[str, Any]
     if code != 0:
         raise RuntimeError(f"{' '.join(command)} exited {code}:\n{''.join(lines[-20:])}")
     m = json.loads((out / "plan.json").read_text(encoding="utf-8"))["metrics"]
+    cpu = [line.split() for line in lines if line.startswith("CPU ")][-1]
     return {
         "wall_s": round(wall, 1),
+        "cpu_main_s": round(float(cpu[1]), 1),
+        "cpu_all_s": round(float(cpu[1]) + float(cpu[2]), 1),
         "first_line_s": round(first, 1) if first is not None else "",
         "first_solution_s": round(m["first_solution_seconds"], 1),
         "visits": int(m["visits_planned"]),
@@ -144,6 +163,8 @@ COLUMNS = (
     ("repeat", "repeat"),
     ("side", "planner"),
     ("wall_s", "wall s"),
+    ("cpu_main_s", "cpu s main process"),
+    ("cpu_all_s", "cpu s with workers"),
     ("first_line_s", "first plan s (wall, first progress line)"),
     ("first_solution_s", "first plan s (solver)"),
     ("visits", "joint visits"),
@@ -154,7 +175,15 @@ COLUMNS = (
     ("visits_siloed", "siloed visits"),
     ("load", "load"),
 )
-NUMERIC = ("wall_s", "first_line_s", "first_solution_s", "visits", "weighted_coverage")
+NUMERIC = (
+    "wall_s",
+    "cpu_main_s",
+    "cpu_all_s",
+    "first_line_s",
+    "first_solution_s",
+    "visits",
+    "weighted_coverage",
+)
 NUMERIC += ("travel_h", "coverage_joint", "coverage_siloed", "visits_siloed")
 
 
@@ -175,7 +204,8 @@ def summary(rows: Sequence[Mapping[str, Any]], old: str, new: str) -> list[dict[
         medians[side] = {
             k: statistics.median(float(r[k]) for r in mine if r[k] != "") for k in NUMERIC
         }
-        out.append({"repeat": "median", "side": side, **medians[side]})
+        shown = {k: round(v, 4) for k, v in medians[side].items()}
+        out.append({"repeat": "median", "side": side, **shown})
     ratio = {
         k: round(medians[new][k] / medians[old][k], 3) if medians[old][k] else "" for k in NUMERIC
     }
