@@ -388,11 +388,14 @@ def solve_model(
     offered: int = 0,
     progress: Progress | None = None,
     initial: Sequence[Sequence[int]] | None = None,
+    stall_of: float | None = None,
 ) -> _ModelResult:
     """Route ``problem`` as one OR-Tools model; indices in the result are ``problem``'s.
 
     ``initial`` (one visit list per vehicle) starts the search from those routes instead of a
-    first-solution strategy; the search then only improves on them (``repair``).
+    first-solution strategy; the search then only improves on them (``repair``). The search
+    stops after ``STALL_SHARE`` of ``stall_of`` seconds (default: the time limit) without a
+    better plan.
     """
     t0 = time.perf_counter()
     if problem.n_visits == 0 or problem.n_vehicles == 0:
@@ -404,7 +407,7 @@ def solve_model(
     )
     model.routing.AddAtSolutionCallback(tracker)
     remaining = max(0.1, time_limit_s - (built - t0))
-    tracker.stall_s = max(STALL_MIN_S, STALL_SHARE * remaining)
+    tracker.stall_s = max(STALL_MIN_S, STALL_SHARE * min(remaining, stall_of or remaining))
     if initial is not None:
         # From given routes (the repair) the search is there to add visits: it stops
         # STALL_MIN_S after the last plan that served more priority; shorter travel alone does
@@ -766,9 +769,15 @@ class _Run:
     repaired: int = 0  # visits the repair pass added
 
     def run(
-        self, visits: Sequence[int], vehicles: Sequence[int], stage: str, limit: float
+        self,
+        visits: Sequence[int],
+        vehicles: Sequence[int],
+        stage: str,
+        limit: float,
+        stall_of: float | None = None,
     ) -> set[int]:
-        """Solve one model over ``visits`` × ``vehicles``; return the visits it served."""
+        """Solve one model over ``visits`` × ``vehicles``; return the visits it served
+        (``stall_of``: as in ``solve_model``)."""
         ordered = _order(visits, self.params.seed)
         sub = self.problem.restrict(ordered, vehicles)
         result = solve_model(
@@ -780,6 +789,7 @@ class _Run:
             served_before=len(self.served),
             offered=self.offered,
             progress=self.progress,
+            stall_of=stall_of,
         )
         self.routes += _remap(result, ordered, vehicles)
         served = {ordered[i] for i in result.served}
@@ -862,7 +872,10 @@ def _solve_by_day(run: _Run, offered: Sequence[int]) -> None:
         for g, (visits, crew) in enumerate(parts):
             name = stage if len(parts) == 1 else f"{stage} area {g + 1}/{len(parts)}"
             share = budget * len(visits) / max(len(candidates), 1)
-            run.run(visits, crew, name, max(share, 0.5))
+            # The stall is judged against the model's even share of the whole limit: the time
+            # earlier days left over makes a later day's limit long, not its search slower.
+            even = (params.time_limit_s - run.reserve) * len(visits) / max(len(offered), 1)
+            run.run(visits, crew, name, max(share, 0.5), stall_of=even)
         dropped = [i for i in candidates if i not in run.served]
         pool = [i for i in pool if i not in run.served and i not in extra] + dropped
 
