@@ -534,7 +534,8 @@ def _team_terms(
 # and often has its best plan at once, then spends its time proving it (a weak LP bound): it
 # stops once within this share of the bound. On the demo week this stops Monday's tier 2 at
 # once with the plan it ends with anyway (4.07 → 3.50 deterministic seconds for the week, the
-# same teams every day; benchmarks/demo_speed.py --formation).
+# same teams every day; benchmarks/demo_speed.py --formation). Not with a random draw (its
+# scores must be maximised exactly).
 TIER2_GAP = 0.05
 
 
@@ -843,7 +844,8 @@ def _form_office(
         + params.extra_member_weight * extra
         - together
     )
-    second, status = _solve(m, tuned, TIER2_GAP)
+    # A random draw's scores are the last tier: the drawn pairing must be the best scored one.
+    second, status = _solve(m, tuned, 0.0 if params.random_draw else TIER2_GAP)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         solver = second
     # else: tier 2 ran out of time even with tier 1's solution as a hint; keep tier 1's.
