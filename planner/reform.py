@@ -48,10 +48,12 @@ from planner.solve import insert_left_out, routes_feasible, solve_model
 from planner.teams import may_pair, needed_certifications, recused_pairs, team_officers
 from planner.travel import TravelMatrix
 
-MAX_TRIES = 2000  # candidate evaluations of a week (each builds a two-team problem: ~1–5 ms)
+MAX_TRIES = 1000  # candidate evaluations and pool builds of a week (~1–20 ms each)
 MAX_SOLVES = 8  # two-team routing runs of a week (each ~20–200 ms)
 RESOLVES = 3  # of the week's most promising splits routed again when insertion finds no gain
 RESOLVE_LIMIT_S = 0.1  # seconds of one two-team routing run (its search does not stop sooner)
+MAX_WAITING = 40  # waiting visits offered to one pool (the most valuable)
+BUDGET_S = 5.0  # a backstop for very large weeks: the pass stops sweeping after this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ class _Week:
         self.core = {t.id: frozenset(t.officer_ids) for t in scenario.teams if t.pairing}
         self.tries = 0
         self.max_tries = MAX_TRIES
+        self.deadline = float("inf")  # time.perf_counter() value the pass stops sweeping at
         self.solves = 0
         self.max_solves = MAX_SOLVES
         self.resolved: set[tuple[object, ...]] = set()
@@ -161,6 +164,10 @@ class _Week:
         self._fits: dict[tuple[int, int], bool] = {}
         self.pools: dict[dt.date, list[_Pool]] = {}  # each day's pools as last built
         self.solve_params = SolveParams(drop_penalty=drop_penalty)
+
+    def spent(self) -> bool:
+        """Whether the pass has used its evaluations (``max_tries``) or its wall-clock budget."""
+        return self.tries >= self.max_tries or time.perf_counter() > self.deadline
 
     def waiting(self, d: int) -> list[int]:
         """Visits left out that may happen on day index ``d``: its dates, no pin, and an empty
@@ -281,6 +288,10 @@ def _pool(
     able = [i for i in waiting if any(week.certified(m, i) for m in members)]
     if not able:
         return None
+    # The most valuable waiting visits only: a pool's problem grows with them, and two teams'
+    # day holds few of them.
+    able = sorted(able, key=lambda i: (-int(p.penalty[i]), i))[:MAX_WAITING]
+    week.tries += 1
     sub = stops + able
     nodes = np.array(list(range(p.n_depots)) + [p.n_depots + i for i in sub])
     problem = build_problem(
@@ -447,7 +458,7 @@ def _day_pools(week: _Week, day: dt.date, d: int) -> Iterator[_Pool]:
     units += [(None, (o,)) for o in free]
     for unit_team, unit in units:
         for keeper in [None, *routed] if unit_team is None else routed:
-            if week.tries >= week.max_tries:
+            if week.spent():
                 return
             pool = unit + (team_officers(keeper, s) if keeper is not None else ())
             if keeper is None:  # officers in no team: a new team of them alone
@@ -482,7 +493,7 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
     found: list[tuple[_Candidate, _Pool, int]] = []
     for pool in pools:
         for n in range(len(pool.splits)):
-            if week.tries >= week.max_tries:
+            if week.spent():
                 break
             candidate = _evaluate(week, pool, n, resolve=False)
             if candidate is not None:
@@ -593,6 +604,7 @@ def reform_week(
     max_tries: int = MAX_TRIES,
     max_solves: int = MAX_SOLVES,
     solve_params: SolveParams | None = None,
+    budget_s: float = BUDGET_S,
 ) -> Reformed:
     """Re-form teams after routing wherever an idle officer or team could get a waiting visit made.
 
@@ -614,6 +626,9 @@ def reform_week(
         Most two-team routing runs of the week (0: insertion only).
     solve_params
         Routing weights of the two-team runs (``_resolve``; guided local search is switched off).
+    budget_s
+        Wall seconds after which no new candidate is evaluated (a backstop for very large
+        weeks; the demo's pass takes well under a second).
 
     Returns
     -------
@@ -627,10 +642,11 @@ def reform_week(
     if solve_params is not None:
         week.solve_params = replace(solve_params, drop_penalty=drop_penalty)
     moves: list[Move] = []
-    while week.tries < week.max_tries:
+    week.deadline = time.perf_counter() + budget_s
+    while not week.spent():
         before = len(moves)
         for d, day in enumerate(problem.days):
-            while day in week.teams and week.tries < week.max_tries:
+            while day in week.teams and not week.spent():
                 state = _day_state(week, day, d)
                 found = [] if state in week.fruitless else _day_candidates(week, day, d)
                 if not found:
