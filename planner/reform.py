@@ -44,14 +44,14 @@ from planner.problem import (
     solution_to_routes,
     unplanned_obligations,
 )
-from planner.solve import insert_left_out, routes_feasible, solve_model
+from planner.solve import descend_from, insert_left_out, routes_feasible
 from planner.teams import may_pair, needed_certifications, recused_pairs, team_officers
 from planner.travel import TravelMatrix
 
 MAX_TRIES = 1000  # candidate evaluations and pool builds of a week (~1–20 ms each)
-MAX_SOLVES = 8  # two-team routing runs of a week (each ~20–200 ms)
+MAX_SOLVES = 8  # two-team local searches of a week (each ~20–300 ms)
 RESOLVES = 3  # of the week's most promising splits routed again when insertion finds no gain
-RESOLVE_LIMIT_S = 0.1  # seconds of one two-team routing run (its search does not stop sooner)
+RESOLVE_LIMIT_S = 1.0  # backstop of one two-team local search (it stops on its own first)
 MAX_WAITING = 40  # waiting visits offered to one pool (the most valuable)
 BUDGET_S = 5.0  # a backstop for very large weeks: the pass stops sweeping after this long
 
@@ -329,7 +329,7 @@ def _evaluate(week: _Week, pool: _Pool, n: int, resolve: bool) -> _Candidate | N
     tries: list[list[RouteSolution] | None]
     if resolve:
         week.solves += 1
-        tries = [_resolve(week, mini, local, pinned)]
+        tries = [_resolve(week, mini, local, left, pinned)]
     else:
         tries = [_keep_route(mini, route, local, left, o)]
     best: tuple[int, list[RouteSolution]] | None = None
@@ -388,11 +388,17 @@ def _promising(mini: RoutingProblem, local: Sequence[int], left: Sequence[int]) 
 
 
 def _resolve(
-    week: _Week, mini: RoutingProblem, local: Sequence[int], pinned: Sequence[int]
-) -> list[RouteSolution]:
-    """The two teams' visits routed again by the routing engine, starting from the keeper's
-    stops it may still make on the keeper and the others on the other team (the search only
-    accepts better plans). A stop pinned to the keeper stays the keeper's."""
+    week: _Week,
+    mini: RoutingProblem,
+    local: Sequence[int],
+    left: Sequence[int],
+    pinned: Sequence[int],
+) -> list[RouteSolution] | None:
+    """The two teams' visits improved by the routing engine's local search (``descend_from``),
+    starting from the keeper's stops it may still make on the keeper and the others on the
+    other team: each run stops at the first plan that makes one more waiting visit (or at a
+    local optimum: it does not depend on the clock), and the next starts from it. A stop
+    pinned to the keeper stays the keeper's."""
     if pinned:
         mini = replace(
             mini, pinned=np.where(np.isin(np.arange(mini.n_visits), pinned), 0, mini.pinned)
@@ -400,8 +406,22 @@ def _resolve(
     start: list[list[int]] = [[] for _ in range(mini.n_vehicles)]
     for j in local:
         start[0 if mini.eligible[j, 0] else mini.n_vehicles - 1].append(j)
-    params = replace(week.solve_params, use_guided_local_search=False)
-    return list(solve_model(mini, params, RESOLVE_LIMIT_S, stage="reform", initial=start).routes)
+    routes: list[RouteSolution] | None = None
+    wanted = list(left)
+    while wanted:  # each run stops at the first plan making one more: go on while one does
+        found = descend_from(mini, start, week.solve_params, RESOLVE_LIMIT_S, until_served=wanted)
+        if found is None:
+            break
+        served = {j for r in found for j in r.visits}
+        if not served & set(wanted):
+            routes = routes or found
+            break
+        routes = found
+        wanted = [j for j in wanted if j not in served]
+        start = [[] for _ in range(mini.n_vehicles)]
+        for r in found:
+            start[r.vehicle] = list(r.visits)
+    return routes
 
 
 def _keep_route(
