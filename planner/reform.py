@@ -12,8 +12,9 @@ day, with a small ejection chain over team membership and routes:
 * the *keeper* takes the routed team's id and route, every stop at its time, except the stops it
   is no longer certified for, which the other team takes; then waiting visits are inserted
   (``insert_left_out``) into either route;
-* when insertion gains nothing in the whole week, the most promising splits are routed again by
-  the routing engine from their current routes (``solve_model``), which moves stops in time;
+* when insertion gains nothing in the whole week, the most promising splits are improved by the
+  routing engine's local search from their current routes (``descend_from``), which moves
+  stops in time;
 * a change is kept only when it schedules more priority-weighted value; both routes are checked
   by the routing model (``routes_feasible``) on a problem built for the two new teams
   (``build_problem``); the week is swept again until nothing gains.
