@@ -52,7 +52,8 @@ from planner.travel import TravelMatrix
 MAX_TRIES = 1000  # candidate evaluations and pool builds of a week (~1–20 ms each)
 MAX_SOLVES = 8  # two-team local searches of a week (each ~20–300 ms)
 RESOLVES = 3  # of the week's most promising splits routed again when insertion finds no gain
-RESOLVE_LIMIT_S = 1.0  # backstop of one two-team local search (it stops on its own first)
+RESOLVE_STEPS = 40  # improving moves of one two-team local search (a limit of work, not time)
+RESOLVE_LIMIT_S = 30.0  # a backstop only: the searches stop on their own long before
 MAX_WAITING = 40  # waiting visits offered to one pool (the most valuable)
 BUDGET_S = 5.0  # a backstop for very large weeks: the pass stops sweeping after this long
 
@@ -410,7 +411,14 @@ def _resolve(
     routes: list[RouteSolution] | None = None
     wanted = list(left)
     while wanted:  # each run stops at the first plan making one more: go on while one does
-        found = descend_from(mini, start, week.solve_params, RESOLVE_LIMIT_S, until_served=wanted)
+        found = descend_from(
+            mini,
+            start,
+            week.solve_params,
+            RESOLVE_LIMIT_S,
+            until_served=wanted,
+            max_steps=RESOLVE_STEPS,
+        )
         if found is None:
             break
         served = {j for r in found for j in r.visits}

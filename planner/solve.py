@@ -1069,15 +1069,17 @@ def descend_from(
     problem: RoutingProblem,
     initial: Sequence[Sequence[int]],
     params: SolveParams | None = None,
-    time_limit_s: float = 2.0,
+    time_limit_s: float = 30.0,
     *,
     until_served: Sequence[int] = (),
+    max_steps: int = 0,
 ) -> list[RouteSolution] | None:
     """``initial`` (one visit list per vehicle) improved by local search until no move improves
     it: relocations, exchanges, insertions of left-out visits, … but no large-neighbourhood
     operator, so the search ends at a local optimum whatever the clock (``time_limit_s`` is
     only a backstop) — or, with ``until_served``, at the first plan that serves one of those
-    visits. ``None`` when ``initial`` breaks a rule of the model.
+    visits, or after ``max_steps`` improving moves (0: no limit). The same input gives the
+    same routes. ``None`` when ``initial`` breaks a rule of the model.
     """
     from ortools.util import optional_boolean_pb2
 
@@ -1090,6 +1092,8 @@ def descend_from(
     )
     for name in _LNS_OPERATORS:
         setattr(search.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+    if max_steps:
+        search.solution_limit = max_steps
     wanted = [model.index(i) for i in until_served]
     done = [False]
 
