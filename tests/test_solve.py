@@ -388,6 +388,22 @@ def test_repair_candidates_skip_a_visit_not_worth_the_stop_it_needs_out() -> Non
     assert repair_candidates(problem, routes, [1, 2], [0]) == []
 
 
+def test_repair_swaps_in_a_left_out_visit_worth_more() -> None:
+    """The full team-day of ``_full_day`` (a three-hour stop worth 100 000, 40 min of slack):
+    no insertion places the two-hour visit worth 200 000, but the repair pass, solving the day
+    again from its route, swaps it for the stop (a screen on slack alone would have skipped the
+    day); the five-hour visit stays out."""
+    import time
+
+    from planner.solve import _repair, _Run
+
+    problem, routes = _full_day(penalty_of_stop=100_000)
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    run = _Run(problem, params, None, time.perf_counter(), 3, routes=list(routes), served={0})
+    _repair(run, [0, 1, 2])
+    assert run.served == {1} and run.repaired == 1
+
+
 def test_insertion_fills_the_morning_before_an_afternoon_visit() -> None:
     """A team-day whose only visit is at 14:00 has the morning free: a left-out one-hour visit
     open 09–12 goes there, and the route with it is feasible for the routing model."""
