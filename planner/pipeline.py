@@ -23,13 +23,14 @@ from planner.domain import (
     WeekDemand,
 )
 from planner.engines import solve_with
-from planner.merge import build_week_demand, visit_seconds
+from planner.merge import build_week_demand, visit_seconds, with_parts
 from planner.obligations import is_due
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.problem import (
     RoutingProblem,
     Solution,
     build_problem,
+    capacity_bound,
     problem_points,
     screen_certifications,
     solution_to_routes,
@@ -82,8 +83,9 @@ def plan_visits(
     """Route given visits with given teams; the part of ``plan_week`` after merging.
 
     Returns the plan, the problem, the travel matrix over ``problem_points``, the solution and
-    the visits as routed (items no team is certified for taken out). ``pins`` fix visits to a
-    team-day; ``prefer`` only makes other team-days cost more (a re-plan's announced visits).
+    the visits as routed (items no team is certified for taken out; then the department parts
+    ``offer_parts`` adds, in node order). ``pins`` fix visits to a team-day; ``prefer`` only
+    makes other team-days cost more (a re-plan's announced visits).
     """
     solve_params = solve_params or SolveParams()
     plan_params = plan_params or PlanParams()
@@ -99,6 +101,7 @@ def plan_visits(
         scenario, routed, teams_by_day, plan_params
     )
     uncertified += split_off
+    routed, alternative = offer_parts(scenario, routed, teams_by_day, solve_params, plan_params, pins)
     if travel is None:
         ids = [o.id for o in scenario.settings.offices] + [v.business_id for v in routed]
         travel = travel_matrix(problem_points(scenario, routed), roads=roads, ids=ids)
@@ -111,6 +114,7 @@ def plan_visits(
         drop_penalty=solve_params.drop_penalty,
         pins=pins,
         prefer=prefer,
+        alternative=alternative,
     )
     solution = solve_with(problem, solve_params, engine=solve_params.engine, progress=progress)
     routes = solution_to_routes(problem, solution, routed)
@@ -123,8 +127,40 @@ def plan_visits(
     metrics = plan_metrics(plan, visits, deferred, solution, week_start)
     metrics["total_seconds"] = time.perf_counter() - started
     metrics["second_visits"] = float(second_visits)
+    metrics["part_visits"] = solution.stat("part_visits")
     plan = Plan(week_start, routes, unscheduled, tuple(metrics.items()))
     return plan, problem, travel, solution, routed
+
+
+def offer_parts(
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    teams_by_day: Mapping[dt.date, Sequence[Team]],
+    solve_params: SolveParams,
+    plan_params: PlanParams,
+    pins: Mapping[str, tuple[str, dt.date]] | None = None,
+) -> tuple[tuple[Visit, ...], tuple[int, ...] | None]:
+    """The visits to route and their alternative groups (``RoutingProblem.alternative``).
+
+    With ``solve_params.part_visits`` ``always`` — or ``auto`` on a capacity-bound week
+    (``capacity_bound``) — every visit of several departments also offers each department's
+    part (``planner.merge.with_parts``), except pinned ones (the planner fixed the whole visit)
+    and on PyVRP (it has no alternatives). ``None``: no parts, one visit per business.
+    """
+    mode = solve_params.part_visits
+    if mode == "off" or solve_params.engine == "pyvrp":
+        return tuple(visits), None
+    if mode == "auto" and not capacity_bound(scenario, visits, teams_by_day):
+        return tuple(visits), None
+    pinned = set(pins or {})
+    wholes = [v for v in visits if v.business_id in pinned]
+    if len(wholes) == len(visits):
+        return tuple(visits), None
+    out, group = with_parts([v for v in visits if v.business_id not in pinned], scenario, plan_params)
+    if len(out) == len(visits) - len(wholes):
+        return tuple(visits), None  # no visit of several departments
+    start = len(out)
+    return out + tuple(wholes), group + tuple(range(start, start + len(wholes)))
 
 
 def plan_metrics(

@@ -87,10 +87,12 @@ class Model:
 
 
 def add_travel(model: Model, params: SolveParams) -> None:
-    """Arc cost = travel seconds; the time dimension adds each visit's service to its out-arcs."""
+    """Arc cost = travel seconds (plus, out of a part visit, what it loses against its whole
+    visit: ``add_optional_visits``); the time dimension adds each visit's service to its out-arcs."""
     p, routing = model.problem, model.routing
     service = np.concatenate([np.zeros(p.n_depots, dtype=np.int64), p.service])
-    travel = routing.RegisterTransitMatrix(p.travel_seconds.tolist())
+    lost = np.concatenate([np.zeros(p.n_depots, dtype=np.int64), p.lost_value])
+    travel = routing.RegisterTransitMatrix((p.travel_seconds + lost[:, None]).tolist())
     routing.SetArcCostEvaluatorOfAllVehicles(travel)
     transit = routing.RegisterTransitMatrix((p.travel_seconds + service[:, None]).tolist())
     horizon = (int(p.vehicle_day.max(initial=0)) + 1) * HORIZON
@@ -182,9 +184,20 @@ def add_eligibility(model: Model) -> None:
 
 
 def add_optional_visits(model: Model) -> None:
-    """Any visit may be left out, at its priority-weighted penalty."""
-    for i in range(model.problem.n_visits):
-        model.routing.AddDisjunction([model.index(i)], int(model.problem.penalty[i]))
+    """Any visit may be left out, at its priority-weighted penalty.
+
+    A whole visit and its department parts (``RoutingProblem.alternative``) are one disjunction
+    of at most one visit at the whole visit's penalty; a part planned instead costs what it
+    leaves unchecked (``lost_value``, on its out-arc: ``add_travel``), so the objective is exact:
+    the whole's penalty when none is made, the other departments' worth when a part is.
+    """
+    p = model.problem
+    members: dict[int, list[int]] = {}
+    for i, g in enumerate(p.group.tolist()):
+        members.setdefault(g, []).append(i)
+    for group in members.values():
+        nodes = [model.index(i) for i in group]
+        model.routing.AddDisjunction(nodes, int(p.penalty[group].max()), 1)
 
 
 def add_deadlines(model: Model) -> None:
@@ -424,18 +437,28 @@ def solve_model(
 # ---------------------------------------------------------------- LP over days
 
 
-def incoming_travel_bound(problem: RoutingProblem) -> np.ndarray:
-    """Per visit: the least travel into it from any other node (a lower bound on its arrival leg)."""
+def _no_self_travel(problem: RoutingProblem) -> np.ndarray:
+    """``float[N, N]`` travel seconds with ``inf`` from a node to itself and between alternatives
+    of one visit (a whole visit and its parts: never both planned, so never one after the other)."""
     seconds = problem.travel_seconds.astype(np.float64)
     np.fill_diagonal(seconds, np.inf)
+    if problem.alternative is not None:
+        group = problem.group
+        same = group[:, None] == group[None, :]
+        seconds[problem.n_depots :, problem.n_depots :][same] = np.inf
+    return seconds
+
+
+def incoming_travel_bound(problem: RoutingProblem) -> np.ndarray:
+    """Per visit: the least travel into it from any other node (a lower bound on its arrival leg)."""
+    seconds = _no_self_travel(problem)
     lower = seconds.min(axis=0)[problem.n_depots :]
     return np.where(np.isfinite(lower), lower, 0.0)
 
 
 def travel_estimate(problem: RoutingProblem, neighbours: int = 3) -> np.ndarray:
     """Per visit: mean travel from its ``neighbours`` nearest other nodes (planning estimate)."""
-    seconds = problem.travel_seconds.astype(np.float64)
-    np.fill_diagonal(seconds, np.inf)
+    seconds = _no_self_travel(problem)
     incoming = seconds[:, problem.n_depots :]
     k = min(neighbours, max(incoming.shape[0] - 1, 1))
     nearest = np.sort(incoming, axis=0)[:k]
@@ -472,7 +495,8 @@ def assign_days(
     """LP: which share of each visit each day takes, maximising the priority-weighted coverage.
 
     Variables ``y[i, c]`` ≥ 0 for visit ``i`` and class ``c`` of identical team-days of one day
-    (only where eligible, pinned visits only on their team-day's class); ``Σ_c y[i, c] ≤ 1``;
+    (only where eligible, pinned visits only on their team-day's class); ``Σ_c y[i, c] ≤ 1``,
+    summed over a whole visit and its parts (``RoutingProblem.alternative``: at most one);
     ``Σ_i duration[i] · y[i, c] ≤ Σ_{k ∈ c} capacity[k]``; maximise ``Σ penalty[i] · y[i, c]``.
 
     With ``detour`` (``float[V, K]``, see ``office_detour``) classes are also split by office, a
@@ -514,10 +538,13 @@ def assign_days(
             per_visit[i].append((c, y))
     if hours_cuts:
         add_hours_cuts(problem, solver, classes, per_visit)
-    for ys in per_visit:
+    per_group: dict[int, list[Any]] = {}
+    for i, g in enumerate(problem.group.tolist()):
+        per_group.setdefault(g, []).extend(y for _, y in per_visit[i])
+    for ys in per_group.values():  # a visit, or a whole visit and its parts: at most one
         if len(ys) > 1:
             once = solver.Constraint(0.0, 1.0)
-            for _, y in ys:
+            for y in ys:
                 once.SetCoefficient(y, 1.0)
     objective.SetMaximization()
     if solver.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
@@ -595,7 +622,7 @@ def travel_bound(problem: RoutingProblem) -> float:
     Still a relaxation (fractional visits, no order inside a day), so never below the coverage
     any plan reaches.
     """
-    total = float(problem.penalty.sum())
+    total = problem.total_penalty
     if total <= 0 or problem.n_visits == 0:
         return 1.0
     duration = problem.service + incoming_travel_bound(problem)
@@ -614,7 +641,7 @@ def lp_bound(problem: RoutingProblem) -> float:
     A relaxation: whole shifts as capacity (no lunch, no return leg), each visit's service plus the
     least travel into it, fractional visits, no time windows inside a day.
     """
-    total = float(problem.penalty.sum())
+    total = problem.total_penalty
     if total <= 0:
         return 1.0
     duration = problem.service + incoming_travel_bound(problem)
@@ -642,7 +669,16 @@ def plan_days(problem: RoutingProblem) -> np.ndarray:
     capacity = np.maximum(shift - problem.vehicle_lunch[:, 2] - round_trip, 0).astype(np.float64)
     share, _ = assign_days(problem, duration, capacity, detour=office_detour(problem))
     day = share.argmax(axis=1) if share.size else np.zeros(problem.n_visits, dtype=np.int64)
-    return np.where(share.sum(axis=1) >= 0.5, day, -1).astype(np.int64)
+    taken = share.sum(axis=1)
+    if problem.alternative is not None:  # one visit of a whole visit and its parts: the LP's most
+        best: dict[int, int] = {}
+        for i, g in enumerate(problem.group.tolist()):
+            if g not in best or taken[i] > taken[best[g]]:
+                best[g] = i
+        keep = np.zeros(problem.n_visits, dtype=bool)
+        keep[list(best.values())] = True
+        taken = np.where(keep, taken, 0.0)
+    return np.where(taken >= 0.5, day, -1).astype(np.int64)
 
 
 # ---------------------------------------------------------------- decomposition
@@ -746,6 +782,7 @@ class _Run:
         self, visits: Sequence[int], vehicles: Sequence[int], stage: str, limit: float
     ) -> set[int]:
         """Solve one model over ``visits`` × ``vehicles``; return the visits it served."""
+        visits = open_alternatives(self.problem, visits, self.routes, vehicles)
         ordered = _order(visits, self.params.seed)
         sub = self.problem.restrict(ordered, vehicles)
         result = solve_model(
@@ -776,6 +813,7 @@ class _Run:
         visit worth more.
         """
         mine = set(vehicles)
+        visits = open_alternatives(self.problem, visits, self.routes, vehicles)
         before = [r for r in self.routes if r.vehicle in mine]
         ordered = list(dict.fromkeys([i for r in before for i in r.visits] + list(visits)))
         position = {v: j for j, v in enumerate(ordered)}
@@ -806,6 +844,23 @@ class _Run:
 
     def remaining(self) -> float:
         return self.params.time_limit_s - (time.perf_counter() - self.started) - self.reserve
+
+
+def open_alternatives(
+    problem: RoutingProblem,
+    visits: Sequence[int],
+    routes: Sequence[RouteSolution],
+    vehicles: Sequence[int],
+) -> list[int]:
+    """``visits`` less those whose business is already visited (the visit itself, its whole
+    visit or a part of it: ``RoutingProblem.alternative``) on a route of a vehicle outside
+    ``vehicles`` — a model over ``vehicles`` may swap a part for its whole, never add a second."""
+    mine = set(vehicles)
+    taken = problem.served_groups(i for r in routes if r.vehicle not in mine for i in r.visits)
+    if not taken:
+        return list(visits)
+    group = problem.group
+    return [i for i in visits if int(group[i]) not in taken]
 
 
 def _solve_week(run: _Run, offered: Sequence[int]) -> None:
@@ -967,9 +1022,13 @@ def insert_left_out(
 
     by_vehicle = {r.vehicle: r for r in routes}
     slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
+    group = problem.group
+    taken = problem.served_groups(i for r in routes for i in r.visits)
     for i in sorted(left, key=lambda i: (-int(problem.penalty[i]), i)):
         if time.perf_counter() > deadline:
             break
+        if int(group[i]) in taken:
+            continue  # its business is visited already (a whole visit before its parts)
         pin = int(problem.pinned[i])
         able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[i]).tolist()
         found = [
@@ -986,6 +1045,7 @@ def insert_left_out(
             k = best.vehicle
             by_vehicle[k] = best.apply(by_vehicle.get(k), i)
             slack[k] = route_slack(problem, k, by_vehicle[k])
+            taken.add(int(group[i]))
     return list(by_vehicle.values())
 
 
@@ -1016,7 +1076,7 @@ def solve(
     params = params or SolveParams()
     started = time.perf_counter()
     offered = np.flatnonzero(problem.eligible.any(axis=1)).tolist()
-    run = _Run(problem, params, progress, started, len(offered))
+    run = _Run(problem, params, progress, started, len(problem.served_groups(offered)))
     mode = choose_decomposition(problem, params)
     if offered and mode == "week":
         _solve_week(run, offered)
@@ -1035,12 +1095,13 @@ def solve(
         run.repaired += len(run.served) - before
     bound = lp_bound(problem) if problem.n_visits else 1.0  # after routing: not on its clock
     dropped = tuple(i for i in range(problem.n_visits) if i not in run.served)
-    total = float(problem.penalty.sum())
+    total = problem.total_penalty
     covered = float(problem.penalty[sorted(run.served)].sum()) if run.served else 0.0
     stats = {
         "lp_bound": bound,
         "weighted_coverage": covered / total if total else 1.0,
-        "visits_offered": float(len(offered)),
+        "visits_offered": float(run.offered),
+        "part_visits": float(len(run.served) - int(problem.whole[sorted(run.served)].sum())),
         "visits_served": float(len(run.served)),
         "objective": float(run.objective),
         "models": float(run.models),
