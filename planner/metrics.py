@@ -21,6 +21,7 @@ from planner.domain import Obligation, Plan, Route, Scenario
 from planner.merge import simulate, visit_seconds
 from planner.obligations import is_due
 from planner.params import PlanParams, TeamParams
+from planner.problem import PART_MARK
 
 METRICS_FILE = "metrics.json"
 SPLIT_MARK = "left for a second visit"  # the reason teams.split_visit gives the left-over items
@@ -44,6 +45,7 @@ SAME_WORK_OFFICERS = 2  # officers per siloed visit in the same-work estimate: t
 # Reason categories of due obligations left out, first match wins (a substring of the reason).
 REASON_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("desk review", "desk review"),
+    ("part visit: rest waits", PART_MARK),  # before "certified" and "capacity": it quotes them
     ("split: second visit", SPLIT_MARK),
     ("department alone: < 2 officers", "cannot field a two-officer team"),
     ("recusal", "recused"),  # before "certified": "every team certified for it has … recused"
@@ -107,6 +109,7 @@ class Side:
     visits: int
     routed_visits: int
     split_visits: int
+    part_visits: int
     multi_department_visits: int
     visits_per_business: tuple[tuple[int, int], ...]
     disruption_minutes: float
@@ -173,6 +176,8 @@ class Metrics:
             "visits_routed_siloed": s.routed_visits,
             "split_visits_joint": j.split_visits,
             "split_visits_siloed": s.split_visits,
+            "part_visits_joint": j.part_visits,
+            "part_visits_siloed": s.part_visits,
             "visits_per_business_joint": {str(k): n for k, n in j.visits_per_business},
             "visits_per_business_siloed": {str(k): n for k, n in s.visits_per_business},
             "disruption_minutes_joint": _round(j.disruption_minutes),
@@ -302,6 +307,14 @@ def split_businesses(plan: Plan) -> frozenset[str]:
     return frozenset(u.obligation.business_id for u in plan.unscheduled if SPLIT_MARK in u.reason)
 
 
+def part_businesses(plan: Plan) -> frozenset[str]:
+    """Businesses visited in part: a stop checked some departments' items and the rest of the
+    visit waits (``planner.problem.PART_MARK`` in their reason). No second visit this week."""
+    return frozenset(
+        u.obligation.business_id for u in plan.unscheduled if PART_MARK in u.reason
+    )
+
+
 def department_coverage(
     scenario: Scenario, plan: Plan, due: Sequence[Obligation], department_id: str
 ) -> Coverage:
@@ -397,6 +410,7 @@ def evaluate_plan(scenario: Scenario, plan: Plan, due: Sequence[Obligation]) -> 
         visits=len(stops) + len(split),
         routed_visits=len(stops),
         split_visits=len(split),
+        part_visits=len(part_businesses(plan)),
         multi_department_visits=sum(1 for _, s in stops if len(s.visit.department_ids) >= 2),
         visits_per_business=tuple(sorted(Counter(per_business.values()).items())),
         disruption_minutes=sum(s.end - s.start for _, s in stops) / 60,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -655,8 +655,15 @@ def plan_days(problem: RoutingProblem) -> np.ndarray:
 
     Durations are service plus the mean travel from the three nearest nodes (plus the detour when
     a team of a farther office takes it); capacity is the shift less lunch and a typical round
-    trip to the office.
+    trip to the office. Only whole visits get a day: a department part (``alternative``) is
+    offered once its whole visit was not made (``open_alternatives``).
     """
+    if problem.alternative is not None:
+        wholes = np.flatnonzero(problem.whole)
+        day_of = np.full(problem.n_visits, -1, dtype=np.int64)
+        alone = problem.restrict(wholes.tolist(), range(problem.n_vehicles))
+        day_of[wholes] = plan_days(replace(alone, alternative=None))
+        return day_of
     duration = problem.service + travel_estimate(problem)
     shift = problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]
     visit_nodes = problem.n_depots + np.arange(problem.n_visits)
@@ -669,16 +676,7 @@ def plan_days(problem: RoutingProblem) -> np.ndarray:
     capacity = np.maximum(shift - problem.vehicle_lunch[:, 2] - round_trip, 0).astype(np.float64)
     share, _ = assign_days(problem, duration, capacity, detour=office_detour(problem))
     day = share.argmax(axis=1) if share.size else np.zeros(problem.n_visits, dtype=np.int64)
-    taken = share.sum(axis=1)
-    if problem.alternative is not None:  # one visit of a whole visit and its parts: the LP's most
-        best: dict[int, int] = {}
-        for i, g in enumerate(problem.group.tolist()):
-            if g not in best or taken[i] > taken[best[g]]:
-                best[g] = i
-        keep = np.zeros(problem.n_visits, dtype=bool)
-        keep[list(best.values())] = True
-        taken = np.where(keep, taken, 0.0)
-    return np.where(taken >= 0.5, day, -1).astype(np.int64)
+    return np.where(share.sum(axis=1) >= 0.5, day, -1).astype(np.int64)
 
 
 # ---------------------------------------------------------------- decomposition
@@ -777,12 +775,17 @@ class _Run:
     models: int = 0
     reserve: float = 0.0  # seconds kept back for the repair pass
     repaired: int = 0  # visits the repair pass added
+    tried: set[int] = field(default_factory=set)  # alternative groups whose whole visit was offered
 
     def run(
         self, visits: Sequence[int], vehicles: Sequence[int], stage: str, limit: float
     ) -> set[int]:
         """Solve one model over ``visits`` × ``vehicles``; return the visits it served."""
-        visits = open_alternatives(self.problem, visits, self.routes, vehicles)
+        part_of_week = len(vehicles) < self.problem.n_vehicles
+        visits = open_alternatives(
+            self.problem, visits, self.routes, vehicles, tried=self.tried if part_of_week else None
+        )
+        self.tried |= self.problem.served_groups(visits)
         ordered = _order(visits, self.params.seed)
         sub = self.problem.restrict(ordered, vehicles)
         result = solve_model(
@@ -813,7 +816,8 @@ class _Run:
         visit worth more.
         """
         mine = set(vehicles)
-        visits = open_alternatives(self.problem, visits, self.routes, vehicles)
+        visits = open_alternatives(self.problem, visits, self.routes, vehicles, tried=self.tried)
+        self.tried |= self.problem.served_groups(visits)
         before = [r for r in self.routes if r.vehicle in mine]
         ordered = list(dict.fromkeys([i for r in before for i in r.visits] + list(visits)))
         position = {v: j for j, v in enumerate(ordered)}
@@ -851,16 +855,34 @@ def open_alternatives(
     visits: Sequence[int],
     routes: Sequence[RouteSolution],
     vehicles: Sequence[int],
+    *,
+    tried: set[int] | None = None,
 ) -> list[int]:
     """``visits`` less those whose business is already visited (the visit itself, its whole
     visit or a part of it: ``RoutingProblem.alternative``) on a route of a vehicle outside
-    ``vehicles`` — a model over ``vehicles`` may swap a part for its whole, never add a second."""
+    ``vehicles`` — a model over ``vehicles`` may swap a part for its whole, never add a second.
+
+    With ``tried`` (groups whose whole visit an earlier model was offered), a part is kept only
+    once its whole visit was offered, or when no team-day could make the whole at all: a model of
+    one day cannot see that a later day would make the whole visit, and a part made early would
+    take its place (on the demo, offering parts from the start planned 376 due obligations
+    instead of 457).
+    """
+    if problem.alternative is None:
+        return list(visits)
     mine = set(vehicles)
     taken = problem.served_groups(i for r in routes if r.vehicle not in mine for i in r.visits)
-    if not taken:
-        return list(visits)
-    group = problem.group
-    return [i for i in visits if int(group[i]) not in taken]
+    group, whole = problem.group, problem.whole
+    able = set(group[whole & problem.eligible.any(axis=1)].tolist())  # some team-day could make
+    keep = []
+    for i in visits:
+        g = int(group[i])
+        if g in taken:
+            continue
+        if tried is not None and not whole[i] and g not in tried and g in able:
+            continue  # its whole visit is still to be tried
+        keep.append(i)
+    return keep
 
 
 def _solve_week(run: _Run, offered: Sequence[int]) -> None:
