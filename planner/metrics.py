@@ -124,6 +124,8 @@ class Side:
     obligations_due_scheduled: int
     pulled_forward: int
     coverage: tuple[Coverage, ...]
+    due_priority: int
+    due_priority_scheduled: int
     officers: tuple[Workload, ...]
     teams: tuple[Workload, ...]
 
@@ -215,6 +217,8 @@ class Metrics:
             "obligations_pulled_forward_siloed": s.pulled_forward,
             "coverage_joint": _ratio(j.obligations_due_scheduled, self.obligations_due),
             "coverage_siloed": _ratio(s.obligations_due_scheduled, self.obligations_due),
+            "coverage_weighted_joint": _ratio(j.due_priority_scheduled, j.due_priority),
+            "coverage_weighted_siloed": _ratio(s.due_priority_scheduled, s.due_priority),
             "coverage_by_department": {c.department_id: _round(c.share) for c in j.coverage},
             "coverage_by_department_siloed": {c.department_id: _round(c.share) for c in s.coverage},
             "overdue_due": sum(c.overdue for c in j.coverage),
@@ -382,6 +386,17 @@ def team_workload(plan: Plan) -> tuple[Workload, ...]:
     return tuple(Workload(t, hours[t], visits[t], len(days[t])) for t in sorted(hours))
 
 
+def _due_priority_scheduled(plan: Plan, due: Sequence[Obligation]) -> int:
+    """Σ priority (at least 1) of the ``due`` obligations in the plan's stops."""
+    routed = Counter(o for r in plan.routes for s in r.stops for o in s.visit.obligations)
+    total = 0
+    for o in due:
+        if routed[o] > 0:
+            routed[o] -= 1
+            total += max(o.priority, 1)
+    return total
+
+
 def evaluate_plan(scenario: Scenario, plan: Plan, due: Sequence[Obligation]) -> Side:
     """Score one plan: visits, disruption, officer hours, travel, coverage and workload.
 
@@ -430,6 +445,8 @@ def evaluate_plan(scenario: Scenario, plan: Plan, due: Sequence[Obligation]) -> 
         coverage=tuple(
             department_coverage(scenario, plan, due, d.id) for d in scenario.departments
         ),
+        due_priority=sum(max(o.priority, 1) for o in due),
+        due_priority_scheduled=_due_priority_scheduled(plan, due),
         officers=officer_workload(scenario, plan),
         teams=team_workload(plan),
     )
