@@ -314,9 +314,7 @@ def split_businesses(plan: Plan) -> frozenset[str]:
 def part_businesses(plan: Plan) -> frozenset[str]:
     """Businesses visited in part: a stop checked some departments' items and the rest of the
     visit waits (``planner.problem.PART_MARK`` in their reason). No second visit this week."""
-    return frozenset(
-        u.obligation.business_id for u in plan.unscheduled if PART_MARK in u.reason
-    )
+    return frozenset(u.obligation.business_id for u in plan.unscheduled if PART_MARK in u.reason)
 
 
 def department_coverage(

@@ -101,7 +101,9 @@ def plan_visits(
         scenario, routed, teams_by_day, plan_params
     )
     uncertified += split_off
-    routed, alternative = offer_parts(scenario, routed, teams_by_day, solve_params, plan_params, pins)
+    routed, alternative = offer_parts(
+        scenario, routed, teams_by_day, solve_params, plan_params, pins
+    )
     if travel is None:
         ids = [o.id for o in scenario.settings.offices] + [v.business_id for v in routed]
         travel = travel_matrix(problem_points(scenario, routed), roads=roads, ids=ids)
@@ -156,7 +158,9 @@ def offer_parts(
     wholes = [v for v in visits if v.business_id in pinned]
     if len(wholes) == len(visits):
         return tuple(visits), None
-    out, group = with_parts([v for v in visits if v.business_id not in pinned], scenario, plan_params)
+    out, group = with_parts(
+        [v for v in visits if v.business_id not in pinned], scenario, plan_params
+    )
     if len(out) == len(visits) - len(wholes):
         return tuple(visits), None  # no visit of several departments
     start = len(out)

@@ -170,7 +170,9 @@ class RoutingProblem:
         if len(self.vehicle_teams) != k or len(self.vehicle_officers) != k:
             wrong.append("vehicle_teams / vehicle_officers do not match vehicle_day")
         pairs = set(zip(self.visit_ids, self.group.tolist(), strict=True)) if not wrong else set()
-        if not wrong and not len(set(self.visit_ids)) == len(pairs) == len(set(self.group.tolist())):
+        if not wrong and not len(set(self.visit_ids)) == len(pairs) == len(
+            set(self.group.tolist())
+        ):
             wrong.append(
                 "a business has more than one visit (one visit per business per week; "
                 "alternatives of one visit share an alternative label)"
@@ -1022,7 +1024,9 @@ def unplanned_obligations(
     group, whole = problem.group, problem.whole
     out = set(dropped)
     made = {int(group[i]): i for i in range(problem.n_visits) if i not in out}
-    day_of = {i: problem.days[int(problem.vehicle_day[r.vehicle])] for r in routes or () for i in r.visits}
+    day_of = {
+        i: problem.days[int(problem.vehicle_day[r.vehicle])] for r in routes or () for i in r.visits
+    }
     for i in sorted(out):
         if not whole[i]:
             continue  # a part left out: its whole visit speaks for the business
@@ -1040,9 +1044,7 @@ def unplanned_obligations(
 PART_MARK = "(a part visit)"  # in the reason of the items a part visit left unchecked
 
 
-def part_visit_text(
-    scenario: Scenario, part: Visit, day: dt.date | None, whole_reason: str
-) -> str:
+def part_visit_text(scenario: Scenario, part: Visit, day: dt.date | None, whole_reason: str) -> str:
     """Why items of a business visited in part were not checked: ``visited on Tue 2026-11-24 for
     Market regulation only (a part visit); the whole visit: <why the whole was not made>``."""
     names = " + ".join(scenario.department(d).name for d in part.department_ids)

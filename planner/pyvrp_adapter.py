@@ -106,7 +106,7 @@ def inexpressible_reasons(problem: RoutingProblem, params: SolveParams | None = 
     if problem.alternative is not None and len(np.unique(problem.alternative)) < problem.n_visits:
         reasons.append(
             "part visits (a whole visit or one department's part, at most one: "
-            "set part_visits = \"off\")"
+            'set part_visits = "off")'
         )
     columns = _profile_columns(problem, effective_eligibility(problem))
     cells = len(np.unique(columns, axis=0)) * problem.n_nodes**2 if len(columns) else 0

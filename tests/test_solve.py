@@ -447,7 +447,10 @@ def _whole_and_parts(shift_hours: int, eligible: np.ndarray) -> RoutingProblem:
     30 min worth 1) — node 0's business, one disjunction."""
     vehicles = [{"day": 0, "shift": (8 * H, (8 + shift_hours) * H)}, {"day": 0}]
     problem = make_problem(
-        [90 * 60, 70 * 60, 30 * 60], vehicles, eligible=eligible, penalty=[300_000, 200_000, 100_000]
+        [90 * 60, 70 * 60, 30 * 60],
+        vehicles,
+        eligible=eligible,
+        penalty=[300_000, 200_000, 100_000],
     )
     return with_alternatives(problem, [0, 0, 0])
 
