@@ -9,6 +9,7 @@ members' hours) are not empty.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 from planner.domain import Inspector, Scenario, Team
@@ -116,12 +117,23 @@ def pair_officers(officers: Sequence[Inspector], scenario: Scenario) -> list[lis
     return teams
 
 
+MAX_TEAM_ID_CHARS = 64  # a team id is a key in the store, like any other id (validate.MAX_ID_CHARS)
+
+
+def pair_team_id(officer_ids: Sequence[str]) -> str:
+    """The officers' ids joined with ``+``; when that is longer than ``MAX_TEAM_ID_CHARS`` (ids
+    may be 64 characters each), ``pair-`` and the first 12 hex digits of its SHA-256 instead."""
+    joined = "+".join(officer_ids)
+    if len(joined) <= MAX_TEAM_ID_CHARS:
+        return joined
+    return "pair-" + hashlib.sha256(joined.encode("utf-8")).hexdigest()[:12]
+
+
 def paired_teams_on(scenario: Scenario, day: dt.date) -> tuple[Team, ...]:
-    """Pair the officers working on ``day`` (``pair_officers``); a team's id joins its officers'
-    ids with ``+``."""
+    """Pair the officers working on ``day`` (``pair_officers``); a team's id is ``pair_team_id``."""
     working = [o for o in scenario.inspectors if works_on(o, day)]
     return tuple(
-        Team("+".join(o.id for o in members), tuple(o.id for o in members), (day.weekday(),))
+        Team(pair_team_id([o.id for o in members]), tuple(o.id for o in members), (day.weekday(),))
         for members in pair_officers(working, scenario)
     )
 

@@ -191,6 +191,12 @@ def test_plan_publish_business_notice_and_department_head(app_url: str) -> None:
         expect(page.get_by_role("heading", name="Scenario data")).to_be_visible()
         expect(page.locator("canvas").first).to_be_visible()
         page.screenshot(path=str(SHOTS / "01-data.png"), full_page=True)
+        # A table's own "Download as CSV" writes cells as they are (a name "=HYPERLINK(…)" would
+        # be a formula in Excel): data export is off, the app's neutralised exports remain.
+        table = page.locator("[data-testid='stDataFrame']").first
+        table.hover()
+        expect(page.locator("[data-testid='stElementToolbar']").first).to_be_attached()
+        expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
         page.get_by_role("link", name="Plan", exact=True).click()
         page.get_by_role("button", name="Solve").click()
         expect(page.get_by_text(re.compile(r"Plan \d+ saved as a draft"))).to_be_visible()

@@ -1085,6 +1085,28 @@ def test_replan_after_an_absence_and_a_complaint_moves_only_what_must_move(
     assert pending is not None and set(pending.renotify) <= must_move | {"b01"}
 
 
+def test_replan_with_64_character_officer_ids_saves_its_draft(store: Store, tmp_path: Path) -> None:
+    """Officer ids may be 64 characters (``validate.MAX_ID_CHARS``); a re-plan pairs the officers
+    of a broken team anew, and the new team's id must still fit the store's team key (the old
+    id joined the officers' ids with ``+``: 129 characters, refused by PostgreSQL)."""
+    scenario = _formed_scenario(tmp_path)
+    long_ids = {o.id: o.id + "-" + "x" * (64 - len(o.id) - 1) for o in scenario.inspectors}
+    scenario = replace(
+        scenario, inspectors=tuple(replace(o, id=long_ids[o.id]) for o in scenario.inspectors)
+    )
+    version = store.import_scenario(scenario, by="ana")
+    old = plan_week(scenario, solve_params=FAST, week_start=WEEK)
+    plan_id = store.save_plan(old, scenario_version=version.id, by="ana").id
+    store.publish(plan_id, by="ana")
+    officer = next(o for r in old.routes if r.day >= WED for o in r.officer_ids)
+    replan_week(store, plan_id, [OfficerAbsent(officer, WED)], from_day=WED, by="bob", solve_params=FAST)  # fmt: skip
+    pending = store.pending_replan(plan_id)
+    assert pending is not None
+    store.publish(plan_id, by="ana")  # the re-plan's routes become rows keyed by team id
+    teams = {r.team_id for r in store.load_plan(plan_id).routes}
+    assert teams and all(len(t) <= 64 for t in teams), sorted(teams, key=len)[-1]
+
+
 def _week_of(scenario: Scenario) -> tuple[list[Visit], dict[dt.date, tuple[Any, ...]]]:
     from planner.crew import teams_for_week
     from planner.merge import build_week_demand
