@@ -38,7 +38,7 @@ from planner.domain import (
 WEEK_DAYS = 7
 HORIZON = 2 * DAY  # a vehicle's times lie in [0, HORIZON) of its day
 HARD_REASONS = (Reason.COMPLAINT, Reason.FOLLOW_UP)
-DEADLINE_WEIGHT = 2.0  # a visit holding a hard deadline of the week counts double
+DEADLINE_WEIGHT = 2.0  # an obligation with a hard deadline in the week counts double
 PIN_WEIGHT = 100.0  # a pinned visit is left out only when it cannot be made at all
 
 # Bits of ``RoutingProblem.day_checks``: what holds for a visit on a day (for reasons).
@@ -384,13 +384,23 @@ def day_windows(hours: OpeningHours, weekday: int) -> tuple[tuple[int, int], ...
     return tuple(merged)
 
 
-def visit_weight(visit: Visit, hard: bool) -> float:
-    """Priority weight of a visit: the sum of its obligations' priorities / 10, doubled if hard.
+def visit_weight(visit: Visit, week: Sequence[dt.date]) -> float:
+    """Priority weight of a visit: the sum of its obligations' priorities / 10, each doubled when
+    it has a hard deadline (``is_hard``) inside ``week``.
 
     Priorities already grow with reason, risk and days overdue (``obligations.compute_priority``).
+    Only the obligation with the deadline counts double, not the items riding along with it, so
+    a visit weighs the sum of its department parts' weights (``planner.merge.department_parts``)
+    and a part visit's lost value is exactly what its unchecked items are worth.
     """
-    weight = sum(max(o.priority, 1) for o in visit.obligations) / 10.0
-    return weight * (DEADLINE_WEIGHT if hard else 1.0)
+    return (
+        sum(
+            max(o.priority, 1)
+            * (DEADLINE_WEIGHT if is_hard(o) and week[0] <= o.due <= week[-1] else 1)
+            for o in visit.obligations
+        )
+        / 10.0
+    )
 
 
 def is_hard(obligation: Obligation) -> bool:
@@ -522,7 +532,7 @@ def build_problem(
         business = scenario.business(visit.business_id)
         need = required_certifications(scenario, visit)
         first_day[i], last_day[i], hard[i], _ = visit_dates(visit, week)
-        penalty[i] = round(visit_weight(visit, bool(hard[i])) * drop_penalty)
+        penalty[i] = round(visit_weight(visit, week) * drop_penalty)
         open_on = [day_windows(business.visit_hours, day.weekday()) for day in week]
         for d in range(WEEK_DAYS):
             windows += [(i, d, s, e) for s, e in _clip(open_on[d], hull.get(d))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -39,6 +40,7 @@ from planner.problem import (
     problem_points,
     screen_certifications,
     solution_to_routes,
+    unplanned_obligations,
 )
 from planner.travel import straight_line_matrix
 
@@ -376,3 +378,43 @@ def test_capacity_reason_names_the_full_team_days() -> None:
     reason = explain_unplanned(problem, solution.dropped[0], scenario, visits, solution.routes)
     assert reason.startswith("capacity: all 1 team-day(s) that could make it (Mon) are full")
     assert "the visit takes 100 min" in reason
+
+
+def test_only_the_hard_obligation_counts_double() -> None:
+    """A complaint on food plus a routine drain check weighs 2 × 20 + 20 = 60 (÷ 10), not
+    2 × (20 + 20): the routine item riding along is not doubled, so a visit weighs the sum of
+    its parts and a part visit's lost value is what its unchecked items are worth."""
+    officers = [_officer("a", ["food", "drain"]), _officer("b", ["food", "drain"])]
+    scenario = make_scenario([_business("b1"), _business("b2")], officers)
+    complaint = visit("b1", "food", reason=Reason.COMPLAINT, due=MONDAY).obligations
+    routine = visit("b1", "drain").obligations
+    both = Visit("b1", complaint + routine, 70 * 60)
+    problem = problem_of(scenario, [both, visit("b2", "drain")])
+    assert problem.penalty[0] == 3 * problem.penalty[1]
+
+
+def test_part_visit_reason_names_day_department_and_why() -> None:
+    """The items a part visit leaves are reported with the day, the departments visited and
+    why the whole visit was not made; a part left out says nothing of its own."""
+    officers = [_officer("a", ["food"]), _officer("b", ["food"])]
+    scenario = make_scenario([_business("b1")], officers)
+    food = visit("b1", "food").obligations
+    fire = (dataclasses.replace(visit("b1", "fire").obligations[0], department_id="fire"),)
+    scenario = dataclasses.replace(
+        scenario, departments=(*scenario.departments, Department("fire", "Fire", ""))
+    )
+    whole = Visit("b1", food + fire, 60 * 60)
+    parts = [Visit("b1", food, 40 * 60), Visit("b1", fire, 30 * 60)]
+    visits = [whole, *parts]
+    travel = straight_line_matrix(problem_points(scenario, visits))
+    teams = teams_for_week(scenario, MONDAY)
+    problem = build_problem(scenario, visits, teams, MONDAY, travel, alternative=[0, 0, 0])
+    assert problem.eligible[1].any() and not problem.eligible[0].any()
+    route = RouteSolution(0, (1,), (9 * H,), 8 * H + 1800, 10 * H)
+    out = unplanned_obligations(problem, [0, 2], scenario, visits, [route])
+    day = problem.days[int(problem.vehicle_day[0])]
+    assert [u.obligation.item_id for u in out] == ["fire"]
+    assert out[0].reason == (
+        f"visited on {day:%a} {day} for Market only (a part visit); the whole visit: "
+        "no single team certified for all of Fire + Food on any day"
+    )
