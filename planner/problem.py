@@ -137,6 +137,7 @@ class RoutingProblem:
     _window_rows: dict[tuple[int, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False
     )
+    _wholes: list[np.ndarray] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         n, v, k = self.n_nodes, self.n_visits, self.n_vehicles
@@ -212,12 +213,16 @@ class RoutingProblem:
         """``bool[V]``: the whole visit of each group (its highest penalty, first on a tie)."""
         if self.alternative is None:
             return np.ones(self.n_visits, dtype=bool)
+        if self._wholes:
+            return self._wholes[0]
         best: dict[int, int] = {}
         for i, g in enumerate(self.alternative.tolist()):
             if g not in best or self.penalty[i] > self.penalty[best[g]]:
                 best[g] = i
         found = np.zeros(self.n_visits, dtype=bool)
         found[list(best.values())] = True
+        found.setflags(write=False)
+        self._wholes.append(found)
         return found
 
     @property
