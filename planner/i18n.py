@@ -736,6 +736,12 @@ REASONS: tuple[ReasonForm, ...] = (
         r"(?: on (?P<days>.+))?: left for a second visit",
         "没有检查组能将{titles}与该次检查的其他事项一并检查{days}：留待第二次检查",
     ),
+    ReasonForm(  # planner.problem.part_visit_text (issue 12, s3-split)
+        "part_visit",
+        rf"visited(?: on (?P<days>{_DAYNAME} {_DATE}))? for (?P<department>.+) only "
+        r"\(a part visit: the whole visit was not made\)",
+        "已于{days}仅检查{department}的事项（部分检查：未能完成整次联合检查）",
+    ),
     ReasonForm(
         "no_certified_team",
         r"no team certified for (?P<titles>.+?)(?: on any day)?",
@@ -929,6 +935,7 @@ def reason_text(text: str, lang: str = "en", scenario: Scenario | None = None) -
 REASON_CATEGORY_NAMES = {  # planner.metrics.REASON_CATEGORIES
     "desk review": "书面审查",
     "split: second visit": "拆分：第二次检查",
+    "part visit: rest waits": "部分检查：其余事项待查",
     "department alone: < 2 officers": "部门单独：不足两名执法人员",
     "recusal": "回避",
     "no certified team": "无具备资格的检查组",

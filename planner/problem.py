@@ -1056,15 +1056,16 @@ def unplanned_obligations(
     return tuple(found)
 
 
-PART_MARK = "(a part visit)"  # in the reason of the items a part visit left unchecked
+PART_MARK = "(a part visit: the whole visit was not made)"  # reason of the items a part left
 
 
 def part_visit_text(scenario: Scenario, part: Visit, day: dt.date | None, whole_reason: str) -> str:
     """Why items of a business visited in part were not checked: ``visited on Tue 2026-11-24 for
-    Market regulation only (a part visit); the whole visit: <why the whole was not made>``."""
+    Market regulation only (a part visit: the whole visit was not made); <why the whole visit
+    was not made>`` (two reasons joined by ``; ``, each translatable: ``planner.i18n``)."""
     names = " + ".join(scenario.department(d).name for d in part.department_ids)
     when = f" on {WEEKDAY_NAMES[day.weekday()]} {day}" if day is not None else ""
-    return f"visited{when} for {names} only {PART_MARK}; the whole visit: {whole_reason}"
+    return f"visited{when} for {names} only {PART_MARK}; {whole_reason}"
 
 
 def capacity_bound(

@@ -815,7 +815,7 @@ def test_part_visit_shows_as_a_visit_with_its_items() -> None:
     assert items[items["business_id"] == part]["item_id"].tolist() == ["food"]
     left = frames["unscheduled"][frames["unscheduled"]["business_id"] == part]
     assert left["item_id"].tolist() == ["extinguisher"]
-    assert "(a part visit)" in left["why"].iloc[0]
+    assert "(a part visit: the whole visit was not made)" in left["why"].iloc[0]
     notice = business_notice(plan, scenario, part)
     assert [v.item_ids for v in notice.visits] == [("food",)]
     again = plan_from_json(json.loads(json.dumps(plan_to_json(plan, scenario))), scenario)

@@ -54,6 +54,10 @@ EXAMPLES = {
         "left for a second visit"
     ),
     "no_certified_team": "no team certified for Food safety on any day",
+    "part_visit": (
+        "visited on Tue 2026-11-24 for Market regulation only (a part visit: the whole visit was "
+        "not made)"
+    ),
     "department_no_officer": (
         "Fire and rescue has no officer of its own: alone it cannot field a two-officer team"
     ),

@@ -482,7 +482,7 @@ def test_part_visit_says_what_waits_and_why(split_pair) -> None:  # type: ignore
         if u.obligation.business_id in parts:
             assert u.obligation.department_id == "fire"
             assert u.reason.startswith("visited on Mon 2026-11-23 for Market regulation only")
-            assert "the whole visit: capacity" in u.reason
+            assert "(a part visit: the whole visit was not made); capacity: all" in u.reason
             assert reason_category(u.reason) == "part visit: rest waits"
 
 

@@ -415,6 +415,7 @@ def test_part_visit_reason_names_day_department_and_why() -> None:
     day = problem.days[int(problem.vehicle_day[0])]
     assert [u.obligation.item_id for u in out] == ["fire"]
     assert out[0].reason == (
-        f"visited on {day:%a} {day} for Market only (a part visit); the whole visit: "
+        f"visited on {day:%a} {day} for Market only (a part visit: the whole visit was not "
+        "made); "
         "no single team certified for all of Fire + Food on any day"
     )
