@@ -510,3 +510,20 @@ def test_part_visits_off_is_all_or_nothing(split_pair) -> None:  # type: ignore[
     stops = [s for r in run.plan.routes for s in r.stops]
     assert stops and all(s.visit.department_ids == ("fire", "market") for s in stops)
     assert dict(run.plan.metrics)["part_visits"] == 0
+
+
+def test_part_visit_counts_as_one_department_visit(split_pair) -> None:  # type: ignore[no-untyped-def]
+    """A part visit is a routed visit of one department: it counts once in the joint visits,
+    adds one (business, department) pair to the same-work visits (so it avoids none), is not a
+    joint inspection, and counts as no second visit; the whole visit of two departments avoids
+    one."""
+    scenario, joint, siloed = split_pair
+    doc = evaluate(scenario, joint.plan, siloed.plan, obligations=joint.obligations).to_dict()
+    stops = [s for r in joint.plan.routes for s in r.stops]
+    wholes = sum(1 for s in stops if len(s.visit.department_ids) == 2)
+    parts = sum(1 for s in stops if len(s.visit.department_ids) == 1)
+    assert doc["part_visits_joint"] == parts
+    assert doc["visits_joint"] == doc["visits_routed_joint"] == wholes + parts
+    assert doc["multi_department_visits"] == wholes
+    assert doc["joint_inspection_rate"] == round(wholes / (wholes + parts), 4)
+    assert doc["visits_avoided"] == wholes
