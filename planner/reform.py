@@ -665,7 +665,7 @@ def reform_week(
         _Travel(problem.travel_seconds, problem.travel_metres),
         drop_penalty=drop_penalty,
         pins=pins,
-        alternative=problem.alternative,  # part visits (s3-split)
+        alternative=None if problem.alternative is None else problem.alternative.tolist(),
     )
     index = {
         (rebuilt.days[int(rebuilt.vehicle_day[k])], rebuilt.vehicle_teams[k]): k
