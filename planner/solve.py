@@ -754,7 +754,8 @@ def choose_decomposition(problem: RoutingProblem, params: SolveParams) -> str:
     """``week`` (one model) or ``day`` (LP, then a model per day) for this problem."""
     if params.decomposition != "auto":
         return params.decomposition
-    offered = int(problem.eligible.any(axis=1).sum())
+    # Businesses with a visit some team could make (a whole visit and its parts are one).
+    offered = len(problem.served_groups(np.flatnonzero(problem.eligible.any(axis=1)).tolist()))
     small = offered <= params.whole_week_max_visits
     return "week" if small and params.time_limit_s >= offered * WEEK_SECONDS_PER_VISIT else "day"
 
