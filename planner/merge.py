@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from planner.domain import (
@@ -149,13 +149,20 @@ def department_parts(
 
 
 def with_parts(
-    visits: Sequence[Visit], scenario: Scenario, params: PlanParams | None = None
+    visits: Sequence[Visit],
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    *,
+    only: Collection[str] | None = None,
 ) -> tuple[tuple[Visit, ...], tuple[int, ...]]:
-    """``visits`` followed by every department part of each (``department_parts``), and per visit
-    the index of the whole visit it belongs to (its alternative group: at most one is planned)."""
+    """``visits`` followed by every department part of each (``department_parts``; with ``only``,
+    of the visits of those businesses), and per visit the index of the whole visit it belongs to
+    (its alternative group: at most one is planned)."""
     out = list(visits)
     group = list(range(len(visits)))
     for i, visit in enumerate(visits):
+        if only is not None and visit.business_id not in only:
+            continue
         for part in department_parts(visit, scenario, params):
             out.append(part)
             group.append(i)

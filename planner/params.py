@@ -230,14 +230,16 @@ class SolveParams:
         measurably plans better, OR-Tools otherwise — every week with lunch breaks), ``ortools``
         or ``pyvrp`` (refused with every reason when it cannot express the problem).
     part_visits
-        Whether a visit of several departments may be made in part: ``always`` offers routing,
-        besides the whole visit, each department's part (its items, its own duration and
+        Whether a visit of several departments may be made in part: routing is offered, besides
+        the whole visit, each department's part (its items, its own duration and
         certifications) as an alternative — at most one of them is planned, so the business is
         still entered once; the part's unchecked items are reported unscheduled with the reason.
-        ``always`` is the default: on the demo it planned 255 visits instead of 249 and 468 due
-        obligations instead of 457 in the same time (docs/benchmarks.md). ``auto`` offers parts
-        only on weeks where the teams able to make whole visits are short of time
-        (``planner.problem.capacity_bound``); ``off`` never (every visit all or nothing).
+        ``auto`` (default): on a week where the teams able to make whole visits are short of time
+        (``planner.problem.capacity_bound``) every such visit, else only visits with a part some
+        team may make while it may not make the whole (``planner.problem.part_only_teams``) — on
+        the demo that is every one (255 visits planned instead of 249, 468 due obligations
+        instead of 457, in the same time), on the tiny fixture none. ``always``: every visit of
+        several departments; ``off``: every visit all or nothing.
     """
 
     time_limit_s: float = 30.0
@@ -252,7 +254,7 @@ class SolveParams:
     area_split_visits: int = 200
     carry_over_share: float = 0.5
     engine: str = "auto"
-    part_visits: str = "always"
+    part_visits: str = "auto"
 
     def __post_init__(self) -> None:
         problems = _range_problems(

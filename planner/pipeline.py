@@ -31,6 +31,7 @@ from planner.problem import (
     Solution,
     build_problem,
     capacity_bound,
+    part_only_teams,
     problem_points,
     screen_certifications,
     solution_to_routes,
@@ -145,27 +146,23 @@ def offer_parts(
 ) -> tuple[tuple[Visit, ...], tuple[int, ...] | None]:
     """The visits to route and their alternative groups (``RoutingProblem.alternative``).
 
-    With ``solve_params.part_visits`` ``always`` — or ``auto`` on a capacity-bound week
-    (``capacity_bound``) — every visit of several departments also offers each department's
-    part (``planner.merge.with_parts``), except pinned ones (the planner fixed the whole visit)
-    and on PyVRP (it has no alternatives). ``None``: no parts, one visit per business.
+    ``solve_params.part_visits``: ``always`` — every visit of several departments also offers
+    each department's part (``planner.merge.with_parts``); ``auto`` — on a capacity-bound week
+    (``capacity_bound``) every such visit, else only those with a part some team of the week may
+    make while it may not make the whole visit (``part_only_teams``: elsewhere a part would only
+    be the whole visit's shorter twin); ``off`` — none. Never for pinned visits (the planner
+    fixed the whole visit) nor on PyVRP (it has no alternatives). ``None``: no parts.
     """
     mode = solve_params.part_visits
     if mode == "off" or solve_params.engine == "pyvrp":
         return tuple(visits), None
-    if mode == "auto" and not capacity_bound(scenario, visits, teams_by_day):
-        return tuple(visits), None
     pinned = set(pins or {})
-    wholes = [v for v in visits if v.business_id in pinned]
-    if len(wholes) == len(visits):
-        return tuple(visits), None
-    out, group = with_parts(
-        [v for v in visits if v.business_id not in pinned], scenario, plan_params
-    )
-    if len(out) == len(visits) - len(wholes):
-        return tuple(visits), None  # no visit of several departments
-    start = len(out)
-    return out + tuple(wholes), group + tuple(range(start, start + len(wholes)))
+    if mode == "always" or capacity_bound(scenario, visits, teams_by_day):
+        chosen = {v.business_id for v in visits} - pinned
+    else:
+        chosen = part_only_teams(scenario, visits, teams_by_day) - pinned
+    out, group = with_parts(visits, scenario, plan_params, only=chosen)
+    return (out, group) if len(out) > len(visits) else (tuple(visits), None)
 
 
 def plan_metrics(

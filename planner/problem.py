@@ -1068,6 +1068,32 @@ def part_visit_text(scenario: Scenario, part: Visit, day: dt.date | None, whole_
     return f"visited{when} for {names} only {PART_MARK}; {whole_reason}"
 
 
+def part_only_teams(
+    scenario: Scenario, visits: Sequence[Visit], teams_by_day: Mapping[dt.date, Sequence[Team]]
+) -> set[str]:
+    """Businesses whose visit has a department's part that some team of the week is certified
+    for while it is not certified for the whole visit (the part is more than a shorter twin of
+    the whole: ``SolveParams.part_visits = "auto"``)."""
+    held = {
+        team_certifications(scenario.inspector(i) for i in team.officer_ids)
+        for teams in teams_by_day.values()
+        for team in teams
+    }
+    found = set()
+    for visit in visits:
+        if len(visit.department_ids) < 2:
+            continue
+        need = required_certifications(scenario, visit)
+        parts = [
+            frozenset(scenario.item(o.item_id).certification for o in visit.obligations
+                      if o.department_id == d)
+            for d in visit.department_ids
+        ]  # fmt: skip
+        if any(not need <= c and any(p <= c for p in parts) for c in held):
+            found.add(visit.business_id)
+    return found
+
+
 def capacity_bound(
     scenario: Scenario, visits: Sequence[Visit], teams_by_day: Mapping[dt.date, Sequence[Team]]
 ) -> bool:

@@ -82,6 +82,6 @@ def test_part_visits_knob_is_read_and_checked(tmp_path: Path) -> None:
     """``[solve] part_visits`` switches part visits off; an unknown value is an error naming
     the key and the allowed values."""
     assert read_params(_toml(tmp_path, '[solve]\npart_visits = "off"\n')).solve.part_visits == "off"
-    assert SolveParams().part_visits == "always"
+    assert SolveParams().part_visits == "auto"
     with pytest.raises(InputError, match="part_visits.*must be one of auto, always, off"):
         read_params(_toml(tmp_path, '[solve]\npart_visits = "sometimes"\n'))

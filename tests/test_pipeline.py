@@ -361,3 +361,16 @@ def test_part_visits_never_lower_coverage(
         assert verify_plan(scenario, plan, obligations=run.obligations) == []
         coverage[mode] = dict(plan.metrics)["weighted_coverage"]
     assert coverage["always"] >= coverage["off"] - 1e-9
+
+
+def test_auto_offers_parts_only_where_a_team_may_make_a_part_alone(
+    tiny: Scenario, tiny_run
+) -> None:  # type: ignore[no-untyped-def]
+    """``part_visits = "auto"`` on a week that is not capacity-bound: the tiny week's one team
+    (o1 + o2) holds every certification, so no part is offered (it would only be the whole
+    visit's shorter twin); on ``split_week`` the market-only teams may make the food parts."""
+    assert tiny_run.problem.alternative is None
+    split = load_scenario(FIXTURES / "split_week")
+    run = run_week(split, solve_params=FAST)
+    assert run.problem.alternative is not None
+    assert run.problem.n_visits == 3 * len(run.demand.visits)
