@@ -923,7 +923,7 @@ HOURS_RULES: dict[str, tuple[str, str]] = {
     "extended_time": ("a time like 09:30", "时刻（如 09:30）"),
     "EOI": ("the end", "结尾"),
     "any_rule_separator": ("';'", "“;”"),
-    "rules_modifier": ("open/off/closed", "“open”“off”或“closed”"),
+    "rules_modifier": ("open/off/closed", "“open”/“off”/“closed”"),
     "small_range_selectors": ("days like Mo-Fr", "星期（如“Mo-Fr”）"),
     "timespan": ("a time range like 09:00-17:00", "时间段（如 09:00-17:00）"),
     "always_open": ("always open", "“24/7”"),
@@ -975,9 +975,10 @@ _PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
         "doc": lambda v: f" ({v})" if v else "",
         "read_as": lambda v: f" (read as '{v}')" if v else "",
         "expected": lambda v: _hours_rules(v, "en"),
+        "titles": lambda v: ", ".join(repr(title) for title in v.split(", ")),
     },
     "zh": {
-        "doc_zh": lambda v: f"（{v}）" if v else "",
+        "doc_zh": lambda v: f"：{v}" if v else "",
         "read_as": lambda v: f"（按“{v}”识别）" if v else "",
         "expected": lambda v: _hours_rules(v, "zh"),
         "what": lambda v: PROBLEM_NOUNS.get(v, f"“{v}”"),
@@ -985,6 +986,7 @@ _PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
         "kinds": _quoted_list,
         "files": _quoted_list,
         "officers": _quoted_list,
+        "titles": _quoted_list,
     },
 }
 

@@ -489,7 +489,7 @@ def _read_workbook(path: Path) -> RawScenario:
     for name, same in with_names.items():
         file = f"{path.name}[{name}]"
         if len(same) > 1:  # 'businesses' and ' Businesses': which one is meant cannot be guessed
-            titles = ", ".join(repr(ws.title) for ws in same)
+            titles = ", ".join(ws.title for ws in same)
             problems.append(Problem.coded(file, 0, "", "sheet_twice", n=len(same), titles=titles))
             sheets[name] = RawTable(name, file, (), [], unreadable=True)
             continue

@@ -204,6 +204,25 @@ def test_data_page_lists_problems_of_a_broken_scenario(
     assert len(app.get("deck_gl_json_chart")) == 0
 
 
+def test_data_page_lists_problems_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, broken_dir: Path, db: Path
+) -> None:
+    """In 中文 the broken scenario's problems table says every problem in Chinese: only the values
+    quoted from the files (“…”) keep their Latin letters; file and column names stay as they are."""
+    app = _app(monkeypatch, db, scenario=broken_dir, user=PLANNER_USER)
+    app.segmented_control(key="lang").set_value("zh").run()
+    assert not app.exception
+    assert app.error[0].value == "26 个错误：修正之前无法使用该数据。"
+    problems = app.dataframe[0].value
+    assert list(problems.columns) == ["级别", "文件", "行", "列", "问题"]
+    for text in problems["问题"]:
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+        assert not re.search(r"[A-Za-z]", re.sub(r"“[^”]*”", "", text)), text
+    shown = set(zip(problems["文件"], problems["列"], problems["问题"], strict=True))
+    assert ("businesses.csv", "risk", "“extreme”不是以下值之一：“low”、“medium”、“high”") in shown
+    assert ("items.csv", "department", "未知的部门“police”") in shown
+
+
 def test_colour_by_risk(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
     """Switching the map colouring to risk re-renders without error."""
     app = _app(monkeypatch, db, user=PLANNER_USER)
