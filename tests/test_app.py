@@ -507,9 +507,26 @@ def test_settings_refuse_a_lunch_window_outside_the_shift(
     app.time_input(key="lunch_end").set_value(dt.time(18, 0))
     _button(app, "Save as a new scenario version").click().run()  # type: ignore[attr-defined]
     assert app.error[0].value == "These settings are not valid:"
-    assert any("lies outside the shift" in m.value for m in app.markdown)
+    problems = app.dataframe[0].value
+    assert list(zip(problems["column"], problems["problem"], strict=True)) == [
+        ("lunch_window", "lies outside the shift")
+    ]
     with Store(_url(with_plan)) as store:
         assert len(store.scenario_versions()) == 1
+
+
+def test_settings_say_why_they_are_refused_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, with_plan: Path
+) -> None:
+    """In 中文 the refused settings' problems are in Chinese (they were English bullets)."""
+    app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="settings")
+    app.segmented_control(key="lang").set_value("zh").run()
+    app.time_input(key="lunch_end").set_value(dt.time(18, 0))
+    _button(app, "保存为新数据版本").click().run()  # type: ignore[attr-defined]
+    problems = app.dataframe[0].value
+    assert list(zip(problems["列"], problems["问题"], strict=True)) == [
+        ("lunch_window", "不在班次时间内")
+    ]
 
 
 # ---------------------------------------------------------------- issue 14: the app's rough edges
