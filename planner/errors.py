@@ -11,7 +11,7 @@ def _params(values: dict[str, object]) -> Params:
     return tuple((key, str(value)) for key, value in values.items())
 
 
-def english(code: str, params: Params) -> str:
+def _english(code: str, params: Params) -> str:
     """The English text of message ``code`` with ``params`` (the templates are
     ``planner.i18n.PROBLEM_TEMPLATES``, imported here lazily: i18n imports modules that import
     this one)."""
@@ -39,7 +39,7 @@ class Message:
         return Message(self.code, tuple({**dict(self.params), **dict(_params(params))}.items()))
 
     def __str__(self) -> str:
-        return english(self.code, self.params)
+        return _english(self.code, self.params)
 
 
 class BadValue(ValueError):
@@ -49,6 +49,9 @@ class BadValue(ValueError):
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
+
+    def __reduce__(self) -> tuple[type[BadValue], tuple[Message]]:
+        return (BadValue, (self.message,))  # pickled with its code, not only its English
 
     @classmethod
     def of(cls, code: str, /, **params: object) -> BadValue:
