@@ -40,6 +40,7 @@ elif user.is_planner:
     pages = [
         page("data.py", "page_data", ":material/table:", default=True),
         page("plan.py", "page_plan", ":material/route:"),
+        page("county.py", "page_county", ":material/hub:"),
         page("map.py", "page_map", ":material/map:"),
         page("schedule.py", "page_schedule", ":material/view_timeline:"),
         page("changes.py", "page_changes", ":material/edit_calendar:"),

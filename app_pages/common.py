@@ -62,6 +62,7 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "idle_weight": TeamParams().idle_weight,
     "rotation_weight": TeamParams().rotation_weight,
     "stability_weight": TeamParams().stability_weight,
+    "county_workers": 2,  # worker processes of the County page's local cluster
 }
 
 

@@ -74,6 +74,9 @@ if working is None:
     st.info(tr("no_working_scenario"))
     st.stop()
 version, scenario = working
+if len(scenario.settings.offices) > 1:  # a county: its townships can be planned as jobs
+    st.info(tr("county_hint", n=len(scenario.settings.offices)), icon=":material/hub:")
+    st.page_link("app_pages/county.py", label=tr("page_county"), icon=":material/hub:")
 knobs = planning_knobs()
 
 with st.form("solve_form"):

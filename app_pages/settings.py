@@ -145,6 +145,10 @@ with st.form("knobs_form"):
         "stability_weight": c[0].number_input(
             tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="k_stability"
         ),
+        "county_workers": c[1].number_input(
+            tr("county_workers"), 1, 64, int(knobs["county_workers"]), key="k_county_workers",
+            help=tr("county_workers_help"),
+        ),
     }  # fmt: skip
     save_knobs = st.form_submit_button(tr("save_knobs"), type="primary")
 if save_knobs:

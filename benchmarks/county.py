@@ -13,7 +13,9 @@ quality means equal plans. The machine's load average is printed at the start an
 (the machine is shared).
 
 From the per-township job seconds it also estimates, on paper, the workers a county of
-``--paper-townships`` townships of this size needs to plan within ``--paper-budget`` seconds.
+``--paper-townships`` townships of this size needs to plan within ``--paper-budget`` seconds:
+``paper_workers`` from the jobs' wall seconds (as loaded as this machine was) and
+``paper_workers_free_cores`` from their CPU seconds (what they need of a free core).
 Results are appended to ``benchmarks/results/county.csv``.
 """
 
@@ -98,7 +100,8 @@ def main() -> None:
         )
         ran = [j.value.seconds for j in county.jobs if j.ok]
         job_seconds, longest = sum(ran), max(ran)
-        cpu = sum(j.value.cpu_seconds for j in county.jobs if j.ok)
+        cpus = [j.value.cpu_seconds for j in county.jobs if j.ok]
+        cpu, longest_cpu = sum(cpus), max(cpus)
         memory = summary["peak_rss_mib_by_worker"]
         per_township = job_seconds / len(county.townships)
         row = {
@@ -124,18 +127,29 @@ def main() -> None:
             "paper_workers": workers_needed(
                 per_township, longest, args.paper_townships, args.paper_budget
             ),
+            # the same on free cores: a job's CPU seconds are what it needs of a core
+            "paper_workers_free_cores": workers_needed(
+                cpu / len(county.townships),
+                longest_cpu,
+                args.paper_townships,
+                args.paper_budget,
+            ),  # fmt: skip
+            "longest_job_cpu_s": round(longest_cpu, 1),
             "load_avg_1m": round(os.getloadavg()[0], 1),
         }
         rows.append(row)
         print(", ".join(f"{k} {v}" for k, v in row.items()), flush=True)
     load_end = os.getloadavg()
     print(f"load average at the end {load_end[0]:.1f} {load_end[1]:.1f} {load_end[2]:.1f}")
-    new = not RESULTS.exists()
-    with RESULTS.open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
+    kept: list[dict[str, object]] = []
+    if RESULTS.exists():  # earlier rows stay; columns added since get empty cells
+        with RESULTS.open(newline="", encoding="utf-8") as handle:
+            kept = list(csv.DictReader(handle))
+    names = list(dict.fromkeys([*(kept[0] if kept else {}), *rows[0]]))
+    with RESULTS.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=names)
+        writer.writeheader()
+        writer.writerows([*kept, *rows])
     print(f"appended to {RESULTS.relative_to(ROOT)}")
 
 

@@ -315,7 +315,12 @@ def _show_jobs(console: Any = None) -> Iterator[Callable[[Any], None]]:
 
 
 def _plan_county(
-    args: argparse.Namespace, scenario: Any, params: Any, solve_params: Any, week: dt.date
+    args: argparse.Namespace,
+    scenario: Any,
+    params: Any,
+    solve_params: Any,
+    team_params: Any,
+    week: dt.date,
 ) -> int:
     """Plan every township of the scenario as jobs; write OUT/OFFICE/plan.json and county.json."""
     import time
@@ -327,7 +332,8 @@ def _plan_county(
     if args.workers is not None and args.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
         return EXIT_INPUT
-    spec = WeekSpec(week, params, solve_params, roads=str(args.roads) if args.roads else None)
+    roads = str(args.roads) if args.roads else None
+    spec = WeekSpec(week, params, solve_params, team_params, roads)
     started = time.perf_counter()
     print(f"starting {cluster_name(address)} …", flush=True)
     with open_cluster(args.workers, address) as cluster:
@@ -345,7 +351,9 @@ def _plan_county(
                 baseline=not args.no_baseline,
             )
     wall = time.perf_counter() - started
-    path = write_county(county, args.out, scenario_path=args.path, wall_seconds=wall)
+    path = write_county(
+        county, args.out, scenario_path=args.path, roads=args.roads, wall_seconds=wall
+    )
     print(f"\n{path}")
     print("\n".join(summary_lines(json.loads(path.read_text(encoding="utf-8")))))
     return EXIT_FAILURE if county.failures else EXIT_OK
@@ -366,7 +374,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     solve_params = replace(solve_params, **{k: v for k, v in given.items() if v is not None})
     week = args.week or scenario.settings.week_start
     if _county_mode(args):
-        return _plan_county(args, scenario, params, solve_params, week)
+        return _plan_county(args, scenario, params, solve_params, team_params, week)
     print(
         f"{scenario.settings.township}: planning week {week} "
         f"(time limit {solve_params.time_limit_s:g} s, seed {solve_params.seed})",

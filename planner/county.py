@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from planner.auth import Accounts
 from planner.cluster import Cluster, Job, JobProgress, JobResult, Measured, measured, run_here
 from planner.domain import (
     DrawLog,
@@ -53,6 +55,7 @@ from planner.pipeline import (
     solve_department_baseline,
 )
 from planner.planfile import write_plan
+from planner.store import PlanInfo, Store
 from planner.travel import haversine_metres
 
 COUNTY_FILE = "county.json"
@@ -382,6 +385,146 @@ def county_obligations(county: CountyPlan) -> tuple[Obligation, ...]:
     return tuple(o for t in county.townships for o in t.obligations)
 
 
+def county_siloed(county: CountyPlan) -> Plan | None:
+    """Every township's siloed baseline as one plan of the county (team ids prefixed with the
+    office, as ``county_plan``); ``None`` when a township has none (a job failed, or none
+    was planned)."""
+    if any(t.joint is not None and t.siloed is None for t in county.townships):
+        return None
+    parts = [(t.township.office_id, t.siloed) for t in county.townships if t.siloed is not None]
+    if not parts:
+        return None
+    routes = sorted(
+        (replace(r, team_id=f"{office}:{r.team_id}") for office, p in parts for r in p.routes),
+        key=lambda r: (r.day, r.team_id),
+    )
+    unscheduled = tuple(u for _, p in parts for u in p.unscheduled)
+    return Plan(county.week_start, tuple(routes), unscheduled)
+
+
+def county_metrics(
+    scenario: Scenario, county: CountyPlan, params: PlanParams | None = None
+) -> dict[str, Any] | None:
+    """Burden and coverage of the county's joint plan against its siloed baseline
+    (``planner.metrics.evaluate`` over every township's obligations: ``Metrics.to_dict()``),
+    or ``None`` without a complete baseline."""
+    siloed = county_siloed(county)
+    if siloed is None:
+        return None
+    joint, obligations = county_plan(county), county_obligations(county)
+    return evaluate(scenario, joint, siloed, obligations=obligations, params=params).to_dict()
+
+
+def township_part(plan: Plan, scenario: Scenario, office_id: str) -> Plan:
+    """One township's plan out of a county's (``county_plan``): its routes, team ids without
+    the office prefix, and the unscheduled obligations of its businesses (``township_of``)."""
+    prefix = f"{office_id}:"
+    owner = township_of(scenario)
+    routes = tuple(
+        replace(r, team_id=r.team_id.removeprefix(prefix))
+        for r in plan.routes
+        if r.team_id.startswith(prefix)
+    )
+    unscheduled = tuple(
+        u for u in plan.unscheduled if owner.get(u.obligation.business_id) == office_id
+    )
+    return Plan(plan.week_start, routes, unscheduled)
+
+
+def summary_key(plan_id: int) -> str:
+    """Where the county summary of stored plan ``plan_id`` is kept (an ``Accounts``
+    preference, next to the plan's metrics)."""
+    return f"county-summary/{plan_id}"
+
+
+def save_county(
+    store: Store,
+    accounts: Accounts,
+    scenario: Scenario,
+    county: CountyPlan,
+    *,
+    scenario_version: int,
+    by: str,
+    params: PlanParams | None = None,
+    wall_seconds: float | None = None,
+) -> PlanInfo:
+    """Store the county's week as one draft plan (``county_plan``: notices, re-plans and
+    closing the week work on it as on any plan), its burden metrics against the county's
+    siloed baseline (``county_metrics``) and its county summary (``county_summary``)."""
+    summary = county_summary(county, wall_seconds=wall_seconds)
+    why = f"county: {summary['townships_planned']} township(s) on {county.workers} worker(s)"
+    info = store.save_plan(county_plan(county), scenario_version=scenario_version, by=by, why=why)
+    doc = county_metrics(scenario, county, params)
+    if doc is not None:
+        accounts.save_plan_metrics(info.id, info.revision, doc, by=by)
+    accounts.save_preference(summary_key(info.id), summary, by=by)
+    return info
+
+
+def stored_summary(accounts: Accounts, plan_id: int) -> dict[str, Any] | None:
+    """The county summary kept with stored plan ``plan_id`` (``None``: not a county plan)."""
+    return accounts.preference(summary_key(plan_id))
+
+
+def townships_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per township of a county summary: status, size, coverage joint and siloed,
+    visits, job seconds, retried and failed jobs (columns ``col_<name>`` in ``planner.i18n``)."""
+    rows = [
+        {
+            "name": r["name"],
+            "office_id": r["office_id"],
+            "township_status": r["status"],
+            "businesses": r["businesses"],
+            "officers": r["officers"],
+            "obligations_due": r.get("obligations_due"),
+            "coverage_joint": r.get("coverage_joint"),
+            "coverage_siloed": r.get("coverage_siloed"),
+            "visits_joint": r.get("visits_joint"),
+            "visits_siloed": r.get("visits_siloed"),
+            "job_seconds": r["job_seconds"],
+            "retried": len(r["retried"]),
+        }
+        for r in summary["townships"]
+    ]
+    columns = ["name", "office_id", "township_status", "businesses", "officers", "obligations_due",
+               "coverage_joint", "coverage_siloed", "visits_joint", "visits_siloed",
+               "job_seconds", "retried"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def departments_frame(summary: Mapping[str, Any], names: Mapping[str, str]) -> pd.DataFrame:
+    """The county's coverage per department, joint and siloed (``names``: id → name)."""
+    c = summary["county"]
+    siloed = c["coverage_by_department_siloed"]
+    rows = [
+        {
+            "department": names.get(d, d),
+            "obligations_due": row["due"],
+            "scheduled": row["scheduled"],
+            "coverage_joint": row["share"],
+            "coverage_siloed": siloed.get(d, {}).get("share"),
+        }
+        for d, row in c["coverage_by_department"].items()
+    ]
+    columns = ["department", "obligations_due", "scheduled", "coverage_joint", "coverage_siloed"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def failures_frame(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """Every job that failed twice: its township (name and office), job, error and tries."""
+    rows = [
+        {
+            "name": f["name"],
+            "office_id": f["township"],
+            "job": f["job"],
+            "error": f["error"],
+            "attempts": f["attempts"],
+        }  # fmt: skip
+        for f in summary["failed"]
+    ]
+    return pd.DataFrame(rows, columns=["name", "office_id", "job", "error", "attempts"])
+
+
 # ---------------------------------------------------------------- summary and files
 
 
@@ -507,25 +650,32 @@ def write_county(
     out_dir: Path | str,
     *,
     scenario_path: Path | str | None = None,
+    roads: Path | str | None = None,
     wall_seconds: float | None = None,
 ) -> Path:
     """Write ``OUT/OFFICE/plan.json`` (+ ``metrics.json``) per planned township and
-    ``OUT/county.json`` (``county_summary``); return the summary's path."""
+    ``OUT/county.json`` (``county_summary``); return the summary's path.
+
+    Each ``plan.json`` records ``scenario_path`` and ``roads`` as a single plan's does
+    (``planner.planfile``), so ``python -m planner export OUT/OFFICE`` finds them; the county
+    scenario is recorded (its businesses include the township's).
+    """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    made_from = {"scenario_path": scenario_path, "roads": roads}
     for t in county.townships:
         if t.joint is None:
             continue
         where = folder / t.township.office_id
+        metrics = None
         if t.metrics is not None:
             doc = dict(t.metrics)
             if scenario_path is not None:
                 doc["scenario"] = str(Path(scenario_path).resolve())
             doc["office_id"] = t.township.office_id
             write_metrics(doc, where)
-            write_plan(t.joint, t.township.scenario, where, metrics=flat_metrics(doc))
-        else:
-            write_plan(t.joint, t.township.scenario, where)
+            metrics = flat_metrics(doc)
+        write_plan(t.joint, t.township.scenario, where, metrics=metrics, **made_from)
     summary = county_summary(county, wall_seconds=wall_seconds)
     path = folder / COUNTY_FILE
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -594,6 +594,100 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stage_area": ("area {n}", "片区 {n}"),
     "severity_error": ("error", "错误"),
     "severity_warning": ("warning", "警告"),
+    # ---- county: every township as jobs on a cluster (app_pages/county.py)
+    "page_county": ("County", "全县"),
+    "county_title": ("County: every township planned as jobs", "全县：各乡镇作为任务并行规划"),
+    "county_intro": (
+        "Each township (one office of this scenario) plans its week alone: its officers, its "
+        "businesses. Its joint plan and each department's siloed baseline run as jobs on a "
+        "cluster; the county's week is stored as one plan (publish it on the **Plan** page).",
+        "每个乡镇（本情景中的一个执法办公点）单独规划本周：用本乡镇的执法人员检查本乡镇的企业。"
+        "各乡镇的联合计划和各部门单独检查基准作为任务在集群上运行；全县本周计划保存为一份计划"
+        "（在“计划”页面发布）。",
+    ),
+    "county_one_township": (
+        "This scenario has one township office: plan it on the **Plan** page.",
+        "本情景只有一个乡镇执法办公点，请在“计划”页面规划。",
+    ),
+    "county_hint": (
+        "This scenario has {n} township offices: the **County** page plans each township as "
+        "jobs on a cluster, with a progress bar over the jobs.",
+        "本情景有 {n} 个乡镇执法办公点：“全县”页面将各乡镇作为任务在集群上并行规划，并显示任务进度。",
+    ),
+    "county_where_local": (
+        "Jobs run on a local cluster of worker processes on this machine (the number of "
+        "workers is a setting).",
+        "任务在本机的本地集群上运行（工作进程数可在设置中调整）。",
+    ),
+    "county_where_remote": (
+        "Jobs run on the cluster at {address} (PLANNER_CLUSTER).",
+        "任务在 {address} 的集群上运行（PLANNER_CLUSTER）。",
+    ),
+    "county_workers": ("Workers of the local cluster", "本地集群工作进程数"),
+    "county_workers_help": (
+        "Worker processes started for the county's jobs (one job at a time each). Ignored when "
+        "PLANNER_CLUSTER names a running cluster.",
+        "为全县任务启动的工作进程数（每个进程一次运行一个任务）。设置了 PLANNER_CLUSTER 时不使用。",
+    ),
+    "county_solve": ("Plan the county", "规划全县"),
+    "county_starting": ("Starting the cluster …", "正在启动集群…"),
+    "county_progress": (
+        "{done} of {total} jobs done · {township}: {job} {state}",
+        "已完成 {done}/{total} 项任务 · {township}：{job} {state}",
+    ),
+    "job_done": ("done", "完成"),
+    "job_retry": ("failed, trying again", "失败，正在重试"),
+    "job_failed": ("failed twice", "两次失败"),
+    "county_done": (
+        "County planned: {planned} of {total} townships on {workers} worker(s) in {seconds} s; "
+        "stored as plan {id}.",
+        "全县规划完成：{total} 个乡镇中 {planned} 个已规划，{workers} 个工作进程，用时 {seconds} 秒；"
+        "已保存为计划 {id}。",
+    ),
+    "county_error": ("The county could not be planned: {error}", "无法规划全县：{error}"),
+    "county_failed_title": (
+        "Jobs that failed twice (the other townships are planned)",
+        "两次失败的任务（其他乡镇已规划）",
+    ),
+    "county_summary_title": ("County summary", "全县汇总"),
+    "county_choose": ("County plan", "全县计划"),
+    "county_none": (
+        "No county plan yet: plan the county above.",
+        "尚无全县计划，请先在上方规划全县。",
+    ),
+    "county_townships_planned": ("Townships planned", "已规划乡镇"),
+    "county_coverage_joint": ("Coverage, joint", "覆盖率（联合）"),
+    "county_coverage_siloed": ("Coverage, siloed", "覆盖率（各部门单独）"),
+    "county_wall": ("Time", "用时"),
+    "county_seconds": ("{seconds} s", "{seconds} 秒"),
+    "county_departments_title": (
+        "Coverage by department, joint and siloed",
+        "各部门覆盖率（联合与各部门单独）",
+    ),
+    "county_township_title": ("A township's plan", "乡镇计划"),
+    "county_pick_township": ("Township", "乡镇"),
+    "county_township_caption": (
+        "{name}: {routes} routes, {visits} visits, {unscheduled} obligations not scheduled.",
+        "{name}：{routes} 条路线，{visits} 次检查，{unscheduled} 项任务未安排。",
+    ),
+    "county_open_plan": ("Open the county plan on the Plan page", "在“计划”页面打开全县计划"),
+    "county_dl_roster": ("Township roster (.xlsx)", "乡镇排班表（.xlsx）"),
+    "county_dl_stops": ("Township stops (.csv)", "乡镇检查点（.csv）"),
+    "township_planned": ("planned", "已规划"),
+    "township_partial": ("planned, baseline incomplete", "已规划，基准不完整"),
+    "township_failed": ("failed", "失败"),
+    "col_obligations_due": ("obligations due", "到期任务数"),
+    "col_office_id": ("office", "办公点"),
+    "col_township_status": ("status", "状态"),
+    "col_coverage_joint": ("coverage, joint", "覆盖率（联合）"),
+    "col_coverage_siloed": ("coverage, siloed", "覆盖率（单独）"),
+    "col_visits_joint": ("visits, joint", "检查次数（联合）"),
+    "col_visits_siloed": ("visits, siloed", "检查次数（单独）"),
+    "col_job_seconds": ("job seconds", "任务用时（秒）"),
+    "col_retried": ("jobs retried", "重试任务数"),
+    "col_job": ("job", "任务"),
+    "col_error": ("error", "错误"),
+    "col_attempts": ("tries", "尝试次数"),
 }
 
 EN: dict[str, str] = {key: pair[0] for key, pair in _PAIRS.items()}

@@ -35,6 +35,7 @@ from planner.problem import (
     solution_to_routes,
     unplanned_obligations,
 )
+from planner.reform import reform_made
 from planner.solve import Progress
 from planner.teams import improve_rounds, plan_score, split_uncoverable, unscheduled_businesses
 from planner.travel import TravelMatrix, travel_matrix
@@ -219,6 +220,11 @@ def run_week(
         teams, made = rounds.result
         ran = (("formation_rounds", float(len(rounds.log))),)
         made = (replace(made[0], metrics=made[0].metrics + ran), *made[1:])
+    if teams_by_day is None:  # teams formed here: idle officers may still take work over
+        teams, made = reform_made(
+            scenario, demand, teams, made, solve_params=solve_params, team_params=team_params,
+            pins=pins,
+        )  # fmt: skip
     plan, problem, travel, solution, routed = made
     frozen = {day: tuple(ts) for day, ts in teams.items()}
     return WeekRun(plan, demand, frozen, routed, problem, travel, solution)

@@ -1500,3 +1500,62 @@ def idle_officer_days(
             if any(p.id != o.id and may_pair(o, p, params, pairs) for p in rostered):
                 found.append((day, o.id))
     return tuple(found)
+
+
+def idle_officer_days_with_work(
+    scenario: Scenario,
+    plan: Plan,
+    params: TeamParams | None = None,
+    visits: Sequence[Visit] = (),
+) -> tuple[tuple[dt.date, str], ...]:
+    """The ``idle_officer_days`` on which a visit due this week and left unscheduled would have
+    fitted the officer's own empty day: open long enough inside their hours, lunch break and
+    travel from and to the office (straight line) included, on a day its dates allow —
+    certifications aside, since re-forming teams changes them. What is left is idleness no team
+    could have filled. ``visits``: the week's candidate visits, whose lengths are used (else a
+    waiting visit's length is the merge's duration model of its obligations, default knobs).
+    """
+    from planner.problem import build_problem, find_insertion, problem_points
+    from planner.travel import travel_matrix
+
+    idle = idle_officer_days(scenario, plan, params)
+    if not idle:
+        return ()
+    from planner.obligations import is_due
+
+    planned = {s.visit.business_id for r in plan.routes for s in r.stops}
+    waiting: dict[str, list[Obligation]] = defaultdict(list)
+    for u in plan.unscheduled:  # due this week (not deferred to a later one), not visited
+        if u.obligation.business_id not in planned and is_due(u.obligation, plan.week_start):
+            waiting[u.obligation.business_id].append(u.obligation)
+    length = {v.business_id: v.service_seconds for v in visits}
+    visits = [
+        Visit(b, tuple(obs), length.get(b) or _seconds(scenario, obs))
+        for b, obs in sorted(waiting.items())
+    ]
+    if not visits:
+        return ()
+    solo = {
+        day: tuple(Team(o, (o,)) for o in sorted({o for d, o in idle if d == day}))
+        for day in {d for d, _ in idle}
+    }
+    points = problem_points(scenario, visits)
+    ids = [o.id for o in scenario.settings.offices] + [v.business_id for v in visits]
+    problem = build_problem(scenario, visits, solo, plan.week_start, travel_matrix(points, ids=ids))
+    found = set()
+    for k in range(problem.n_vehicles):
+        d = int(problem.vehicle_day[k])
+        for i in range(problem.n_visits):
+            dated = problem.first_day[i] <= d <= problem.last_day[i]
+            if dated and find_insertion(problem, k, None, i) is not None:
+                found.add((problem.days[d], problem.vehicle_teams[k]))
+                break
+    return tuple(x for x in idle if x in found)
+
+
+def _seconds(scenario: Scenario, obligations: Sequence[Obligation]) -> int:
+    """Seconds on site of a waiting visit: the merge's duration model, default knobs."""
+    from planner.merge import visit_seconds
+
+    items = [scenario.item(o.item_id) for o in obligations]
+    return visit_seconds(items, scenario.settings.setup_minutes, PlanParams())

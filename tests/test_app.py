@@ -28,7 +28,17 @@ WEEK = dt.date(2026, 11, 23)
 SECRET = "app-test-secret"
 PLANNER_USER = User("planner", PLANNER, "", "Planner")
 MARKET_HEAD = User("head-market", DEPARTMENT, "market", "Market regulation")
-PLANNER_PAGES = ("data", "plan", "map", "schedule", "changes", "department", "business", "settings")
+PLANNER_PAGES = (
+    "data",
+    "plan",
+    "county",
+    "map",
+    "schedule",
+    "changes",
+    "department",
+    "business",
+    "settings",
+)
 
 
 def _url(path: Path) -> str:

@@ -42,6 +42,8 @@ from planner.verify import verify_plan
 # The wrappers below are defined here; the workers get them by value, not by importing this file.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
+COUNTY = Path(__file__).parent / "fixtures" / "county"  # two townships of three officers each
+
 # Deterministic: no guided local search (routing stops at its first local optimum, long before
 # the limit; a long limit also keeps the search's stall stop, 10 % of it, out of reach on a
 # loaded machine) and CP-SAT formation on deterministic time with one worker (the defaults).
@@ -280,6 +282,49 @@ def test_cli_plans_a_county_on_a_local_cluster(tmp_path: Path, capsys) -> None: 
     assert summary["failed"] == []
     printed = capsys.readouterr().out
     assert "t2/joint" in printed and "coverage by department" in printed
+
+
+@pytest.fixture(scope="module")
+def pairs_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two-township fixture county (each township's three officers form a trio by
+    default) planned by ``plan --workers 1`` with a params file whose ``[teams]`` table allows
+    teams of two only: the output folder."""
+    params = tmp_path_factory.mktemp("pairs") / "pairs.toml"
+    params.write_text(
+        "[solve]\ntime_limit_s = 20\nuse_guided_local_search = false\n\n[teams]\nmax_size = 2\n"
+    )
+    out = params.parent / "out"
+    args = ["plan", str(COUNTY), "--workers", "1", "--out", str(out), "--quiet"]
+    assert main([*args, "--params", str(params), "--no-baseline"]) == 0
+    return out
+
+
+def test_cli_county_passes_the_teams_table_to_every_township(
+    pairs_plan: Path,
+) -> None:
+    """``[teams] max_size = 2`` reaches each township's team formation: no route of any
+    township has three officers (the default allows them, and this county forms trios)."""
+    out = pairs_plan
+    for office in ("north", "south"):
+        routes = json.loads((out / office / "plan.json").read_text(encoding="utf-8"))["routes"]
+        assert routes
+        assert max(len(r["officers"]) for r in routes) == 2
+
+
+def test_cli_exports_a_township_plan_without_flags(
+    pairs_plan: Path,
+    tmp_path: Path,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
+    """Each township's plan.json names its scenario (and roads) as a single plan's does, so
+    ``export OUT/OFFICE --to DIR`` needs no ``--scenario``."""
+    out = pairs_plan
+    data = json.loads((out / "south" / "plan.json").read_text(encoding="utf-8"))
+    assert data["scenario"] == str(COUNTY.resolve())
+    assert data["roads"] is None
+    assert main(["export", str(out / "south"), "--to", str(tmp_path / "south")]) == 0
+    assert (tmp_path / "south" / "roster.xlsx").exists()
+    assert "files for the week of" in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- the county preset
