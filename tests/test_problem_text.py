@@ -19,10 +19,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_faults import ARCHIVE_FAULTS, FAULTS, TINY, UPLOAD, Fault, validate
 
-from planner import check_upload
+from planner import check_scenario, check_upload
 from planner.errors import BadValue, Message, Problem
 from planner.hours import parse_opening_hours
 from planner.i18n import PROBLEM_TEMPLATES, problem_fields, problem_text
+from planner.load import MAX_UPLOAD_BYTES
 from planner.validate import MAX_MESSAGE_CHARS
 from planner.views import problems_frame
 
@@ -86,6 +87,30 @@ def test_every_problem_of_a_broken_container_reads_in_chinese(
         assert_chinese(problem)
 
 
+def test_a_missing_path_an_oversized_upload_and_capped_tables_read_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The problems the fault suite cannot plant in a folder: a path that is not there, an upload
+    over 64 MiB, and tables over the row and line caps (lowered here to 1 row and 2 lines)."""
+    import planner.load
+
+    found = [check_scenario(tmp_path / "nowhere")[1]]
+    found.append(check_upload("big.zip", bytes(MAX_UPLOAD_BYTES + 1))[1])
+    with monkeypatch.context() as patch:
+        patch.setattr(planner.load, "MAX_TABLE_ROWS", 1)
+        found.append(check_scenario(TINY)[1])
+    with monkeypatch.context() as patch:
+        patch.setattr(planner.load, "MAX_TABLE_LINES", 2)
+        found.append(check_scenario(TINY)[1])
+    codes = [sorted({p.code for p in problems}) for problems in found]
+    assert codes[0] == ["scenario_not_found"]
+    assert codes[1] == ["upload_too_large"]
+    assert "too_many_rows" in codes[2] and "too_many_lines" in codes[3]
+    for problems in found:
+        for problem in problems:
+            assert_chinese(problem)
+
+
 def test_an_upload_is_named_as_uploaded_in_its_problems(tmp_path: Path) -> None:
     """A zip holding a table twice names the uploaded file, never the temporary copy's name."""
     (fault,) = [f for f in ARCHIVE_FAULTS if f.name == "zip_table_twice_in_two_folders"]
@@ -104,6 +129,25 @@ def test_every_template_says_the_same_in_both_languages() -> None:
         en = problem_fields(code, "en") - {"doc"}
         zh = problem_fields(code, "zh") - {"doc_zh"}
         assert en == zh, code
+
+
+def test_no_chinese_template_holds_english_words() -> None:
+    """Every Chinese template's own words (its placeholders aside), every Chinese column
+    description, and the Chinese words for hours-grammar rules and table things are Chinese: Latin
+    letters only inside “…” (a column name, a value to type) or in a file-format name."""
+    import string
+
+    from planner.i18n import HOURS_RULES, PROBLEM_NOUNS
+    from planner.tables import SCHEMA
+
+    texts = {
+        code: "".join(literal for literal, *_ in string.Formatter().parse(zh))
+        for code, (_, zh) in PROBLEM_TEMPLATES.items()
+    }
+    texts |= {f"{t}.{c.name}": c.doc_zh for t, columns in SCHEMA.items() for c in columns}
+    texts |= {rule: zh for rule, (_, zh) in HOURS_RULES.items()}
+    texts |= {noun: zh for noun, zh in PROBLEM_NOUNS.items()}
+    assert {name: english_left(text) for name, text in texts.items() if english_left(text)} == {}
 
 
 def test_every_code_is_used_where_problems_are_made() -> None:
