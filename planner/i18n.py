@@ -594,6 +594,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stage_area": ("area {n}", "片区 {n}"),
     "severity_error": ("error", "错误"),
     "severity_warning": ("warning", "警告"),
+    # ---- loading and checking a scenario (s5-messages; the problems are PROBLEM_TEMPLATES)
+    "loading_scenario": ("Loading scenario …", "正在读取数据……"),
     # ---- county: every township as jobs on a cluster (app_pages/county.py)
     "page_county": ("County", "全县"),
     "county_title": ("County: every township planned as jobs", "全县：各乡镇作为任务并行规划"),
