@@ -12,8 +12,9 @@ day, with a small ejection chain over team membership and routes:
 * the *keeper* takes the routed team's id and route, every stop at its time, except the stops it
   is no longer certified for, which the other team takes; then waiting visits are inserted
   (``insert_left_out``) into either route;
-* when insertion gains nothing in the whole week, the most promising splits are routed again by
-  the routing engine from their current routes (``solve_model``), which moves stops in time;
+* when insertion gains nothing in the whole week, the most promising splits are improved by the
+  routing engine's local search from their current routes (``descend_from``), which moves
+  stops in time;
 * a change is kept only when it schedules more priority-weighted value; both routes are checked
   by the routing model (``routes_feasible``) on a problem built for the two new teams
   (``build_problem``); the week is swept again until nothing gains.
@@ -44,14 +45,17 @@ from planner.problem import (
     solution_to_routes,
     unplanned_obligations,
 )
-from planner.solve import insert_left_out, routes_feasible, solve_model
+from planner.solve import descend_from, insert_left_out, routes_feasible
 from planner.teams import may_pair, needed_certifications, recused_pairs, team_officers
 from planner.travel import TravelMatrix
 
-MAX_TRIES = 2000  # candidate evaluations of a week (each builds a two-team problem: ~1–5 ms)
-MAX_SOLVES = 8  # two-team routing runs of a week (each ~20–200 ms)
+MAX_TRIES = 1000  # candidate evaluations and pool builds of a week (~1–20 ms each)
+MAX_SOLVES = 8  # two-team local searches of a week (each ~20–300 ms)
 RESOLVES = 3  # of the week's most promising splits routed again when insertion finds no gain
-RESOLVE_LIMIT_S = 0.1  # seconds of one two-team routing run (its search does not stop sooner)
+RESOLVE_STEPS = 40  # improving moves of one two-team local search (a limit of work, not time)
+RESOLVE_LIMIT_S = 30.0  # a backstop only: the searches stop on their own long before
+MAX_WAITING = 40  # waiting visits offered to one pool (the most valuable)
+BUDGET_S = 5.0  # a backstop for very large weeks: the pass stops sweeping after this long
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,7 @@ class _Week:
         self.core = {t.id: frozenset(t.officer_ids) for t in scenario.teams if t.pairing}
         self.tries = 0
         self.max_tries = MAX_TRIES
+        self.deadline = float("inf")  # time.perf_counter() value the pass stops sweeping at
         self.solves = 0
         self.max_solves = MAX_SOLVES
         self.resolved: set[tuple[object, ...]] = set()
@@ -161,6 +166,10 @@ class _Week:
         self._fits: dict[tuple[int, int], bool] = {}
         self.pools: dict[dt.date, list[_Pool]] = {}  # each day's pools as last built
         self.solve_params = SolveParams(drop_penalty=drop_penalty)
+
+    def spent(self) -> bool:
+        """Whether the pass has used its evaluations (``max_tries``) or its wall-clock budget."""
+        return self.tries >= self.max_tries or time.perf_counter() > self.deadline
 
     def waiting(self, d: int) -> list[int]:
         """Visits left out that may happen on day index ``d``: its dates, no pin, and an empty
@@ -282,6 +291,10 @@ def _pool(
     able = [i for i in waiting if any(week.certified(m, i) for m in members)]
     if not able:
         return None
+    # The most valuable waiting visits only: a pool's problem grows with them, and two teams'
+    # day holds few of them.
+    able = sorted(able, key=lambda i: (-int(p.penalty[i]), i))[:MAX_WAITING]
+    week.tries += 1
     sub = stops + able
     nodes = np.array(list(range(p.n_depots)) + [p.n_depots + i for i in sub])
     problem = build_problem(
@@ -320,7 +333,7 @@ def _evaluate(week: _Week, pool: _Pool, n: int, resolve: bool) -> _Candidate | N
     tries: list[list[RouteSolution] | None]
     if resolve:
         week.solves += 1
-        tries = [_resolve(week, mini, local, pinned)]
+        tries = [_resolve(week, mini, local, left, pinned)]
     else:
         tries = [_keep_route(mini, route, local, left, o)]
     best: tuple[int, list[RouteSolution]] | None = None
@@ -379,11 +392,17 @@ def _promising(mini: RoutingProblem, local: Sequence[int], left: Sequence[int]) 
 
 
 def _resolve(
-    week: _Week, mini: RoutingProblem, local: Sequence[int], pinned: Sequence[int]
-) -> list[RouteSolution]:
-    """The two teams' visits routed again by the routing engine, starting from the keeper's
-    stops it may still make on the keeper and the others on the other team (the search only
-    accepts better plans). A stop pinned to the keeper stays the keeper's."""
+    week: _Week,
+    mini: RoutingProblem,
+    local: Sequence[int],
+    left: Sequence[int],
+    pinned: Sequence[int],
+) -> list[RouteSolution] | None:
+    """The two teams' visits improved by the routing engine's local search (``descend_from``),
+    starting from the keeper's stops it may still make on the keeper and the others on the
+    other team: each run stops at the first plan that makes one more waiting visit (or at a
+    local optimum: it does not depend on the clock), and the next starts from it. A stop
+    pinned to the keeper stays the keeper's."""
     if pinned:
         mini = replace(
             mini, pinned=np.where(np.isin(np.arange(mini.n_visits), pinned), 0, mini.pinned)
@@ -391,8 +410,29 @@ def _resolve(
     start: list[list[int]] = [[] for _ in range(mini.n_vehicles)]
     for j in local:
         start[0 if mini.eligible[j, 0] else mini.n_vehicles - 1].append(j)
-    params = replace(week.solve_params, use_guided_local_search=False)
-    return list(solve_model(mini, params, RESOLVE_LIMIT_S, stage="reform", initial=start).routes)
+    routes: list[RouteSolution] | None = None
+    wanted = list(left)
+    while wanted:  # each run stops at the first plan making one more: go on while one does
+        found = descend_from(
+            mini,
+            start,
+            week.solve_params,
+            RESOLVE_LIMIT_S,
+            until_served=wanted,
+            max_steps=RESOLVE_STEPS,
+        )
+        if found is None:
+            break
+        served = {j for r in found for j in r.visits}
+        if not served & set(wanted):
+            routes = routes or found
+            break
+        routes = found
+        wanted = [j for j in wanted if j not in served]
+        start = [[] for _ in range(mini.n_vehicles)]
+        for r in found:
+            start[r.vehicle] = list(r.visits)
+    return routes
 
 
 def _keep_route(
@@ -449,7 +489,7 @@ def _day_pools(week: _Week, day: dt.date, d: int) -> Iterator[_Pool]:
     units += [(None, (o,)) for o in free]
     for unit_team, unit in units:
         for keeper in [None, *routed] if unit_team is None else routed:
-            if week.tries >= week.max_tries:
+            if week.spent():
                 return
             pool = unit + (team_officers(keeper, s) if keeper is not None else ())
             if keeper is None:  # officers in no team: a new team of them alone
@@ -484,7 +524,7 @@ def _day_candidates(week: _Week, day: dt.date, d: int) -> list[_Candidate]:
     found: list[tuple[_Candidate, _Pool, int]] = []
     for pool in pools:
         for n in range(len(pool.splits)):
-            if week.tries >= week.max_tries:
+            if week.spent():
                 break
             candidate = _evaluate(week, pool, n, resolve=False)
             if candidate is not None:
@@ -595,6 +635,7 @@ def reform_week(
     max_tries: int = MAX_TRIES,
     max_solves: int = MAX_SOLVES,
     solve_params: SolveParams | None = None,
+    budget_s: float = BUDGET_S,
 ) -> Reformed:
     """Re-form teams after routing wherever an idle officer or team could get a waiting visit made.
 
@@ -616,6 +657,9 @@ def reform_week(
         Most two-team routing runs of the week (0: insertion only).
     solve_params
         Routing weights of the two-team runs (``_resolve``; guided local search is switched off).
+    budget_s
+        Wall seconds after which no new candidate is evaluated (a backstop for very large
+        weeks; the demo's pass takes well under a second).
 
     Returns
     -------
@@ -629,10 +673,11 @@ def reform_week(
     if solve_params is not None:
         week.solve_params = replace(solve_params, drop_penalty=drop_penalty)
     moves: list[Move] = []
-    while week.tries < week.max_tries:
+    week.deadline = time.perf_counter() + budget_s
+    while not week.spent():
         before = len(moves)
         for d, day in enumerate(problem.days):
-            while day in week.teams and week.tries < week.max_tries:
+            while day in week.teams and not week.spent():
                 state = _day_state(week, day, d)
                 found = [] if state in week.fruitless else _day_candidates(week, day, d)
                 if not found:

@@ -1162,3 +1162,61 @@ def solve(
     }
     routes = tuple(sorted(run.routes, key=lambda r: r.vehicle))
     return Solution(routes, dropped, tuple(stats.items()))
+
+
+# ---------------------------------------------------------------- local search to a local optimum
+
+# Large-neighbourhood operators on by default in OR-Tools: with them a greedy descent never
+# settles and runs to its time limit; without them it stops at a local optimum.
+_LNS_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+)
+
+
+def descend_from(
+    problem: RoutingProblem,
+    initial: Sequence[Sequence[int]],
+    params: SolveParams | None = None,
+    time_limit_s: float = 30.0,
+    *,
+    until_served: Sequence[int] = (),
+    max_steps: int = 0,
+) -> list[RouteSolution] | None:
+    """``initial`` (one visit list per vehicle) improved by local search until no move improves
+    it: relocations, exchanges, insertions of left-out visits, … but no large-neighbourhood
+    operator, so the search ends at a local optimum whatever the clock (``time_limit_s`` is
+    only a backstop) — or, with ``until_served``, at the first plan that serves one of those
+    visits, or after ``max_steps`` improving moves (0: no limit). The same input gives the
+    same routes. ``None`` when ``initial`` breaks a rule of the model.
+    """
+    from ortools.util import optional_boolean_pb2
+
+    params = params or SolveParams()
+    model = build_model(problem, params)
+    routing = model.routing
+    search = search_parameters(
+        SolveParams(first_solution=params.first_solution, use_guided_local_search=False),
+        time_limit_s,
+    )
+    for name in _LNS_OPERATORS:
+        setattr(search.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+    if max_steps:
+        search.solution_limit = max_steps
+    wanted = [model.index(i) for i in until_served]
+    done = [False]
+
+    def seen() -> None:
+        done[0] = done[0] or any(routing.NextVar(i).Value() != i for i in wanted)
+
+    if wanted:
+        routing.AddAtSolutionCallback(seen)
+        routing.AddSearchMonitor(routing.solver().CustomLimit(lambda: done[0]))
+    nodes = [[model.index(i) for i in route] for route in initial]
+    start = routing.ReadAssignmentFromRoutes(nodes, True)
+    if start is None:
+        return None
+    found = routing.SolveFromAssignmentWithParameters(start, search)
+    return read_solution(model, found if found is not None else start)

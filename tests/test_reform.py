@@ -32,7 +32,7 @@ from planner.params import SolveParams
 from planner.pipeline import plan_visits
 from planner.problem import RouteSolution, Solution, build_problem, problem_points
 from planner.reform import reform_made, reform_week
-from planner.solve import routes_feasible
+from planner.solve import descend_from, routes_feasible
 from planner.teams import idle_officer_days, idle_officer_days_with_work
 from planner.travel import travel_matrix
 from planner.verify import verify_plan
@@ -202,6 +202,26 @@ def test_stops_are_handed_over_to_make_room() -> None:
     assert move.added == ("LONG",) and move.handed and not move.lost
     assert len(reformed.solution.routes) == 2  # both Monday teams now have stops
     assert routes_feasible(reformed.problem, reformed.solution.routes)
+
+
+def test_descent_from_given_routes_stops_at_the_first_plan_making_a_wanted_visit() -> None:
+    """``solve.descend_from``: local search from the full day of the hand-over fixture (both
+    teams' vehicles, LONG left out) reaches a plan that makes LONG without losing a stop, and
+    given routes that break a rule (a stop twice) are refused with ``None``."""
+    officers = [_officer("f", "food", "fire"), _officer("x", "fire"), _officer("y", "gas", "fire"),
+                _officer("x2", "fire")]  # fmt: skip
+    shops = {f"B{n}": "Mo 08:00-20:00" for n in range(8)} | {"LONG": "Mo 08:00-20:00"}
+    visits = [_visit(f"B{n}", 60, "food" if n % 2 else "fire") for n in range(8)]
+    visits.append(_visit("LONG", 120, "food", priority=58))
+    teams = {MONDAY: (Team("Mon-1", ("f", "x")), Team("Mon-2", ("y", "x2")))}
+    scenario = _scenario(officers, shops)
+    problem = build_problem(
+        scenario, visits, teams, MONDAY, travel_matrix(problem_points(scenario, visits))
+    )
+    routes = descend_from(problem, [list(range(8)), []], until_served=[8])
+    assert routes is not None and routes_feasible(problem, routes)
+    assert {i for r in routes for i in r.visits} == set(range(9))
+    assert descend_from(problem, [[0, 1], [1]]) is None
 
 
 # ---------------------------------------------------------------- measuring what is left
