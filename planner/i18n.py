@@ -1166,6 +1166,18 @@ REASONS: tuple[ReasonForm, ...] = (
         r"shift \(travel from and to the office included\)",
         "检查时段（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
     ),
+    ReasonForm(
+        "hours_lunch",
+        r"opening hours \((?P<hours>.*)\) and the lunch break \((?P<lunch>[^)]*)\) leave no "
+        r"(?P<minutes>\d+)-minute slot in any shift: the break never falls inside a visit",
+        "营业时间（{hours}）与午休（{lunch}）之间没有 {minutes} 分钟的空档：午休不能打断检查",
+    ),
+    ReasonForm(
+        "inspection_hours_lunch",
+        r"inspection hours \((?P<hours>.*)\) and the lunch break \((?P<lunch>[^)]*)\) leave no "
+        r"(?P<minutes>\d+)-minute slot in any shift: the break never falls inside a visit",
+        "检查时段（{hours}）与午休（{lunch}）之间没有 {minutes} 分钟的空档：午休不能打断检查",
+    ),
     ReasonForm("holidays", r"public holidays: (?P<days>.+)", "法定节假日：{days}"),
     ReasonForm(
         "deadline",

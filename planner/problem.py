@@ -954,6 +954,30 @@ def full_text(
     )
 
 
+def lunch_blocks_text(problem: RoutingProblem, visit: int, which: str, hours: str) -> str | None:
+    """``… and the lunch break leave no N-minute slot …`` when the visit fits no team-day that
+    could make it even with nothing else planned (``find_insertion`` into an empty route), because
+    the break must lie in its window and never falls inside a visit; ``None`` when one could."""
+    pin = int(problem.pinned[visit])
+    able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    if not able or any(find_insertion(problem, k, None, visit) is not None for k in able):
+        return None
+    windows = sorted(
+        {(int(problem.vehicle_lunch[k, 0]), int(problem.vehicle_lunch[k, 1])) for k in able}
+    )
+    texts = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in windows)
+    minutes = -(-int(problem.service[visit]) // 60)
+    return (
+        f"{which} ({hours}) and the lunch break ({texts}) leave no {minutes}-minute slot in any "
+        "shift: the break never falls inside a visit"
+    )
+
+
+def _clock(seconds: int) -> str:
+    minutes = (seconds % DAY) // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def explain_unplanned(
     problem: RoutingProblem,
     visit: int,
@@ -1001,6 +1025,9 @@ def explain_unplanned(
             f"{which} ({hours}) leave no {minutes}-minute slot inside any shift "
             "(travel from and to the office included)"
         )
+    lunch = lunch_blocks_text(problem, visit, which, hours)
+    if lunch is not None:
+        return lunch
     if not days_with(VEHICLE_BITS | DATES_OK):
         if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
             deadline = problem.days[int(problem.last_day[visit])]

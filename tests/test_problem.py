@@ -358,6 +358,19 @@ def test_room_only_while_closed_is_not_capacity() -> None:
     assert reason.startswith("no team-day with room within its opening hours (Mon 09:00-10:00)")
 
 
+def test_visit_the_lunch_break_leaves_no_room_for_says_so() -> None:
+    """A 100-minute visit at a business open only Monday 11:00-13:00: the slot is inside the
+    shift, but the hour's lunch break must lie in 11:30-13:30 and never falls inside a visit, so
+    no team-day can make it, empty or not. The reason names the lunch break (it said capacity or
+    'room only while closed', and the demo's three ten-item visits read 'all 14 team-days full')."""
+    scenario, visits, problem, solution = _monday_plan("Mon 11:00-13:00", ["food", "fire", "drain"], 1)  # fmt: skip
+    assert list(solution.dropped) == [0]
+    for routes in (solution.routes, None):
+        reason = explain_unplanned(problem, 0, scenario, visits, routes)
+        assert reason.startswith("opening hours (Mon 11:00-13:00) and the lunch break"), reason
+        assert "100-minute" in reason and "11:30-13:30" in reason
+
+
 def test_capacity_only_when_every_team_day_is_full() -> None:
     """Six 100-minute visits at businesses open only on Monday: Monday's one team-day is full
     (8 h less lunch), so what is left out is left out for capacity."""
