@@ -77,7 +77,7 @@ def default_scenario_path() -> Path:
     return Path(os.environ.get("PLANNER_SCENARIO", DEMO))
 
 
-@st.cache_data(show_spinner="Loading scenario …")
+@st.cache_data(show_spinner=False)  # open_scenario's spinner says it in the chosen language
 def cached_check(path: str, _version: float) -> tuple[Scenario | None, tuple[Problem, ...]]:
     """Load and validate once per path and modification time (plain data, safe to cache)."""
     return check_scenario(path)
@@ -87,7 +87,8 @@ def open_scenario(path: Path) -> tuple[Scenario | None, tuple[Problem, ...]]:
     """Load ``path`` through the cache, keyed by its newest file's modification time."""
     files = list(path.iterdir()) if path.is_dir() else [path]
     version = max((f.stat().st_mtime for f in files), default=0.0) if path.exists() else 0.0
-    return cached_check(str(path), version)
+    with st.spinner(tr("loading_scenario")):
+        return cached_check(str(path), version)
 
 
 # ---------------------------------------------------------------- language and user

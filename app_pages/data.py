@@ -31,7 +31,7 @@ from planner.views import (
 )
 
 
-@st.cache_data(show_spinner="Loading scenario …", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4)  # the spinner says it in the chosen language
 def checked_upload(name: str, data: bytes) -> tuple[Scenario | None, tuple[Problem, ...]]:
     """``planner.load.check_upload`` once per uploaded file (its bytes are the cache key)."""
     return check_upload(name, data)
@@ -53,7 +53,8 @@ if source == "upload":
         st.info(tr("upload_hint"))
         st.stop()
     # never a path from the browser: planner saves it under its own name and removes it
-    scenario, problems = checked_upload(upload.name, upload.getvalue())
+    with st.spinner(tr("loading_scenario")):
+        scenario, problems = checked_upload(upload.name, upload.getvalue())
     label = f"upload: {upload_display_name(upload.name)}"
 else:
     scenario, problems = open_scenario(path)

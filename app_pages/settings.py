@@ -19,8 +19,8 @@ from app_pages.common import (
     working_scenario,
 )
 from planner.errors import InputError
-from planner.store import StoreError, scenario_document, scenario_from_document
-from planner.views import office_picker_map, picked_point
+from planner.store import check_document, scenario_document
+from planner.views import headed, office_picker_map, picked_point, problems_frame
 
 LANG = lang()  # bound once: widget labels must not read the session later
 
@@ -98,11 +98,12 @@ if save_township:
         offices=(replace(office, name=office_name, lon=lon, lat=lat), *settings.offices[1:]),
     )
     candidate = replace(scenario, settings=new)
-    try:  # the same checks a stored version gets when it is read back
-        scenario_from_document(*scenario_document(candidate))
-    except StoreError as exc:
+    # the same checks a stored version gets when it is read back
+    checked, problems = check_document(*scenario_document(candidate))
+    if checked is None:
         st.error(tr("settings_invalid"))
-        st.markdown("\n".join(f"- {p}" for p in exc.problems))
+        errors = [p for p in problems if p.severity == "error"]
+        st.dataframe(headed(problems_frame(errors, LANG), LANG), hide_index=True, width="stretch")
     else:
         stored = backend().store.import_scenario(
             candidate, by=user.username, why="settings changed in the app",

@@ -683,7 +683,7 @@ def _read_outcomes(path: Path) -> list[Any]:
     }
     for number, row in table.rows:
         unsafe = [(c, unsafe_text(v, is_id=c in ("business", "item"))) for c, v in row.items()]
-        problems += [Problem(path.name, number, c, m) for c, m in unsafe if m]
+        problems += [Problem.of(path.name, number, c, m) for c, m in unsafe if m]
         values: dict[str, Any] = {}
         for column, parse in parsers.items():
             try:

@@ -159,6 +159,8 @@ def check_solution(
     served = [i for r in solution.routes for i in r.visits]
     if len(served) != len(set(served)):
         found.append("a visit is served twice")
+    if len(p.served_groups(served)) != len(set(served)):
+        found.append("a business is visited twice (a whole visit and its part, or two parts)")
     if sorted(set(served) | set(solution.dropped)) != list(range(p.n_visits)) or set(served) & set(
         solution.dropped
     ):

@@ -10,6 +10,7 @@ from typing import Any
 import opening_hours
 
 from planner.domain import DAY, WEEKDAY_NAMES, OpeningHours, TimeSpan
+from planner.errors import BadValue
 
 _DAY_ALIASES = {
     **{name.lower(): i for i, name in enumerate(WEEKDAY_NAMES)},
@@ -36,10 +37,10 @@ def parse_time(text: str, *, allow_24: bool = True) -> int:
     """
     match = _TIME.match(text.strip())
     if not match:
-        raise ValueError(f"'{text}' is not a time of day like 09:30")
+        raise BadValue.of("not_time", value=text)
     hours, minutes = int(match[1]), int(match[2])
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
-        raise ValueError(f"'{text}' is not a valid time of day")
+        raise BadValue.of("invalid_time", value=text)
     return hours * 3600 + minutes * 60
 
 
@@ -47,11 +48,11 @@ def parse_span(text: str) -> tuple[int, int]:
     """Parse ``HH:MM-HH:MM`` into (start, end) seconds; an end before the start runs past midnight."""
     parts = text.strip().split("-")
     if len(parts) != 2:
-        raise ValueError(f"'{text}' is not a time range like 09:00-17:00")
+        raise BadValue.of("not_time_range", value=text)
     start = parse_time(parts[0], allow_24=False)
     end = parse_time(parts[1])
     if end == start:
-        raise ValueError(f"'{text}' is empty: it starts and ends at the same time")
+        raise BadValue.of("empty_span", value=text)
     if end < start:
         end += DAY
     return start, end
@@ -82,9 +83,7 @@ def parse_days(text: str) -> tuple[int, ...]:
 def _day(text: str) -> int:
     key = text.strip().lower()
     if key not in _DAY_ALIASES:
-        raise ValueError(
-            f"'{text.strip()}' is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)"
-        )
+        raise BadValue.of("not_weekday", value=text.strip())
     return _DAY_ALIASES[key]
 
 
@@ -114,15 +113,6 @@ _SUN = re.compile(r"\b(?:sunrise|sunset|dawn|dusk)\b", re.I)
 _SPAN_TEXT = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})")
 _POSITION = re.compile(r"-->\s*\d+:(\d+)")
 _EXPECTED = re.compile(r"=\s*expected (.+)")
-#: The OSM grammar's rule names, in words a planner reads.
-_RULE_WORDS = (
-    ("extended_time", "a time like 09:30"),
-    ("EOI", "the end"),
-    ("any_rule_separator", "';'"),
-    ("rules_modifier", "open/off/closed"),
-    ("small_range_selectors", "days like Mo-Fr"),
-    ("timespan", "a time range like 09:00-17:00"),
-)
 
 
 def normalise_hours_text(text: str) -> str:
@@ -139,15 +129,16 @@ def normalise_hours_text(text: str) -> str:
     return re.sub(r"\s*\|\|\s*$", "", cleaned)
 
 
-def _at(text: str, index: int) -> str:
-    """``'token' at character N`` for the token around ``index`` (0-based) of ``text``.
+def _at(text: str, index: int) -> dict[str, str]:
+    """The ``token`` around ``index`` (0-based) of ``text`` and its position ``at`` (from 1): the
+    parameters of an hours problem (``'token' at character N``; ``read_as`` is filled in later).
 
     An index inside a word (``Frii`` read up to ``Fr``) is moved back to the word's start.
     """
     while index > 0 and text[index - 1].isalnum() and text[index].isalpha():
         index -= 1
     token = re.split(r"[\s;,|]", text[index:], maxsplit=1)[0] or text[index : index + 1]
-    return f"'{token}' at character {index + 1}"
+    return {"token": token, "at": str(index + 1), "read_as": ""}
 
 
 def _check_weekly(text: str) -> None:
@@ -158,42 +149,30 @@ def _check_weekly(text: str) -> None:
     text = re.sub(r'"[^"]*"', lambda m: '"' + " " * (len(m[0]) - 2) + '"', text)
     seasonal = _SEASONAL.search(text)
     if seasonal:
-        raise ValueError(
-            f"{_at(text, seasonal.start())}: month, date and week rules are not a weekly "
-            "pattern; give the hours of a normal week (holidays go in settings)"
-        )
+        raise BadValue.of("hours_seasonal", **_at(text, seasonal.start()))
     sun = _SUN.search(text)
     if sun:
-        raise ValueError(
-            f"{_at(text, sun.start())}: times relative to the sun are not supported; "
-            "give clock times like 07:00-19:00"
-        )
+        raise BadValue.of("hours_sun", **_at(text, sun.start()))
     position = 0
     for rule in re.split(r"(;|\|\|)", text):
         if rule.strip() and rule not in (";", "||") and not _HAS_TIME.search(rule):
             index = position + len(rule) - len(rule.lstrip())
-            raise ValueError(
-                f"{_at(text, index)} gives days but no times, like 'Mo-Fr 09:00-17:00'"
-            )
+            raise BadValue.of("hours_no_times", **_at(text, index))
         position += len(rule)
     for match in _SPAN_TEXT.finditer(text):
         if match[1].zfill(5) == match[2].zfill(5):
-            raise ValueError(
-                f"{_at(text, match.start())} is empty: it starts and ends at the same time"
-            )
+            raise BadValue.of("hours_empty_span", **_at(text, match.start()))
 
 
-def _syntax_error(text: str, exc: Exception) -> ValueError:
-    """The OSM parser's complaint as the token, its position and what was expected, in words."""
+def _syntax_error(text: str, exc: Exception) -> BadValue:
+    """The OSM parser's complaint as the token, its position and what was expected (the grammar's
+    rule names, put in words by ``planner.i18n.HOURS_RULES``)."""
     message = str(exc)
     position = _POSITION.search(message)
     expected = _EXPECTED.search(message)
     index = min(int(position[1]) - 1, max(len(text) - 1, 0)) if position else 0
-    wanted = expected[1].strip() if expected else "a day range and times"
-    for rule, words in _RULE_WORDS:
-        wanted = wanted.replace(rule, words)
-    wanted = wanted.replace("_", " ")
-    return ValueError(f"cannot read {_at(text, index)}: expected {wanted}")
+    wanted = expected[1].strip() if expected else "small_range_selectors or timespan"
+    return BadValue.of("hours_syntax", **_at(text, index), expected=wanted)
 
 
 @lru_cache(maxsize=8192)
@@ -214,17 +193,17 @@ def parse_opening_hours(text: str) -> OpeningHours:
         text as read (quoted in the message when the readable aliases were translated).
     """
     if not text.strip():
-        raise ValueError("opening hours are empty")
+        raise BadValue.of("hours_empty")
     osm_text = normalise_hours_text(text)
-    read_as = f" (read as '{osm_text}')" if osm_text != " ".join(text.split()) else ""
+    read_as = osm_text if osm_text != " ".join(text.split()) else ""
     try:
         rules = opening_hours.OpeningHours(osm_text)
     except Exception as exc:  # opening_hours.ParserError, missing from the package's stubs
-        raise ValueError(f"{_syntax_error(osm_text, exc)}{read_as}") from None
+        raise BadValue(_syntax_error(osm_text, exc).message.with_params(read_as=read_as)) from None
     try:
         _check_weekly(osm_text)
-    except ValueError as exc:
-        raise ValueError(f"{exc}{read_as}") from None
+    except BadValue as exc:
+        raise BadValue(exc.message.with_params(read_as=read_as)) from None
     pieces = {d: _open_pieces(rules, d) for d in range(7)}
     return OpeningHours(" ".join(text.split()), _join_overnight(pieces))
 

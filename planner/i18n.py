@@ -7,13 +7,18 @@ Reasons (why an obligation was not scheduled, why a re-plan moved a visit) are s
 a code and parameters (``REASONS``: the code, the English sentence the planner writes, the Chinese
 one). ``reason_parts`` reads a stored reason into (code, parameters); ``reason_text`` renders it in
 either language, with item titles, department names and weekdays in that language.
+
+Problems in the input (``planner.errors.Problem``) carry a code and parameters too:
+``PROBLEM_TEMPLATES`` holds each code's English template (the one source of its English text) and
+its Chinese one; ``problem_text`` renders either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -589,6 +594,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stage_area": ("area {n}", "片区 {n}"),
     "severity_error": ("error", "错误"),
     "severity_warning": ("warning", "警告"),
+    # ---- loading and checking a scenario (s5-messages; the problems are PROBLEM_TEMPLATES)
+    "loading_scenario": ("Loading scenario …", "正在读取数据……"),
     # ---- county: every township as jobs on a cluster (app_pages/county.py)
     "page_county": ("County", "全县"),
     "county_title": ("County: every township planned as jobs", "全县：各乡镇作为任务并行规划"),
@@ -718,6 +725,385 @@ RISKS = {
 }
 
 
+# ---------------------------------------------------------------- problems: code, English, 简体中文
+# Every problem that loading and validating a scenario reports (planner.errors.Problem) has a code
+# and parameters; the English template below is the only place its English text is written
+# (``Problem.message`` is rendered from it) and the Chinese one says the same in 简体中文. Values
+# from the data (ids, cells, file and column names) are quoted “…” in Chinese and stay as they are.
+
+PROBLEM_TEMPLATES: dict[str, tuple[str, str]] = {
+    # ---- a cell (planner.validate)
+    "empty": ("is empty", "单元格为空"),
+    "not_number": ("'{value}' is not a number", "“{value}”不是数字"),
+    "not_whole_number": ("'{value}' is not a whole number", "“{value}”不是整数"),
+    "outside_range": ("{value} is outside {low}–{high}", "“{value}”超出允许范围（{low}–{high}）"),
+    "outside_range_to": (
+        "{value} is outside {low} to {high}",
+        "“{value}”超出允许范围（{low} 至 {high}）",
+    ),
+    "not_date": ("'{value}' is not a date like {example}", "“{value}”不是日期（格式如 {example}）"),
+    "not_yes_no": ("'{value}' is not yes or no", "“{value}”不是“yes”或“no”（也可写“是”或“否”）"),
+    "not_one_of": ("'{value}' is not one of: {allowed}", "“{value}”不是以下值之一：{allowed}"),
+    "lists_nothing": (
+        "'{value}' lists nothing: give entries separated by ';'",
+        "“{value}”没有列出任何内容：请用“;”分隔各项",
+    ),
+    "lists_no_categories": (
+        "'{value}' lists nothing: give categories separated by ';'",
+        "“{value}”没有列出任何行业类别：请用“;”分隔多个类别",
+    ),
+    "duplicate_id": (
+        "duplicate id '{id}' (first on row {first})",
+        "编号“{id}”重复（首次出现在第 {first} 行）",
+    ),
+    "unknown_reference": ("unknown {what} '{value}'", "未知的{what}“{value}”"),
+    "control_character": (
+        "contains the control character U+{codepoint}: remove it",
+        "包含控制字符“U+{codepoint}”：请删除",
+    ),
+    "id_too_long": (
+        "an id of {length} characters: at most {limit}",
+        "编号长 {length} 个字符：最多 {limit} 个",
+    ),
+    "text_too_long": (
+        "{length} characters: at most {limit}",
+        "长 {length} 个字符：最多 {limit} 个",
+    ),
+    # ---- a table's columns and rows
+    "column_no_name": ("a column has no name", "有一列没有列名"),
+    "column_repeated": ("column appears {count} times", "该列出现了 {count} 次"),
+    "unknown_column": ("unknown column; ignored", "未知的列，已忽略"),
+    "missing_column": ("missing column{doc}", "缺少此列{doc_zh}"),
+    "table_no_rows": (
+        "has no rows: at least one {what} is needed",
+        "没有数据行：至少需要一个{what}",
+    ),
+    # ---- businesses, history, tasks, inspectors, teams, recusals, draws
+    "zero_coordinates": (
+        "coordinates are (0, 0): the location is missing",
+        "坐标为 (0, 0)：缺少位置",
+    ),
+    "far_from_office": (
+        "{km} km from the nearest office: swapped lon/lat or a typo?",
+        "距最近的办公地点 {km} 公里：经度和纬度是否填反，或有笔误？",
+    ),
+    "never_open": (
+        "'{hours}' is never open: no visit can be planned",
+        "“{hours}”从不开放：无法安排检查",
+    ),
+    "unknown_officer_rotation": (
+        "unknown inspector '{value}'; ignored for rotation",
+        "未知的执法人员“{value}”，轮换时忽略",
+    ),
+    "history_in_future": (
+        "{date} is after the planned week ({start}–{end})",
+        "{date} 晚于计划周（{start}–{end}）",
+    ),
+    "deadline_before_earliest": (
+        "{deadline} is before the earliest date {earliest}",
+        "截止日期 {deadline} 早于最早检查日期 {earliest}",
+    ),
+    "no_room_for_lunch": (
+        "{hours} leaves no time to work around the {minutes}-minute lunch break ({window})",
+        "{hours} 扣除 {minutes} 分钟午休（{window}）后没有工作时间",
+    ),
+    "no_lunch_room": (
+        "hours and lunch window share {shared}: no room for {minutes} minutes of lunch, so no "
+        "lunch break is planned",
+        "工作时间与午休时段只重叠 {shared}：放不下 {minutes} 分钟午休，因此不安排午休",
+    ),
+    "no_lunch_overlap": (
+        "hours and lunch window share nothing: no room for {minutes} minutes of lunch, so no "
+        "lunch break is planned",
+        "工作时间与午休时段没有重叠：放不下 {minutes} 分钟午休，因此不安排午休",
+    ),
+    "team_too_small": (
+        "a team needs at least two different officers",
+        "一个检查组至少需要两名不同的执法人员",
+    ),
+    "officer_in_two_teams": (
+        "{officers} also in fixed team '{team}' on the same day",
+        "{officers}在同一天也属于固定检查组“{team}”",
+    ),
+    "recused_pair_in_team": (
+        "{first} and {second} must not work together (recusals)",
+        "“{first}”和“{second}”不得一起工作（见回避表）",
+    ),
+    "recusal_business_or_officer": (
+        "give either a business or an other_inspector, not both",
+        "“business”和“other_inspector”两列须填写且只填写一列",
+    ),
+    "recused_from_self": ("an officer cannot be recused from themself", "执法人员不能回避自己"),
+    "draw_ratio_zero": (
+        "0 draws nobody: give a share above 0, e.g. 0.05",
+        "比例为 0 不会抽中任何对象：请填写大于 0 的比例，例如 0.05",
+    ),
+    "draw_twice": (
+        "{department} already draws from it (row {first})",
+        "部门“{department}”已从该类别抽取（第 {first} 行）",
+    ),
+    "draw_no_business": (
+        "no business of category '{category}': the draw is empty",
+        "没有行业类别为“{category}”的检查对象：抽取结果为空",
+    ),
+    "draw_no_item": (
+        "{department} has no item for it: the draw is empty",
+        "部门“{department}”没有适用于该类别的检查事项：抽取结果为空",
+    ),
+    "certification_uncovered": (
+        "no inspector holds '{certification}': item {item} cannot be checked",
+        "没有执法人员持有“{certification}”资格：检查事项“{item}”无法检查",
+    ),
+    "category_uncovered": (
+        "no item applies to category '{category}'",
+        "没有适用于行业类别“{category}”的检查事项",
+    ),
+    # ---- settings
+    "no_settings": ("no settings found", "没有找到设置"),
+    "missing_setting": ("missing setting", "缺少此设置项"),
+    "unknown_setting": ("unknown setting; ignored", "未知的设置项，已忽略"),
+    "not_minutes": (
+        "'{value}' is not a whole number of minutes from 0 to {high}",
+        "“{value}”不是 0 到 {high} 之间的整数分钟数",
+    ),
+    "not_timezone": (
+        "'{value}' is not a time zone like Asia/Shanghai",
+        "“{value}”不是时区（格式如“Asia/Shanghai”）",
+    ),
+    "not_monday": ("{date} is not a Monday", "{date} 不是星期一"),
+    "lunch_outside_shift": ("lies outside the shift", "不在班次时间内"),
+    "lunch_does_not_fit": (
+        "{minutes} minutes do not fit in the lunch window",
+        "午休时段放不下 {minutes} 分钟",
+    ),
+    "no_office": (
+        "at least one office is needed (id, name, lon, lat)",
+        "至少需要一个办公地点（“id”、“name”、“lon”、“lat”）",
+    ),
+    "not_date_list": (
+        "'{value}' is not a list of dates like [2026-10-01, 2026-10-02]",
+        "“{value}”不是日期列表（格式如 [2026-10-01, 2026-10-02]）",
+    ),
+    # ---- times, days and opening hours (planner.hours)
+    "not_time": ("'{value}' is not a time of day like 09:30", "“{value}”不是时刻（格式如 09:30）"),
+    "invalid_time": ("'{value}' is not a valid time of day", "“{value}”不是有效的时刻"),
+    "not_time_range": (
+        "'{value}' is not a time range like 09:00-17:00",
+        "“{value}”不是时间段（格式如 09:00-17:00）",
+    ),
+    "empty_span": (
+        "'{value}' is empty: it starts and ends at the same time",
+        "“{value}”为空：开始和结束时间相同",
+    ),
+    "not_weekday": (
+        "'{value}' is not a weekday (use Mon, Tue, Wed, Thu, Fri, Sat, Sun)",
+        "“{value}”不是星期几（请写“Mon”至“Sun”，或“周一”至“周日”）",
+    ),
+    "hours_empty": ("opening hours are empty", "营业时间为空"),
+    "hours_syntax": (
+        "cannot read '{token}' at character {at}: expected {expected}{read_as}",
+        "无法识别第 {at} 个字符处的“{token}”：此处应为{expected}{read_as}",
+    ),
+    "hours_seasonal": (
+        "'{token}' at character {at}: month, date and week rules are not a weekly pattern; give "
+        "the hours of a normal week (holidays go in settings){read_as}",
+        "第 {at} 个字符处的“{token}”：按月份、日期或周次的规则不是每周固定的时间；请填写普通一周的"
+        "时间（节假日在设置中填写）{read_as}",
+    ),
+    "hours_sun": (
+        "'{token}' at character {at}: times relative to the sun are not supported; give clock "
+        "times like 07:00-19:00{read_as}",
+        "第 {at} 个字符处的“{token}”：不支持按日出日落计的时间；请填写钟点时间，如 07:00-19:00"
+        "{read_as}",
+    ),
+    "hours_no_times": (
+        "'{token}' at character {at} gives days but no times, like 'Mo-Fr 09:00-17:00'{read_as}",
+        "第 {at} 个字符处的“{token}”只有星期没有时间，应写成“Mo-Fr 09:00-17:00”这样{read_as}",
+    ),
+    "hours_empty_span": (
+        "'{token}' at character {at} is empty: it starts and ends at the same time{read_as}",
+        "第 {at} 个字符处的“{token}”为空：开始和结束时间相同{read_as}",
+    ),
+    # ---- files, uploads and archives (planner.load)
+    "not_upload": (
+        "not a scenario upload: give one of {kinds}",
+        "不是可上传的数据文件：请上传 {kinds} 之一",
+    ),
+    "upload_too_large": (
+        "is {size} MiB; an upload may be at most {limit} MiB",
+        "大小为 {size} 兆字节；上传文件最大 {limit} 兆字节",
+    ),
+    "scenario_not_found": (
+        "not found: give a folder of CSV files, a .zip of one, or an .xlsx workbook",
+        "未找到：请提供 CSV 文件夹、其 .zip 压缩包或 .xlsx 工作簿",
+    ),
+    "undecodable": (
+        "cannot be read: save it as UTF-8 (or GBK) text",
+        "无法读取：请另存为 UTF-8（或 GBK）编码的文本",
+    ),
+    "read_as_gbk": (
+        "read as GBK (Chinese Excel export); UTF-8 is preferred",
+        "已按 GBK 编码读取（中文 Excel 导出）；建议使用 UTF-8",
+    ),
+    "too_many_rows": (
+        "has more than {limit} rows: split the scenario",
+        "超过 {limit} 行：请拆分数据",
+    ),
+    "ragged_row": (
+        "has {values} values but the header has {columns} columns (a stray comma or an unquoted "
+        "value?)",
+        "有 {values} 个值，但表头有 {columns} 列（是否多了逗号，或某个值未加引号？）",
+    ),
+    "not_csv": ("not valid CSV: {detail}", "不是有效的 CSV：“{detail}”"),
+    "no_header": ("is empty: it needs a header row", "文件为空：需要表头行"),
+    "too_many_lines": (
+        "has more than {limit} lines: not a scenario table",
+        "超过 {limit} 行：不是数据表",
+    ),
+    "line_too_long": (
+        "a line longer than {limit} characters: not a scenario table",
+        "有一行超过 {limit} 个字符：不是数据表",
+    ),
+    "table_twice": (
+        "{n} files hold this table in {where} ({files}): keep one",
+        "“{where}”中有 {n} 个文件都是这张表（{files}）：只保留一个",
+    ),
+    "missing_file": ("missing: this file is required", "缺少此文件：该文件为必需"),
+    "missing_table": ("missing: this table is required", "缺少此表：该表为必需"),
+    "not_zip": ("not a readable zip file: {detail}", "不是可读取的 .zip 压缩文件：“{detail}”"),
+    "too_many_members": (
+        "holds {n} members; a scenario has at most {limit} (a zip bomb?)",
+        "包含 {n} 个文件；数据最多 {limit} 个（是否为压缩炸弹？）",
+    ),
+    "too_large": (
+        "would take {size} MiB uncompressed; a scenario may take at most {limit} MiB (a zip bomb?)",
+        "解压后将占 {size} 兆字节；数据最多 {limit} 兆字节（是否为压缩炸弹？）",
+    ),
+    "too_large_more": (
+        "would take more uncompressed; a scenario may take at most {limit} MiB (a zip bomb?)",
+        "解压后将超过 {limit} 兆字节的上限（是否为压缩炸弹？）",
+    ),
+    "zip_member_unreadable": (
+        "cannot be read from the zip file: {detail}",
+        "无法从 .zip 压缩文件中读取：“{detail}”",
+    ),
+    "not_xlsx": (
+        "not a readable .xlsx workbook: {detail}",
+        "不是可读取的 .xlsx 工作簿：“{detail}”",
+    ),
+    "unknown_file": (
+        "not a scenario table; ignored (in {where})",
+        "不是数据表，已忽略（位于“{where}”）",
+    ),
+    "not_toml": ("not valid TOML: {detail}", "不是有效的 TOML：“{detail}”"),
+    "toml_too_deep": ("not valid TOML: nested too deeply", "不是有效的 TOML：嵌套层数过多"),
+    "sheet_twice": (
+        "{n} sheets hold this table ({titles}): keep one",
+        "有 {n} 张工作表都是这张表（{titles}）：只保留一张",
+    ),
+    "values_right_of_header": (
+        "has values right of the last column: {values}",
+        "最后一列右侧还有值：“{values}”",
+    ),
+    "missing_settings_sheet": (
+        "missing: the settings sheet is required",
+        "缺少“settings”工作表：该工作表为必需",
+    ),
+    "missing_sheet": ("missing: this sheet is required", "缺少此工作表：该工作表为必需"),
+    "unknown_sheet": ("not a scenario sheet; ignored", "不是数据工作表，已忽略"),
+    "empty_key": ("empty key", "“key”列为空"),
+}
+
+#: The OSM opening-hours grammar's rule names (what the parser expected) in words a planner reads.
+HOURS_RULES: dict[str, tuple[str, str]] = {
+    "extended_time": ("a time like 09:30", "时刻（如 09:30）"),
+    "EOI": ("the end", "结尾"),
+    "any_rule_separator": ("';'", "“;”"),
+    "rules_modifier": ("open/off/closed", "“open”/“off”/“closed”"),
+    "small_range_selectors": ("days like Mo-Fr", "星期（如“Mo-Fr”）"),
+    "timespan": ("a time range like 09:00-17:00", "时间段（如 09:00-17:00）"),
+    "always_open": ("always open", "“24/7”"),
+    "week_selector": ("week selector", "周次"),
+    "monthday_range": ("monthday range", "月日范围"),
+    "year": ("year", "年份"),
+    "comment": ("comment", "注释"),
+    "holiday": ("holiday", "节假日（“PH”）"),
+    "minute": ("minute", "分钟数（00–59）"),
+    "hour": ("hour", "小时数"),
+    "time": ("time", "时刻"),
+    "wday": ("wday", "星期"),
+}
+#: Singular nouns of the things a problem may name (``unknown {what}``, ``at least one {what}``).
+PROBLEM_NOUNS = {
+    "department": "部门",
+    "item": "检查事项",
+    "business": "检查对象",
+    "inspector": "执法人员",
+    "office": "办公地点",
+}
+
+
+def _quoted_list(text: str) -> str:
+    """``a, b`` → ``“a”、“b”``: each value of a listed parameter quoted, as Chinese lists them."""
+    return "、".join(f"“{part}”" for part in text.split(", ") if part)
+
+
+def _hours_rules(text: str, lang: str) -> str:
+    """``EOI, any_rule_separator, or rules_modifier`` in words (``the end, ';', or …``)."""
+    names = [n for n in re.split(r",? or |, ", text.strip()) if n]
+    words = [
+        HOURS_RULES[n][lang == "zh"]
+        if n in HOURS_RULES
+        else (f"“{n}”" if lang == "zh" else n.replace("_", " "))
+        for n in names
+    ]
+    if lang == "zh":
+        return "、".join(words[:-1]) + ("或" if len(words) > 1 else "") + words[-1]
+    if len(words) > 2:
+        return ", ".join(words[:-1]) + ", or " + words[-1]
+    return " or ".join(words)
+
+
+# How a parameter is shown when it is not shown as it is: optional parts (empty when the value
+# is empty), lists, words. Every other parameter is a value from the data or a number.
+_PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
+    "en": {
+        "doc": lambda v: f" ({v})" if v else "",
+        "read_as": lambda v: f" (read as '{v}')" if v else "",
+        "expected": lambda v: _hours_rules(v, "en"),
+        "titles": lambda v: ", ".join(repr(title) for title in v.split(", ")),
+    },
+    "zh": {
+        "doc_zh": lambda v: f"：{v}" if v else "",
+        "read_as": lambda v: f"（按“{v}”识别）" if v else "",
+        "expected": lambda v: _hours_rules(v, "zh"),
+        "what": lambda v: PROBLEM_NOUNS.get(v, f"“{v}”"),
+        "allowed": _quoted_list,
+        "kinds": _quoted_list,
+        "files": _quoted_list,
+        "officers": _quoted_list,
+        "titles": _quoted_list,
+    },
+}
+
+
+def problem_fields(code: str, lang: str = "en") -> set[str]:
+    """The parameters the ``lang`` template of problem ``code`` fills."""
+    template = PROBLEM_TEMPLATES[code][lang == "zh"]
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def problem_text(
+    code: str, params: Mapping[str, str] | Iterable[tuple[str, str]], lang: str = "en"
+) -> str:
+    """Problem ``code`` with its ``params`` in ``lang`` (``planner.errors.Problem.message`` is the
+    English). A parameter a template does not use is ignored; one it uses must be given."""
+    values = dict(params)
+    shown = _PROBLEM_PARAMS.get(lang, _PROBLEM_PARAMS["en"])
+    template = PROBLEM_TEMPLATES[code][lang == "zh"]
+    return template.format_map({k: shown[k](v) if k in shown else v for k, v in values.items()})
+
+
 # ---------------------------------------------------------------- reasons: code, English, 简体中文
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -780,6 +1166,18 @@ REASONS: tuple[ReasonForm, ...] = (
         r"shift \(travel from and to the office included\)",
         "检查时段（{hours}）在班次内没有 {minutes} 分钟的空档（含往返办公地点的路程）",
     ),
+    ReasonForm(
+        "hours_lunch",
+        r"opening hours \((?P<hours>.*)\) and the lunch break \((?P<lunch>[^)]*)\) leave no "
+        r"(?P<minutes>\d+)-minute slot in any shift: the break never falls inside a visit",
+        "营业时间（{hours}）与午休（{lunch}）之间没有 {minutes} 分钟的空档：午休不能打断检查",
+    ),
+    ReasonForm(
+        "inspection_hours_lunch",
+        r"inspection hours \((?P<hours>.*)\) and the lunch break \((?P<lunch>[^)]*)\) leave no "
+        r"(?P<minutes>\d+)-minute slot in any shift: the break never falls inside a visit",
+        "检查时段（{hours}）与午休（{lunch}）之间没有 {minutes} 分钟的空档：午休不能打断检查",
+    ),
     ReasonForm("holidays", r"public holidays: (?P<days>.+)", "法定节假日：{days}"),
     ReasonForm(
         "deadline",
@@ -829,6 +1227,12 @@ REASONS: tuple[ReasonForm, ...] = (
         r"no team certified for (?P<titles>.+) together with the visit's other items"
         r"(?: on (?P<days>.+))?: left for a second visit",
         "没有检查组能将{titles}与该次检查的其他事项一并检查{days}：留待第二次检查",
+    ),
+    ReasonForm(  # planner.problem.part_visit_text (issue 12, s3-split)
+        "part_visit",
+        rf"visited(?: on (?P<days>{_DAYNAME} {_DATE}))? for (?P<department>.+) only "
+        r"\(a part visit: the whole visit was not made\)",
+        "已于{days}仅检查{department}的事项（部分检查：未能完成整次联合检查）",
     ),
     ReasonForm(
         "no_certified_team",
@@ -1023,6 +1427,7 @@ def reason_text(text: str, lang: str = "en", scenario: Scenario | None = None) -
 REASON_CATEGORY_NAMES = {  # planner.metrics.REASON_CATEGORIES
     "desk review": "书面审查",
     "split: second visit": "拆分：第二次检查",
+    "part visit: rest waits": "部分检查：其余事项待查",
     "department alone: < 2 officers": "部门单独：不足两名执法人员",
     "recusal": "回避",
     "no certified team": "无具备资格的检查组",
@@ -1088,6 +1493,8 @@ def label(table: dict[str, dict[str, str]], value: str, lang: str = "en") -> str
 
 __all__ = [
     "CHANGE_KINDS",
+    "PROBLEM_TEMPLATES",
+    "problem_text",
     "REASONS",
     "category_name",
     "reason_category_name",

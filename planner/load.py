@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.domain import Scenario
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Message, Problem
 from planner.formulas import unquote_formula
 from planner.tables import OPTIONAL_TABLES, REQUIRED_TABLES, SETTINGS_FILE
 
@@ -105,12 +105,10 @@ def check_upload(name: str, data: bytes) -> tuple[Scenario | None, tuple[Problem
     suffix = Path(shown).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         kinds = ", ".join(UPLOAD_SUFFIXES)
-        return None, (Problem(shown, 0, "", f"not a scenario upload: give one of {kinds}"),)
+        return None, (Problem.coded(shown, 0, "", "not_upload", kinds=kinds),)
     if len(data) > MAX_UPLOAD_BYTES:
-        message = (
-            f"is {len(data) / MIB:.0f} MiB; an upload may be at most {MAX_UPLOAD_BYTES // MIB} MiB"
-        )
-        return None, (Problem(shown, 0, "", message),)
+        size, limit = f"{len(data) / MIB:.0f}", MAX_UPLOAD_BYTES // MIB
+        return None, (Problem.coded(shown, 0, "", "upload_too_large", size=size, limit=limit),)
     with private_copy(data, suffix) as path:
         scenario, problems = check_scenario(path)
     return scenario, tuple(_renamed(p, path.name, shown) for p in problems)
@@ -144,6 +142,14 @@ def private_copy(data: bytes, suffix: str) -> Iterator[Path]:
 
 
 def _renamed(problem: Problem, temporary: str, shown: str) -> Problem:
+    """``problem`` with the temporary file's name replaced by the uploaded one's, in its place and
+    in a parameter naming it (``… in upload.zip``)."""
+    if problem.code and any(value == temporary for _, value in problem.params):
+        params = {key: shown if value == temporary else value for key, value in problem.params}
+        problem = Problem.of(
+            problem.file, problem.row, problem.column, Message.of(problem.code, **params),
+            problem.severity,
+        )  # fmt: skip
     if problem.file == temporary or problem.file.startswith(f"{temporary}["):
         return replace(problem, file=shown + problem.file[len(temporary) :])
     return problem
@@ -157,12 +163,7 @@ def read_raw(path: Path) -> RawScenario:
         return _read_workbook(path)
     if path.suffix.lower() == ".zip":
         return _read_zip(path)
-    problem = Problem(
-        str(path),
-        0,
-        "",
-        "not found: give a folder of CSV files, a .zip of one, or an .xlsx workbook",
-    )
+    problem = Problem.coded(str(path), 0, "", "scenario_not_found")
     return RawScenario(str(path), SETTINGS_FILE, {}, {}, [problem], unreadable=True)
 
 
@@ -175,11 +176,9 @@ def decode_text(data: bytes, file: str, problems: list[Problem]) -> str:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        problems.append(Problem(file, 0, "", "cannot be read: save it as UTF-8 (or GBK) text"))
+        problems.append(Problem.coded(file, 0, "", "undecodable"))
         return ""
-    problems.append(
-        Problem(file, 0, "", "read as GBK (Chinese Excel export); UTF-8 is preferred", "warning")
-    )
+    problems.append(Problem.coded(file, 0, "", "read_as_gbk", "warning"))
     return text
 
 
@@ -201,30 +200,23 @@ def parse_csv(name: str, file: str, text: str, problems: list[Problem]) -> RawTa
             if not any(v.strip() for v in values):
                 continue
             if len(rows) == MAX_TABLE_ROWS:
-                message = f"has more than {MAX_TABLE_ROWS:,} rows: split the scenario"
-                problems.append(Problem(file, number, "", message))
+                limit = f"{MAX_TABLE_ROWS:,}"
+                problems.append(Problem.coded(file, number, "", "too_many_rows", limit=limit))
                 return RawTable(name, file, header, [], unreadable=True)
             if len(values) != len(header):
-                problems.append(
-                    Problem(
-                        file,
-                        number,
-                        "",
-                        f"has {len(values)} values but the header has {len(header)} columns "
-                        "(a stray comma or an unquoted value?)",
-                    )
-                )
+                counts = {"values": len(values), "columns": len(header)}
+                problems.append(Problem.coded(file, number, "", "ragged_row", **counts))
                 continue
             cells = (unquote_formula(v.strip()) for v in values)
             rows.append((number, dict(zip(header, cells, strict=True))))
     except csv.Error as exc:
-        problems.append(Problem(file, reader.line_num, "", f"not valid CSV: {exc}"))
+        problems.append(Problem.coded(file, reader.line_num, "", "not_csv", detail=exc))
         return RawTable(name, file, (), [], unreadable=True)
     except _LineTooLong as exc:
         problems.append(exc.problem)
         return RawTable(name, file, (), [], unreadable=True)
     if header is None:
-        problems.append(Problem(file, 0, "", "is empty: it needs a header row"))
+        problems.append(Problem.coded(file, 0, "", "no_header"))
         return RawTable(name, file, (), [], unreadable=True)
     return RawTable(name, file, header, rows)
 
@@ -239,11 +231,11 @@ def _capped_lines(text: str, file: str) -> Iterator[str]:
     """The physical lines of ``text`` (any line ending), refusing one longer than the cap."""
     for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         if number > MAX_TABLE_LINES:  # e.g. a zip of nothing but newlines: minutes of parsing
-            message = f"has more than {MAX_TABLE_LINES:,} lines: not a scenario table"
-            raise _LineTooLong(Problem(file, number, "", message))
+            limit = f"{MAX_TABLE_LINES:,}"
+            raise _LineTooLong(Problem.coded(file, number, "", "too_many_lines", limit=limit))
         if len(line) > MAX_LINE_CHARS:
-            message = f"a line longer than {MAX_LINE_CHARS:,} characters: not a scenario table"
-            raise _LineTooLong(Problem(file, number, "", message))
+            limit = f"{MAX_LINE_CHARS:,}"
+            raise _LineTooLong(Problem.coded(file, number, "", "line_too_long", limit=limit))
         yield line
 
 
@@ -281,9 +273,10 @@ def _scenario_files(paths: list[str], where: str, problems: list[Problem]) -> di
     for name in _SCENARIO_FILES:
         holders = sorted(held.get(name, []))
         if len(holders) > 1:
-            listed = ", ".join(holders)
-            message = f"{len(holders)} files hold this table in {where} ({listed}): keep one"
-            problems.append(Problem(name, 0, "", message))
+            message = Message.of(
+                "table_twice", n=len(holders), where=where, files=", ".join(holders)
+            )
+            problems.append(Problem.of(name, 0, "", message))
         elif holders:
             found[name] = holders[0]
     return found
@@ -306,7 +299,7 @@ def _read_found(
         text = decode_text(data, shown, problems) if data is not None else ""
         settings = _parse_toml(text, shown, problems) if text else {}
     elif not _duplicated(SETTINGS_FILE, problems):
-        problems.append(Problem(SETTINGS_FILE, 0, "", "missing: this file is required"))
+        problems.append(Problem.coded(SETTINGS_FILE, 0, "", "missing_file"))
     tables: dict[str, RawTable] = {}
     for name in REQUIRED_TABLES + OPTIONAL_TABLES:
         file = f"{name}.csv"
@@ -314,7 +307,7 @@ def _read_found(
             tables[name] = RawTable(name, file, (), [], unreadable=True)
         elif file not in found:
             if name in REQUIRED_TABLES:
-                problems.append(Problem(file, 0, "", "missing: this table is required"))
+                problems.append(Problem.coded(file, 0, "", "missing_table"))
         else:
             data, shown = read(found[file], file)
             if data is None:
@@ -325,7 +318,7 @@ def _read_found(
 
 
 def _duplicated(file: str, problems: list[Problem]) -> bool:
-    return any(p.file == file and "files hold this table" in p.message for p in problems)
+    return any(p.file == file and p.code == "table_twice" for p in problems)
 
 
 def _read_zip(path: Path) -> RawScenario:
@@ -334,7 +327,7 @@ def _read_zip(path: Path) -> RawScenario:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        problems.append(Problem(path.name, 0, "", f"not a readable zip file: {exc}"))
+        problems.append(Problem.coded(path.name, 0, "", "not_zip", detail=exc))
         return RawScenario(str(path), SETTINGS_FILE, {}, {}, problems, unreadable=True)
     with archive:
         too_big = archive_problem(archive, path.name)
@@ -363,10 +356,8 @@ def archive_problem(archive: zipfile.ZipFile, file: str) -> Problem | None:
     """Too many members, or more declared uncompressed bytes than a scenario can be (a zip bomb)."""
     infos = archive.infolist()
     if len(infos) > MAX_ARCHIVE_MEMBERS:
-        return Problem(
-            file, 0, "", f"holds {len(infos):,} members; a scenario has at most "
-            f"{MAX_ARCHIVE_MEMBERS:,} (a zip bomb?)",
-        )  # fmt: skip
+        count, limit = f"{len(infos):,}", f"{MAX_ARCHIVE_MEMBERS:,}"
+        return Problem.coded(file, 0, "", "too_many_members", n=count, limit=limit)
     declared = sum(info.file_size for info in infos)
     if declared > MAX_UNCOMPRESSED_BYTES:
         return _too_large(file, declared)
@@ -374,11 +365,10 @@ def archive_problem(archive: zipfile.ZipFile, file: str) -> Problem | None:
 
 
 def _too_large(file: str, size: int | None = None) -> Problem:
-    amount = f"{size / MIB:,.0f} MiB" if size is not None else "more"
-    return Problem(
-        file, 0, "", f"would take {amount} uncompressed; a scenario may take at most "
-        f"{MAX_UNCOMPRESSED_BYTES // MIB} MiB (a zip bomb?)",
-    )  # fmt: skip
+    limit = MAX_UNCOMPRESSED_BYTES // MIB
+    if size is None:
+        return Problem.coded(file, 0, "", "too_large_more", limit=limit)
+    return Problem.coded(file, 0, "", "too_large", size=f"{size / MIB:,.0f}", limit=limit)
 
 
 @dataclass(slots=True)
@@ -413,7 +403,7 @@ def _read_member(
                     raise _TooLarge(_too_large(Path(archive.filename or file).name))
                 parts.append(chunk)
     except _MEMBER_ERRORS as exc:
-        problems.append(Problem(file, 0, "", f"cannot be read from the zip file: {exc}"))
+        problems.append(Problem.coded(file, 0, "", "zip_member_unreadable", detail=exc))
         return None
     return b"".join(parts)
 
@@ -439,26 +429,25 @@ def _workbook_problem(path: Path) -> Problem | None:
                         if budget.left < 0:
                             return _too_large(path.name)
             except _MEMBER_ERRORS as exc:
-                return Problem(path.name, 0, "", f"not a readable .xlsx workbook: {exc}")
+                return Problem.coded(path.name, 0, "", "not_xlsx", detail=exc)
     return None
 
 
 def _note_unknown_files(names: list[str], problems: list[Problem], where: str) -> None:
     known = {f"{t}.csv" for t in REQUIRED_TABLES + OPTIONAL_TABLES}
     for name in sorted(n for n in set(names) if n.lower() not in known):
-        problems.append(
-            Problem(name, 0, "", f"not a scenario table; ignored (in {where})", "warning")
-        )
+        problems.append(Problem.coded(name, 0, "", "unknown_file", "warning", where=where))
 
 
 def _parse_toml(text: str, file: str, problems: list[Problem]) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(file, getattr(exc, "lineno", 0) or 0, "", f"not valid TOML: {exc}"))
+        line = getattr(exc, "lineno", 0) or 0
+        problems.append(Problem.coded(file, line, "", "not_toml", detail=exc))
         return {}
     except RecursionError:  # '[[[[…' ten thousand deep: tomllib recurses once per level
-        problems.append(Problem(file, 0, "", "not valid TOML: nested too deeply"))
+        problems.append(Problem.coded(file, 0, "", "toml_too_deep"))
         return {}
 
 
@@ -491,7 +480,7 @@ def _read_workbook(path: Path) -> RawScenario:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        problems.append(Problem(path.name, 0, "", f"not a readable .xlsx workbook: {exc}"))
+        problems.append(Problem.coded(path.name, 0, "", "not_xlsx", detail=exc))
         return RawScenario(str(path), f"{path.name}[settings]", {}, {}, problems, unreadable=True)
     sheets: dict[str, RawTable] = {}
     with_names: dict[str, list[Any]] = {}
@@ -500,9 +489,8 @@ def _read_workbook(path: Path) -> RawScenario:
     for name, same in with_names.items():
         file = f"{path.name}[{name}]"
         if len(same) > 1:  # 'businesses' and ' Businesses': which one is meant cannot be guessed
-            titles = ", ".join(repr(ws.title) for ws in same)
-            message = f"{len(same)} sheets hold this table ({titles}): keep one"
-            problems.append(Problem(file, 0, "", message))
+            titles = ", ".join(ws.title for ws in same)
+            problems.append(Problem.coded(file, 0, "", "sheet_twice", n=len(same), titles=titles))
             sheets[name] = RawTable(name, file, (), [], unreadable=True)
             continue
         ws = same[0]
@@ -516,7 +504,7 @@ def _read_workbook(path: Path) -> RawScenario:
             extra = [v for v in values[len(header) :] if v]
             if extra:
                 problems.append(
-                    Problem(file, number, "", f"has values right of the last column: {extra}")
+                    Problem.coded(file, number, "", "values_right_of_header", values=extra)
                 )
             padded = list(values[: len(header)]) + [""] * (len(header) - len(values))
             table_rows.append((number, dict(zip(header, padded, strict=True))))
@@ -526,7 +514,7 @@ def _read_workbook(path: Path) -> RawScenario:
     settings: dict[str, Any] = {}
     settings_file = f"{path.name}[settings]"
     if "settings" not in sheets:
-        problems.append(Problem(settings_file, 0, "", "missing: the settings sheet is required"))
+        problems.append(Problem.coded(settings_file, 0, "", "missing_settings_sheet"))
     elif not sheets["settings"].unreadable:
         settings = _settings_from_sheet(sheets.pop("settings"), problems)
     else:
@@ -538,13 +526,9 @@ def _read_workbook(path: Path) -> RawScenario:
         if name in sheets:
             tables[name] = sheets.pop(name)
         elif name in REQUIRED_TABLES:
-            problems.append(
-                Problem(f"{path.name}[{name}]", 0, "", "missing: this sheet is required")
-            )
+            problems.append(Problem.coded(f"{path.name}[{name}]", 0, "", "missing_sheet"))
     for name in sorted(sheets):
-        problems.append(
-            Problem(f"{path.name}[{name}]", 0, "", "not a scenario sheet; ignored", "warning")
-        )
+        problems.append(Problem.coded(f"{path.name}[{name}]", 0, "", "unknown_sheet", "warning"))
     return RawScenario(str(path), settings_file, settings, tables, problems)
 
 
@@ -571,12 +555,14 @@ def _settings_from_sheet(sheet: RawTable, problems: list[Problem]) -> dict[str, 
     settings: dict[str, Any] = {}
     for column in ("key", "value"):
         if column not in sheet.header:
-            problems.append(Problem(sheet.file, 1, column, "missing column"))
+            problems.append(
+                Problem.coded(sheet.file, 1, column, "missing_column", doc="", doc_zh="")
+            )
             return settings
     for number, values in sheet.rows:
         key = values["key"].strip()
         if not key:
-            problems.append(Problem(sheet.file, number, "key", "empty key"))
+            problems.append(Problem.coded(sheet.file, number, "key", "empty_key"))
             continue
         try:
             settings[key] = tomllib.loads(f"v = {values['value']}")["v"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from planner.domain import (
@@ -124,6 +124,49 @@ def visit_items(obligations: Iterable[Obligation]) -> tuple[VisitItem, ...]:
         )
         for item_id, members in grouped.items()
     )
+
+
+def department_parts(
+    visit: Visit, scenario: Scenario, params: PlanParams | None = None
+) -> tuple[Visit, ...]:
+    """Each department's part of a visit of several departments (empty for one department).
+
+    A part is a visit to the same business with only that department's obligations, lasting what
+    ``visit_seconds`` gives its items (one setup of its own), so it needs only that department's
+    certifications. Routing may make one part instead of the whole visit (``SolveParams.
+    part_visits``): the business is still entered once, the other items wait.
+    """
+    if len(visit.department_ids) < 2:
+        return ()
+    params = params or PlanParams()
+    setup = scenario.settings.setup_minutes
+    parts = []
+    for department in visit.department_ids:
+        mine = tuple(o for o in visit.obligations if o.department_id == department)
+        seconds = visit_seconds((scenario.item(o.item_id) for o in mine), setup, params)
+        parts.append(Visit(visit.business_id, mine, seconds))
+    return tuple(parts)
+
+
+def with_parts(
+    visits: Sequence[Visit],
+    scenario: Scenario,
+    params: PlanParams | None = None,
+    *,
+    only: Collection[str] | None = None,
+) -> tuple[tuple[Visit, ...], tuple[int, ...]]:
+    """``visits`` followed by every department part of each (``department_parts``; with ``only``,
+    of the visits of those businesses), and per visit the index of the whole visit it belongs to
+    (its alternative group: at most one is planned)."""
+    out = list(visits)
+    group = list(range(len(visits)))
+    for i, visit in enumerate(visits):
+        if only is not None and visit.business_id not in only:
+            continue
+        for part in department_parts(visit, scenario, params):
+            out.append(part)
+            group.append(i)
+    return tuple(out), tuple(group)
 
 
 def announced(visit: Visit) -> tuple[Obligation, ...]:

@@ -21,6 +21,7 @@ from planner.domain import Obligation, Plan, Route, Scenario
 from planner.merge import simulate, visit_seconds
 from planner.obligations import is_due
 from planner.params import PlanParams, TeamParams
+from planner.problem import PART_MARK
 
 METRICS_FILE = "metrics.json"
 SPLIT_MARK = "left for a second visit"  # the reason teams.split_visit gives the left-over items
@@ -44,6 +45,7 @@ SAME_WORK_OFFICERS = 2  # officers per siloed visit in the same-work estimate: t
 # Reason categories of due obligations left out, first match wins (a substring of the reason).
 REASON_CATEGORIES: tuple[tuple[str, str], ...] = (
     ("desk review", "desk review"),
+    ("part visit: rest waits", PART_MARK),  # before "certified" and "capacity": it quotes them
     ("split: second visit", SPLIT_MARK),
     ("department alone: < 2 officers", "cannot field a two-officer team"),
     ("recusal", "recused"),  # before "certified": "every team certified for it has … recused"
@@ -107,6 +109,7 @@ class Side:
     visits: int
     routed_visits: int
     split_visits: int
+    part_visits: int
     multi_department_visits: int
     visits_per_business: tuple[tuple[int, int], ...]
     disruption_minutes: float
@@ -121,6 +124,8 @@ class Side:
     obligations_due_scheduled: int
     pulled_forward: int
     coverage: tuple[Coverage, ...]
+    due_priority: int
+    due_priority_scheduled: int
     officers: tuple[Workload, ...]
     teams: tuple[Workload, ...]
 
@@ -173,6 +178,8 @@ class Metrics:
             "visits_routed_siloed": s.routed_visits,
             "split_visits_joint": j.split_visits,
             "split_visits_siloed": s.split_visits,
+            "part_visits_joint": j.part_visits,
+            "part_visits_siloed": s.part_visits,
             "visits_per_business_joint": {str(k): n for k, n in j.visits_per_business},
             "visits_per_business_siloed": {str(k): n for k, n in s.visits_per_business},
             "disruption_minutes_joint": _round(j.disruption_minutes),
@@ -210,6 +217,8 @@ class Metrics:
             "obligations_pulled_forward_siloed": s.pulled_forward,
             "coverage_joint": _ratio(j.obligations_due_scheduled, self.obligations_due),
             "coverage_siloed": _ratio(s.obligations_due_scheduled, self.obligations_due),
+            "coverage_weighted_joint": _ratio(j.due_priority_scheduled, j.due_priority),
+            "coverage_weighted_siloed": _ratio(s.due_priority_scheduled, s.due_priority),
             "coverage_by_department": {c.department_id: _round(c.share) for c in j.coverage},
             "coverage_by_department_siloed": {c.department_id: _round(c.share) for c in s.coverage},
             "overdue_due": sum(c.overdue for c in j.coverage),
@@ -302,6 +311,12 @@ def split_businesses(plan: Plan) -> frozenset[str]:
     return frozenset(u.obligation.business_id for u in plan.unscheduled if SPLIT_MARK in u.reason)
 
 
+def part_businesses(plan: Plan) -> frozenset[str]:
+    """Businesses visited in part: a stop checked some departments' items and the rest of the
+    visit waits (``planner.problem.PART_MARK`` in their reason). No second visit this week."""
+    return frozenset(u.obligation.business_id for u in plan.unscheduled if PART_MARK in u.reason)
+
+
 def department_coverage(
     scenario: Scenario, plan: Plan, due: Sequence[Obligation], department_id: str
 ) -> Coverage:
@@ -369,6 +384,17 @@ def team_workload(plan: Plan) -> tuple[Workload, ...]:
     return tuple(Workload(t, hours[t], visits[t], len(days[t])) for t in sorted(hours))
 
 
+def _due_priority_scheduled(plan: Plan, due: Sequence[Obligation]) -> int:
+    """Σ priority (at least 1) of the ``due`` obligations in the plan's stops."""
+    routed = Counter(o for r in plan.routes for s in r.stops for o in s.visit.obligations)
+    total = 0
+    for o in due:
+        if routed[o] > 0:
+            routed[o] -= 1
+            total += max(o.priority, 1)
+    return total
+
+
 def evaluate_plan(scenario: Scenario, plan: Plan, due: Sequence[Obligation]) -> Side:
     """Score one plan: visits, disruption, officer hours, travel, coverage and workload.
 
@@ -397,6 +423,7 @@ def evaluate_plan(scenario: Scenario, plan: Plan, due: Sequence[Obligation]) -> 
         visits=len(stops) + len(split),
         routed_visits=len(stops),
         split_visits=len(split),
+        part_visits=len(part_businesses(plan)),
         multi_department_visits=sum(1 for _, s in stops if len(s.visit.department_ids) >= 2),
         visits_per_business=tuple(sorted(Counter(per_business.values()).items())),
         disruption_minutes=sum(s.end - s.start for _, s in stops) / 60,
@@ -416,6 +443,8 @@ def evaluate_plan(scenario: Scenario, plan: Plan, due: Sequence[Obligation]) -> 
         coverage=tuple(
             department_coverage(scenario, plan, due, d.id) for d in scenario.departments
         ),
+        due_priority=sum(max(o.priority, 1) for o in due),
+        due_priority_scheduled=_due_priority_scheduled(plan, due),
         officers=officer_workload(scenario, plan),
         teams=team_workload(plan),
     )

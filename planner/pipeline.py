@@ -23,13 +23,15 @@ from planner.domain import (
     WeekDemand,
 )
 from planner.engines import solve_with
-from planner.merge import build_week_demand, visit_seconds
+from planner.merge import build_week_demand, visit_seconds, with_parts
 from planner.obligations import is_due
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.problem import (
     RoutingProblem,
     Solution,
     build_problem,
+    capacity_bound,
+    part_only_teams,
     problem_points,
     screen_certifications,
     solution_to_routes,
@@ -83,8 +85,9 @@ def plan_visits(
     """Route given visits with given teams; the part of ``plan_week`` after merging.
 
     Returns the plan, the problem, the travel matrix over ``problem_points``, the solution and
-    the visits as routed (items no team is certified for taken out). ``pins`` fix visits to a
-    team-day; ``prefer`` only makes other team-days cost more (a re-plan's announced visits).
+    the visits as routed (items no team is certified for taken out; then the department parts
+    ``offer_parts`` adds, in node order). ``pins`` fix visits to a team-day; ``prefer`` only
+    makes other team-days cost more (a re-plan's announced visits).
     """
     solve_params = solve_params or SolveParams()
     plan_params = plan_params or PlanParams()
@@ -100,6 +103,9 @@ def plan_visits(
         scenario, routed, teams_by_day, plan_params
     )
     uncertified += split_off
+    routed, alternative = offer_parts(
+        scenario, routed, teams_by_day, solve_params, plan_params, pins
+    )
     if travel is None:
         ids = [o.id for o in scenario.settings.offices] + [v.business_id for v in routed]
         travel = travel_matrix(problem_points(scenario, routed), roads=roads, ids=ids)
@@ -112,6 +118,7 @@ def plan_visits(
         drop_penalty=solve_params.drop_penalty,
         pins=pins,
         prefer=prefer,
+        alternative=alternative,
     )
     solution = solve_with(problem, solve_params, engine=solve_params.engine, progress=progress)
     routes = solution_to_routes(problem, solution, routed)
@@ -124,8 +131,38 @@ def plan_visits(
     metrics = plan_metrics(plan, visits, deferred, solution, week_start)
     metrics["total_seconds"] = time.perf_counter() - started
     metrics["second_visits"] = float(second_visits)
+    metrics["part_visits"] = solution.stat("part_visits")
     plan = Plan(week_start, routes, unscheduled, tuple(metrics.items()))
     return plan, problem, travel, solution, routed
+
+
+def offer_parts(
+    scenario: Scenario,
+    visits: Sequence[Visit],
+    teams_by_day: Mapping[dt.date, Sequence[Team]],
+    solve_params: SolveParams,
+    plan_params: PlanParams,
+    pins: Mapping[str, tuple[str, dt.date]] | None = None,
+) -> tuple[tuple[Visit, ...], tuple[int, ...] | None]:
+    """The visits to route and their alternative groups (``RoutingProblem.alternative``).
+
+    ``solve_params.part_visits``: ``always`` — every visit of several departments also offers
+    each department's part (``planner.merge.with_parts``); ``auto`` — on a capacity-bound week
+    (``capacity_bound``) every such visit, else only those with a part some team of the week may
+    make while it may not make the whole visit (``part_only_teams``: elsewhere a part would only
+    be the whole visit's shorter twin); ``off`` — none. Never for pinned visits (the planner
+    fixed the whole visit) nor on PyVRP (it has no alternatives). ``None``: no parts.
+    """
+    mode = solve_params.part_visits
+    if mode == "off" or solve_params.engine == "pyvrp":
+        return tuple(visits), None
+    pinned = set(pins or {})
+    if mode == "always" or capacity_bound(scenario, visits, teams_by_day):
+        chosen = {v.business_id for v in visits} - pinned
+    else:
+        chosen = part_only_teams(scenario, visits, teams_by_day) - pinned
+    out, group = with_parts(visits, scenario, plan_params, only=chosen)
+    return (out, group) if len(out) > len(visits) else (tuple(visits), None)
 
 
 def plan_metrics(

@@ -38,7 +38,7 @@ from planner.domain import (
 WEEK_DAYS = 7
 HORIZON = 2 * DAY  # a vehicle's times lie in [0, HORIZON) of its day
 HARD_REASONS = (Reason.COMPLAINT, Reason.FOLLOW_UP)
-DEADLINE_WEIGHT = 2.0  # a visit holding a hard deadline of the week counts double
+DEADLINE_WEIGHT = 2.0  # an obligation with a hard deadline in the week counts double
 PIN_WEIGHT = 100.0  # a pinned visit is left out only when it cannot be made at all
 
 # Bits of ``RoutingProblem.day_checks``: what holds for a visit on a day (for reasons).
@@ -103,6 +103,13 @@ class RoutingProblem:
         ``int64[V]`` or ``None``: the vehicle a re-plan would rather keep the visit on (its
         announced team-day), or -1; another vehicle costs a finite penalty
         (``solve.add_preferred_team_days``), unlike ``pinned``.
+    alternative
+        ``int64[V]`` or ``None``: a group label per visit; visits sharing one are alternatives of
+        one business's visit — the whole visit and each department's part
+        (``SolveParams.part_visits``) — and at most one of them is planned (the business is
+        entered once). The whole is the one with the highest penalty; a part's penalty is what
+        its own obligations are worth, so the whole's less the part's is what making only the
+        part loses (``lost_value``). ``None``: every visit is its own group.
     """
 
     days: tuple[dt.date, ...]
@@ -126,9 +133,11 @@ class RoutingProblem:
     travel_metres: np.ndarray
     day_checks: np.ndarray
     preferred: np.ndarray | None = None
+    alternative: np.ndarray | None = None
     _window_rows: dict[tuple[int, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False
     )
+    _wholes: list[np.ndarray] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         n, v, k = self.n_nodes, self.n_visits, self.n_vehicles
@@ -155,12 +164,20 @@ class RoutingProblem:
         ]
         if self.preferred is not None and self.preferred.shape != (v,):
             wrong.append(f"preferred {self.preferred.shape} != {(v,)}")
+        if self.alternative is not None and self.alternative.shape != (v,):
+            wrong.append(f"alternative {self.alternative.shape} != {(v,)}")
         if self.windows.ndim != 2 or self.windows.shape[1] != 4:
             wrong.append(f"windows {self.windows.shape} is not (W, 4)")
         if len(self.vehicle_teams) != k or len(self.vehicle_officers) != k:
             wrong.append("vehicle_teams / vehicle_officers do not match vehicle_day")
-        if len(set(self.visit_ids)) != v:
-            wrong.append("a business has more than one visit (one visit per business per week)")
+        pairs = set(zip(self.visit_ids, self.group.tolist(), strict=True)) if not wrong else set()
+        if not wrong and not len(set(self.visit_ids)) == len(pairs) == len(
+            set(self.group.tolist())
+        ):
+            wrong.append(
+                "a business has more than one visit (one visit per business per week; "
+                "alternatives of one visit share an alternative label)"
+            )
         if wrong:
             raise ValueError("inconsistent RoutingProblem: " + "; ".join(wrong))
 
@@ -183,6 +200,51 @@ class RoutingProblem:
     def n_vehicles(self) -> int:
         """Team-days."""
         return len(self.vehicle_teams)
+
+    @property
+    def group(self) -> np.ndarray:
+        """``int64[V]``: each visit's alternative group (``alternative``; its own index if none)."""
+        if self.alternative is None:
+            return np.arange(self.n_visits, dtype=np.int64)
+        return self.alternative
+
+    @property
+    def whole(self) -> np.ndarray:
+        """``bool[V]``: the whole visit of each group (its highest penalty, first on a tie)."""
+        if self.alternative is None:
+            return np.ones(self.n_visits, dtype=bool)
+        if self._wholes:
+            return self._wholes[0]
+        best: dict[int, int] = {}
+        for i, g in enumerate(self.alternative.tolist()):
+            if g not in best or self.penalty[i] > self.penalty[best[g]]:
+                best[g] = i
+        found = np.zeros(self.n_visits, dtype=bool)
+        found[list(best.values())] = True
+        found.setflags(write=False)
+        self._wholes.append(found)
+        return found
+
+    @property
+    def lost_value(self) -> np.ndarray:
+        """``int64[V]``: what planning this visit loses against its group's whole visit (0 for a
+        whole visit; the unchecked departments' worth for a part)."""
+        if self.alternative is None:
+            return np.zeros(self.n_visits, dtype=np.int64)
+        _, inverse = np.unique(self.alternative, return_inverse=True)
+        top = np.zeros(self.n_visits, dtype=np.int64)
+        np.maximum.at(top, inverse, self.penalty)
+        return top[inverse] - self.penalty
+
+    @property
+    def total_penalty(self) -> float:
+        """The week's whole worth: the penalties of the whole visits (parts are alternatives)."""
+        return float(self.penalty[self.whole].sum())
+
+    def served_groups(self, served: Iterable[int]) -> set[int]:
+        """Alternative groups with a planned visit among ``served``."""
+        group = self.group
+        return {int(group[i]) for i in served}
 
     def node(self, visit: int) -> int:
         """The node of visit ``visit``."""
@@ -246,6 +308,7 @@ class RoutingProblem:
             travel_metres=self.travel_metres[np.ix_(nodes, nodes)],
             day_checks=self.day_checks[vi],
             preferred=preferred,
+            alternative=None if self.alternative is None else self.alternative[vi],
         )
 
 
@@ -326,13 +389,23 @@ def day_windows(hours: OpeningHours, weekday: int) -> tuple[tuple[int, int], ...
     return tuple(merged)
 
 
-def visit_weight(visit: Visit, hard: bool) -> float:
-    """Priority weight of a visit: the sum of its obligations' priorities / 10, doubled if hard.
+def visit_weight(visit: Visit, week: Sequence[dt.date]) -> float:
+    """Priority weight of a visit: the sum of its obligations' priorities / 10, each doubled when
+    it has a hard deadline (``is_hard``) inside ``week``.
 
     Priorities already grow with reason, risk and days overdue (``obligations.compute_priority``).
+    Only the obligation with the deadline counts double, not the items riding along with it, so
+    a visit weighs the sum of its department parts' weights (``planner.merge.department_parts``)
+    and a part visit's lost value is exactly what its unchecked items are worth.
     """
-    weight = sum(max(o.priority, 1) for o in visit.obligations) / 10.0
-    return weight * (DEADLINE_WEIGHT if hard else 1.0)
+    return (
+        sum(
+            max(o.priority, 1)
+            * (DEADLINE_WEIGHT if is_hard(o) and week[0] <= o.due <= week[-1] else 1)
+            for o in visit.obligations
+        )
+        / 10.0
+    )
 
 
 def is_hard(obligation: Obligation) -> bool:
@@ -404,6 +477,7 @@ def build_problem(
     drop_penalty: int = 36_000,
     pins: Mapping[str, tuple[str, dt.date]] | None = None,
     prefer: Mapping[str, tuple[str, dt.date]] | None = None,
+    alternative: Sequence[int] | None = None,
 ) -> RoutingProblem:
     """Turn the week's visits and teams into a ``RoutingProblem``.
 
@@ -412,7 +486,8 @@ def build_problem(
     scenario
         Businesses, items, inspectors, recusals, settings (lunch, offices).
     visits
-        One visit per business (``ValueError`` otherwise), in the order nodes get.
+        One visit per business (``ValueError`` otherwise, unless ``alternative`` groups them),
+        in the order nodes get.
     teams_by_day
         The teams working each day; a team whose members' hours do not overlap is skipped.
     week_start
@@ -426,6 +501,9 @@ def build_problem(
     prefer
         Business id → (team id, day): a re-plan would rather keep the visit there (its
         announced team-day); ignored where that team does not work that day.
+    alternative
+        A group label per visit (``RoutingProblem.alternative``): a whole visit and its
+        department parts (``planner.merge.with_parts``) share one, and at most one is planned.
 
     Returns
     -------
@@ -459,7 +537,7 @@ def build_problem(
         business = scenario.business(visit.business_id)
         need = required_certifications(scenario, visit)
         first_day[i], last_day[i], hard[i], _ = visit_dates(visit, week)
-        penalty[i] = round(visit_weight(visit, bool(hard[i])) * drop_penalty)
+        penalty[i] = round(visit_weight(visit, week) * drop_penalty)
         open_on = [day_windows(business.visit_hours, day.weekday()) for day in week]
         for d in range(WEEK_DAYS):
             windows += [(i, d, s, e) for s, e in _clip(open_on[d], hull.get(d))]
@@ -499,6 +577,7 @@ def build_problem(
         travel_metres=metres,
         day_checks=checks,
         preferred=None if prefer is None else _preferences(prefer, visits, vehicles, week),
+        alternative=None if alternative is None else np.asarray(alternative, dtype=np.int64),
     )
 
 
@@ -777,8 +856,8 @@ class _Gap:
 
 def capacity_text(problem: RoutingProblem) -> str:
     """``capacity: N h of visits, M h of team time this week`` (visits some team could make)."""
-    offered = problem.eligible.any(axis=1)
-    visit_hours = float(problem.service[offered].sum()) / 3600
+    offered = np.isin(problem.group, problem.group[problem.eligible.any(axis=1)]) & problem.whole
+    visit_hours = float(problem.service[offered].sum()) / 3600  # whole visits, not their parts
     shift = problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]
     team_hours = float(np.maximum(shift - problem.vehicle_lunch[:, 2], 0).sum()) / 3600
     return f"capacity: {visit_hours:.0f} h of visits, {team_hours:.0f} h of team time this week"
@@ -875,6 +954,30 @@ def full_text(
     )
 
 
+def lunch_blocks_text(problem: RoutingProblem, visit: int, which: str, hours: str) -> str | None:
+    """``… and the lunch break leave no N-minute slot …`` when the visit fits no team-day that
+    could make it even with nothing else planned (``find_insertion`` into an empty route), because
+    the break must lie in its window and never falls inside a visit; ``None`` when one could."""
+    pin = int(problem.pinned[visit])
+    able = [pin] if pin >= 0 else np.flatnonzero(problem.eligible[visit]).tolist()
+    if not able or any(find_insertion(problem, k, None, visit) is not None for k in able):
+        return None
+    windows = sorted(
+        {(int(problem.vehicle_lunch[k, 0]), int(problem.vehicle_lunch[k, 1])) for k in able}
+    )
+    texts = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in windows)
+    minutes = -(-int(problem.service[visit]) // 60)
+    return (
+        f"{which} ({hours}) and the lunch break ({texts}) leave no {minutes}-minute slot in any "
+        "shift: the break never falls inside a visit"
+    )
+
+
+def _clock(seconds: int) -> str:
+    minutes = (seconds % DAY) // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def explain_unplanned(
     problem: RoutingProblem,
     visit: int,
@@ -922,6 +1025,9 @@ def explain_unplanned(
             f"{which} ({hours}) leave no {minutes}-minute slot inside any shift "
             "(travel from and to the office included)"
         )
+    lunch = lunch_blocks_text(problem, visit, which, hours)
+    if lunch is not None:
+        return lunch
     if not days_with(VEHICLE_BITS | DATES_OK):
         if problem.hard_deadline[visit] and all(d > problem.last_day[visit] for d in fit):
             deadline = problem.days[int(problem.last_day[visit])]
@@ -957,10 +1063,98 @@ def unplanned_obligations(
     if routes is not None:
         by_vehicle = {r.vehicle: r for r in routes}
         slack = {k: route_slack(problem, k, by_vehicle.get(k)) for k in range(problem.n_vehicles)}
-    for i in sorted(dropped):
+    group, whole = problem.group, problem.whole
+    out = set(dropped)
+    made = {int(group[i]): i for i in range(problem.n_visits) if i not in out}
+    day_of = {
+        i: problem.days[int(problem.vehicle_day[r.vehicle])] for r in routes or () for i in r.visits
+    }
+    for i in sorted(out):
+        if not whole[i]:
+            continue  # a part left out: its whole visit speaks for the business
         reason = explain_unplanned(problem, i, scenario, visits, routes, slack)
-        found += [Unscheduled(o, reason) for o in visits[i].obligations]
+        part = made.get(int(group[i]))
+        if part is None:
+            found += [Unscheduled(o, reason) for o in visits[i].obligations]
+            continue
+        checked = set(visits[part].obligations)
+        reason = part_visit_text(scenario, visits[part], day_of.get(part), reason)
+        found += [Unscheduled(o, reason) for o in visits[i].obligations if o not in checked]
     return tuple(found)
+
+
+PART_MARK = "(a part visit: the whole visit was not made)"  # reason of the items a part left
+
+
+def part_visit_text(scenario: Scenario, part: Visit, day: dt.date | None, whole_reason: str) -> str:
+    """Why items of a business visited in part were not checked: ``visited on Tue 2026-11-24 for
+    Market regulation only (a part visit: the whole visit was not made); <why the whole visit
+    was not made>`` (two reasons joined by ``; ``, each translatable: ``planner.i18n``)."""
+    names = " + ".join(scenario.department(d).name for d in part.department_ids)
+    when = f" on {WEEKDAY_NAMES[day.weekday()]} {day}" if day is not None else ""
+    return f"visited{when} for {names} only {PART_MARK}; {whole_reason}"
+
+
+def part_only_teams(
+    scenario: Scenario, visits: Sequence[Visit], teams_by_day: Mapping[dt.date, Sequence[Team]]
+) -> set[str]:
+    """Businesses whose visit has a department's part that some team of the week is certified
+    for while it is not certified for the whole visit (the part is more than a shorter twin of
+    the whole: ``SolveParams.part_visits = "auto"``)."""
+    held = {
+        team_certifications(scenario.inspector(i) for i in team.officer_ids)
+        for teams in teams_by_day.values()
+        for team in teams
+    }
+    found = set()
+    for visit in visits:
+        if len(visit.department_ids) < 2:
+            continue
+        need = required_certifications(scenario, visit)
+        parts = [
+            frozenset(scenario.item(o.item_id).certification for o in visit.obligations
+                      if o.department_id == d)
+            for d in visit.department_ids
+        ]  # fmt: skip
+        if any(not need <= c and any(p <= c for p in parts) for c in held):
+            found.add(visit.business_id)
+    return found
+
+
+def capacity_bound(
+    scenario: Scenario, visits: Sequence[Visit], teams_by_day: Mapping[dt.date, Sequence[Team]]
+) -> bool:
+    """Whether the team-days able to make some visit of several departments whole have less time
+    (shift less lunch) than the visits they are certified for take on site.
+
+    Then some whole visits wait whatever the routes, while a part visit (one department's items)
+    may be made by teams that could not make the whole (``SolveParams.part_visits = "auto"``).
+    Certifications only: hours, recusals and dates are left to routing.
+    """
+    needs = [required_certifications(scenario, v) for v in visits]
+    multi = {n for v, n in zip(visits, needs, strict=True) if len(v.department_ids) > 1}
+    if not multi:
+        return False
+    able: list[frozenset[str]] = []
+    have = 0
+    for day, teams in teams_by_day.items():
+        if not scenario.settings.is_working_day(day):
+            continue
+        for team in teams:
+            officers = [scenario.inspector(i) for i in team.officer_ids]
+            certs = team_certifications(officers)
+            if not any(n <= certs for n in multi):
+                continue
+            able.append(certs)
+            start, end = team_shift(officers)
+            have += max(0, end - start - team_lunch(officers, scenario.settings)[2])
+    kinds = set(able)
+    need = sum(
+        v.service_seconds
+        for v, n in zip(visits, needs, strict=True)
+        if any(n <= certs for certs in kinds)
+    )
+    return need > have
 
 
 def screen_certifications(

@@ -103,6 +103,11 @@ def inexpressible_reasons(problem: RoutingProblem, params: SolveParams | None = 
         )
     if params.workload_balance > 0 and problem.n_vehicles > 1:
         reasons.append("workload balance (a cost on the busiest route; set workload_balance = 0)")
+    if problem.alternative is not None and len(np.unique(problem.alternative)) < problem.n_visits:
+        reasons.append(
+            "part visits (a whole visit or one department's part, at most one: "
+            'set part_visits = "off")'
+        )
     columns = _profile_columns(problem, effective_eligibility(problem))
     cells = len(np.unique(columns, axis=0)) * problem.n_nodes**2 if len(columns) else 0
     if cells > MAX_PROFILE_CELLS:

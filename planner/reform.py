@@ -175,10 +175,11 @@ class _Week:
         """Visits left out that may happen on day index ``d``: its dates, no pin, and an empty
         day of some team-day of ``d`` would hold it (hours, lunch, travel; ``fits``)."""
         p = self.problem
+        visited = p.served_groups(self.served)  # a business with a visit (whole or part) waits not
         return [
             i
             for i in range(p.n_visits)
-            if i not in self.served
+            if int(p.group[i]) not in visited
             and p.day_checks[i, d] & DATES_OK
             and p.pinned[i] < 0
             and self.fits(i, d)
@@ -303,6 +304,7 @@ def _pool(
         p.days[0],
         _Travel(p.travel_seconds[np.ix_(nodes, nodes)], p.travel_metres[np.ix_(nodes, nodes)]),
         drop_penalty=week.drop_penalty,
+        alternative=None if p.alternative is None else p.group[sub].tolist(),  # part visits
     )
     if problem.n_vehicles != len(teams):
         return None  # a team without common hours (may_pair prevents it)
@@ -708,6 +710,7 @@ def reform_week(
         _Travel(problem.travel_seconds, problem.travel_metres),
         drop_penalty=drop_penalty,
         pins=pins,
+        alternative=None if problem.alternative is None else problem.alternative.tolist(),
     )
     index = {
         (rebuilt.days[int(rebuilt.vehicle_day[k])], rebuilt.vehicle_teams[k]): k
@@ -720,7 +723,7 @@ def reform_week(
         )
     )
     served = {i for r in routes for i in r.visits}
-    total = float(rebuilt.penalty.sum())
+    total = rebuilt.total_penalty  # whole visits only: parts are alternatives (s3-split)
     covered = float(rebuilt.penalty[sorted(served)].sum()) if served else 0.0
     stats = dict(solution.stats) | {
         "visits_served": float(len(served)),

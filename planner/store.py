@@ -73,7 +73,7 @@ from planner.domain import (
     Unscheduled,
     Visit,
 )
-from planner.errors import PlannerError
+from planner.errors import PlannerError, Problem
 from planner.outcomes import RecordedOutcome, apply_outcomes
 from planner.params import PlanParams, SolveParams
 from planner.replan import (
@@ -573,6 +573,18 @@ def scenario_from_document(
     settings_toml: str, tables: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, str]]]]
 ) -> Scenario:
     """Validate a stored document back into a ``Scenario`` (the same checks as files get)."""
+    scenario, problems = check_document(settings_toml, tables)
+    if scenario is None:
+        errors = [str(p) for p in problems if p.severity == "error"]
+        raise StoreError("a stored scenario version no longer validates", errors)
+    return scenario
+
+
+def check_document(
+    settings_toml: str, tables: Mapping[str, tuple[Sequence[str], Sequence[Mapping[str, str]]]]
+) -> tuple[Scenario | None, tuple[Problem, ...]]:
+    """Validate a scenario document (``scenario_document``): the scenario (``None`` on any error)
+    and every problem found, as ``planner.load.check_scenario`` gives them for files."""
     from planner.load import RawScenario, RawTable
     from planner.tables import SETTINGS_FILE
     from planner.validate import validate_raw
@@ -588,11 +600,7 @@ def scenario_from_document(
     }
     settings = tomllib.loads(settings_toml)
     raw = RawScenario("store", SETTINGS_FILE, settings, raw_tables)
-    scenario, problems = validate_raw(raw)
-    if scenario is None:
-        errors = [str(p) for p in problems if p.severity == "error"]
-        raise StoreError("a stored scenario version no longer validates", errors)
-    return scenario
+    return validate_raw(raw)
 
 
 def _digest(settings_toml: str, tables: Mapping[str, Any]) -> str:

@@ -22,106 +22,206 @@ class Column:
     name: str
     required: bool
     doc: str
+    doc_zh: str  # the same in 简体中文 (a missing column's problem says it in the app's language)
 
 
-def _req(name: str, doc: str) -> Column:
-    return Column(name, True, doc)
+def _req(name: str, doc: str, doc_zh: str) -> Column:
+    return Column(name, True, doc, doc_zh)
 
 
-def _opt(name: str, doc: str) -> Column:
-    return Column(name, False, doc)
+def _opt(name: str, doc: str, doc_zh: str) -> Column:
+    return Column(name, False, doc, doc_zh)
 
 
 SCHEMA: dict[str, tuple[Column, ...]] = {
     "departments": (
-        _req("id", "department id, unique"),
-        _req("name", "name in English"),
-        _opt("name_zh", "name in Chinese"),
+        _req("id", "department id, unique", "部门编号，不可重复"),
+        _req("name", "name in English", "英文名称"),
+        _opt("name_zh", "name in Chinese", "中文名称"),
     ),
     "items": (
-        _req("id", "item id, unique"),
-        _req("department", "id of the department that owes the item"),
-        _req("title", "title in English"),
-        _opt("title_zh", "title in Chinese"),
-        _req("minutes", "minutes on site to check the item (1–480)"),
-        _req("certification", "certification an officer needs to check it"),
-        _req("interval_low", "days between routine checks at a low-risk business (> 0)"),
-        _req("interval_medium", "days between routine checks at a medium-risk business (> 0)"),
-        _req("interval_high", "days between routine checks at a high-risk business (> 0)"),
-        _opt("follow_up_days", "days within which a failed check is followed up (default 14)"),
-        _opt("unannounced", "yes if the item must not be announced to the business (default no)"),
-        _opt("desk_review", "yes if the item may be done as a desk review (default no)"),
-        _req("categories", "business categories it applies to, separated by ';', or *"),
-        _opt("legal_basis", "legal basis shown on the business's notice"),
+        _req("id", "item id, unique", "检查事项编号，不可重复"),
+        _req("department", "id of the department that owes the item", "负责该事项的部门编号"),
+        _req("title", "title in English", "英文标题"),
+        _opt("title_zh", "title in Chinese", "中文标题"),
+        _req(
+            "minutes",
+            "minutes on site to check the item (1–480)",
+            "现场检查该事项所需分钟数（1–480）",
+        ),
+        _req(
+            "certification",
+            "certification an officer needs to check it",
+            "检查该事项所需的执法资格",
+        ),
+        _req(
+            "interval_low",
+            "days between routine checks at a low-risk business (> 0)",
+            "低风险对象两次日常检查的间隔天数（大于 0）",
+        ),
+        _req(
+            "interval_medium",
+            "days between routine checks at a medium-risk business (> 0)",
+            "中风险对象两次日常检查的间隔天数（大于 0）",
+        ),
+        _req(
+            "interval_high",
+            "days between routine checks at a high-risk business (> 0)",
+            "高风险对象两次日常检查的间隔天数（大于 0）",
+        ),
+        _opt(
+            "follow_up_days",
+            "days within which a failed check is followed up (default 14)",
+            "检查不合格后须在多少天内复查（默认 14）",
+        ),
+        _opt(
+            "unannounced",
+            "yes if the item must not be announced to the business (default no)",
+            "不得预先告知检查对象时填“yes”（默认“no”）",
+        ),
+        _opt(
+            "desk_review",
+            "yes if the item may be done as a desk review (default no)",
+            "可以书面审查时填“yes”（默认“no”）",
+        ),
+        _req(
+            "categories",
+            "business categories it applies to, separated by ';', or *",
+            "适用的行业类别，用“;”分隔，或填“*”表示全部",
+        ),
+        _opt(
+            "legal_basis", "legal basis shown on the business's notice", "检查依据，显示在告知书上"
+        ),
     ),
     "businesses": (
-        _req("id", "business id, unique"),
-        _req("name", "name"),
+        _req("id", "business id, unique", "检查对象编号，不可重复"),
+        _req("name", "name", "名称"),
         _req(
             "category",
             "business category, e.g. restaurant; one per licence held, separated by ';' (restaurant;shop)",
+            "行业类别，例如“restaurant”；每个许可证一个类别，用“;”分隔（“restaurant;shop”）",
         ),
-        _req("lon", "longitude, WGS84 degrees"),
-        _req("lat", "latitude, WGS84 degrees"),
-        _opt("address", "street address"),
-        _req("risk", "risk class: low, medium or high"),
-        _req("opening_hours", "e.g. 'Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00'"),
-        _opt("phone", "phone number"),
+        _req("lon", "longitude, WGS84 degrees", "经度（度）"),
+        _req("lat", "latitude, WGS84 degrees", "纬度（度）"),
+        _opt("address", "street address", "街道地址"),
+        _req("risk", "risk class: low, medium or high", "风险等级：“low”、“medium”或“high”"),
+        _req(
+            "opening_hours",
+            "e.g. 'Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00'",
+            "例如“Mon-Fri 09:00-12:00,14:00-18:00; Sat 10:00-14:00”",
+        ),
+        _opt("phone", "phone number", "电话号码"),
         _opt(
             "inspection_hours",
             "when inspectors may visit, if not the opening hours (same syntax; e.g. Mo-Fr 09:00-11:00)",
+            "与营业时间不同时，可以上门检查的时间（写法相同，例如“Mo-Fr 09:00-11:00”）",
         ),
     ),
     "history": (
-        _req("business", "business id"),
-        _req("item", "item id"),
-        _req("date", "date last inspected, YYYY-MM-DD"),
-        _req("result", "pass, findings or fail"),
-        _opt("officers", "inspector ids who inspected, separated by ';' (feeds officer rotation)"),
+        _req("business", "business id", "检查对象编号"),
+        _req("item", "item id", "检查事项编号"),
+        _req("date", "date last inspected, YYYY-MM-DD", "上次检查日期，格式如 2026-11-23"),
+        _req("result", "pass, findings or fail", "“pass”、“findings”或“fail”"),
+        _opt(
+            "officers",
+            "inspector ids who inspected, separated by ';' (feeds officer rotation)",
+            "执行检查的执法人员编号，用“;”分隔（用于人员轮换）",
+        ),
     ),
     "tasks": (
-        _req("id", "task id, unique"),
-        _req("business", "business id"),
-        _req("item", "item id"),
-        _req("kind", "complaint, follow_up or campaign"),
-        _opt("earliest", "earliest date, YYYY-MM-DD (default: no limit)"),
-        _req("deadline", "deadline, YYYY-MM-DD"),
-        _opt("priority", "1 (low) to 5 (urgent), default 3"),
-        _opt("note", "free text"),
+        _req("id", "task id, unique", "任务编号，不可重复"),
+        _req("business", "business id", "检查对象编号"),
+        _req("item", "item id", "检查事项编号"),
+        _req("kind", "complaint, follow_up or campaign", "“complaint”、“follow_up”或“campaign”"),
+        _opt(
+            "earliest",
+            "earliest date, YYYY-MM-DD (default: no limit)",
+            "最早检查日期，格式如 2026-11-23（默认不限）",
+        ),
+        _req("deadline", "deadline, YYYY-MM-DD", "截止日期，格式如 2026-11-23"),
+        _opt("priority", "1 (low) to 5 (urgent), default 3", "1（低）到 5（紧急），默认 3"),
+        _opt("note", "free text", "备注"),
     ),
     "inspectors": (
-        _req("id", "inspector id, unique"),
-        _req("name", "name"),
-        _req("department", "home department id"),
-        _req("certifications", "certifications held, separated by ';'"),
-        _req("working_days", "e.g. Mon-Fri or Mon,Tue,Thu"),
-        _opt("hours", "daily hours, e.g. 08:30-17:30 (default: the township's shift)"),
-        _req("base", "id of the office the officer starts from"),
-        _opt("certificate_no", "law-enforcement certificate number (执法证号)"),
+        _req("id", "inspector id, unique", "执法人员编号，不可重复"),
+        _req("name", "name", "姓名"),
+        _req("department", "home department id", "所属部门编号"),
+        _req(
+            "certifications", "certifications held, separated by ';'", "持有的执法资格，用“;”分隔"
+        ),
+        _req("working_days", "e.g. Mon-Fri or Mon,Tue,Thu", "例如“Mon-Fri”或“Mon,Tue,Thu”"),
+        _opt(
+            "hours",
+            "daily hours, e.g. 08:30-17:30 (default: the township's shift)",
+            "每日工作时间，例如 08:30-17:30（默认为乡镇的班次）",
+        ),
+        _req("base", "id of the office the officer starts from", "出发的办公地点编号"),
+        _opt("certificate_no", "law-enforcement certificate number (执法证号)", "执法证号"),
         _opt(
             "lunch_window",
             "when this officer takes lunch, e.g. 12:00-13:00 (default: the township's lunch_window)",
+            "该执法人员的午休时段，例如 12:00-13:00（默认为乡镇的午休时段）",
         ),
     ),
     "teams": (
-        _req("id", "team id, unique"),
-        _req("officers", "inspector ids, separated by ';' (at least two)"),
-        _opt("days", "days the team is fixed, e.g. Mon-Wed (default: every day)"),
-        _opt("kind", "team (exactly these officers; default) or pairing (kept together, may grow)"),
+        _req("id", "team id, unique", "检查组编号，不可重复"),
+        _req(
+            "officers",
+            "inspector ids, separated by ';' (at least two)",
+            "执法人员编号，用“;”分隔（至少两人）",
+        ),
+        _opt(
+            "days",
+            "days the team is fixed, e.g. Mon-Wed (default: every day)",
+            "固定组队的日期，例如“Mon-Wed”（默认每天）",
+        ),
+        _opt(
+            "kind",
+            "team (exactly these officers; default) or pairing (kept together, may grow)",
+            "“team”（正好这些人员；默认）或“pairing”（始终同组，可加人）",
+        ),
     ),
     "recusals": (
-        _req("inspector", "inspector id"),
-        _req("business", "business id (empty when the row names other_inspector)"),
-        _opt("reason", "why the officer must not inspect there"),
-        _opt("other_inspector", "inspector id the officer must never work with (business empty)"),
+        _req("inspector", "inspector id", "执法人员编号"),
+        _req(
+            "business",
+            "business id (empty when the row names other_inspector)",
+            "检查对象编号（填写“other_inspector”时留空）",
+        ),
+        _opt("reason", "why the officer must not inspect there", "需要回避的原因"),
+        _opt(
+            "other_inspector",
+            "inspector id the officer must never work with (business empty)",
+            "不得与其一起工作的执法人员编号（“business”留空）",
+        ),
     ),
     "draws": (
-        _req("department", "department id that draws (双随机)"),
-        _req("category", "business category drawn from, or * for every category"),
-        _req("ratio", "share of the category's businesses drawn per period, e.g. 0.05 (0–1]"),
-        _req("period_days", "days per draw period, e.g. 91 for a quarter"),
-        _opt("mode", "replace (instead of routine frequency) or add (on top; default)"),
-        _opt("seed", "whole-number seed of this draw (default: the plan's draw seed)"),
+        _req("department", "department id that draws (双随机)", "抽查的部门编号（双随机）"),
+        _req(
+            "category",
+            "business category drawn from, or * for every category",
+            "被抽取的行业类别，或填“*”表示全部类别",
+        ),
+        _req(
+            "ratio",
+            "share of the category's businesses drawn per period, e.g. 0.05 (0–1]",
+            "每期抽取该类别检查对象的比例，例如 0.05（大于 0，至多 1）",
+        ),
+        _req(
+            "period_days",
+            "days per draw period, e.g. 91 for a quarter",
+            "每期天数，例如一个季度填 91",
+        ),
+        _opt(
+            "mode",
+            "replace (instead of routine frequency) or add (on top; default)",
+            "“replace”（取代日常检查频次）或“add”（在其之上增加；默认）",
+        ),
+        _opt(
+            "seed",
+            "whole-number seed of this draw (default: the plan's draw seed)",
+            "本次抽取的整数随机种子（默认使用计划的抽取种子）",
+        ),
     ),
 }
 

@@ -34,7 +34,7 @@ from planner.domain import (
     Team,
     split_categories,
 )
-from planner.errors import Problem
+from planner.errors import BadValue, Message, Problem
 from planner.hours import format_time, parse_days, parse_opening_hours, parse_span
 from planner.load import RawScenario, RawTable
 from planner.problem import team_lunch
@@ -65,7 +65,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError(f"'{text}' is not a date like 2026-11-23") from None
+        raise BadValue.of("not_date", value=text, example="2026-11-23") from None
 
 
 class _Row:
@@ -75,15 +75,15 @@ class _Row:
         self.table, self.line, self.values, self.out = table, number, values, out
         self.ok = True
 
-    def problem(self, column: str, message: str, severity: str = "error") -> None:
-        self.out.append(Problem(self.table.file, self.line, column, message, severity))
+    def problem(self, column: str, message: Message | str, severity: str = "error") -> None:
+        self.out.append(Problem.of(self.table.file, self.line, column, message, severity))
         if severity == "error":
             self.ok = False
 
     def text(self, column: str, *, required: bool = True) -> str:
         value = self.values.get(column, "").strip()
         if required and not value:
-            self.problem(column, "is empty")
+            self.problem(column, Message.of("empty"))
         return value
 
     def parsed(
@@ -95,7 +95,7 @@ class _Row:
         try:
             return parse(value)
         except ValueError as exc:
-            self.problem(column, str(exc))
+            self.problem(column, exc.message if isinstance(exc, BadValue) else str(exc))
             return None
 
     def integer(
@@ -105,11 +105,11 @@ class _Row:
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"'{text}' is not a number") from None
+                raise BadValue.of("not_number", value=text) from None
             if not number.is_integer():
-                raise ValueError(f"'{text}' is not a whole number")
+                raise BadValue.of("not_whole_number", value=text)
             if not low <= number <= high:
-                raise ValueError(f"{text} is outside {low}–{high}")
+                raise BadValue.of("outside_range", value=text, low=low, high=high)
             return int(number)
 
         return self.parsed(column, parse, default=default)
@@ -119,9 +119,9 @@ class _Row:
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"'{text}' is not a number") from None
+                raise BadValue.of("not_number", value=text) from None
             if not math.isfinite(number) or not low <= number <= high:
-                raise ValueError(f"{text} is outside {low:g} to {high:g}")
+                raise BadValue.of("outside_range_to", value=text, low=f"{low:g}", high=f"{high:g}")
             return number
 
         return self.parsed(column, parse)
@@ -138,7 +138,7 @@ class _Row:
         if value in _YES:
             return True
         if value not in _NO:
-            self.problem(column, f"'{value}' is not yes or no")
+            self.problem(column, Message.of("not_yes_no", value=value))
         return False
 
     def choice(self, column: str, enum: type[Any]) -> Any:
@@ -149,14 +149,14 @@ class _Row:
             return enum(value)
         except ValueError:
             allowed = ", ".join(e.value for e in enum)
-            self.problem(column, f"'{value}' is not one of: {allowed}")
+            self.problem(column, Message.of("not_one_of", value=value, allowed=allowed))
             return None
 
     def listed(self, column: str, *, required: bool = True) -> tuple[str, ...]:
         value = self.text(column, required=required)
         entries = tuple(v.strip() for v in value.split(LIST_SEPARATOR) if v.strip())
         if value and not entries:
-            self.problem(column, f"'{value}' lists nothing: give entries separated by ';'")
+            self.problem(column, Message.of("lists_nothing", value=value))
         return entries
 
 
@@ -169,16 +169,17 @@ def _rows(table: RawTable | None, out: list[Problem]) -> list[_Row]:
     ok = True
     for column, count in Counter(table.header).items():
         if not column:
-            out.append(Problem(table.file, 1, "", "a column has no name"))
+            out.append(Problem.coded(table.file, 1, "", "column_no_name"))
             ok = False
         elif count > 1:
-            out.append(Problem(table.file, 1, column, f"column appears {count} times"))
+            out.append(Problem.coded(table.file, 1, column, "column_repeated", count=count))
             ok = False
         elif column not in known:
-            out.append(Problem(table.file, 1, column, "unknown column; ignored", "warning"))
+            out.append(Problem.coded(table.file, 1, column, "unknown_column", "warning"))
     for spec in schema:
         if spec.required and spec.name not in table.header:
-            out.append(Problem(table.file, 1, spec.name, f"missing column ({spec.doc})"))
+            doc = {"doc": spec.doc, "doc_zh": spec.doc_zh}
+            out.append(Problem.coded(table.file, 1, spec.name, "missing_column", **doc))
             ok = False
     if not ok:
         return []
@@ -192,7 +193,7 @@ def _unique_ids(rows: list[_Row], out: list[Problem], column: str = "id") -> Non
         if not key:
             continue
         if key in first:
-            row.problem(column, f"duplicate id '{key}' (first on row {first[key]})")
+            row.problem(column, Message.of("duplicate_id", id=key, first=first[key]))
         else:
             first[key] = row.line
 
@@ -201,7 +202,7 @@ def _reference(
     row: _Row, column: str, value: str, known: set[str] | dict[str, Any], what: str
 ) -> None:
     if value and value not in known:
-        row.problem(column, f"unknown {what} '{value}'")
+        row.problem(column, Message.of("unknown_reference", what=what, value=value))
 
 
 def _time_span(text: str) -> tuple[int, int]:
@@ -212,19 +213,19 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
     data, file = raw.settings, raw.settings_file
     if not data:
         if not any(p.file == file for p in out):
-            out.append(Problem(file, 0, "", "no settings found"))
+            out.append(Problem.coded(file, 0, "", "no_settings"))
         return None
     ok = True
 
-    def problem(key: str, message: str, severity: str = "error") -> None:
+    def problem(key: str, message: Message | str, severity: str = "error") -> None:
         nonlocal ok
-        out.append(Problem(file, 0, key, message, severity))
+        out.append(Problem.of(file, 0, key, message, severity))
         ok = ok and severity != "error"
 
     def text(key: str, required: bool = True) -> str:
         value = str(data.get(key, "")).strip()
         if required and not value:
-            problem(key, "missing setting")
+            problem(key, Message.of("missing_setting"))
         return value
 
     def span(key: str) -> tuple[int, int]:
@@ -232,50 +233,50 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
             return _time_span(text(key))
         except ValueError as exc:
             if key in data:
-                problem(key, str(exc))
+                problem(key, exc.message if isinstance(exc, BadValue) else str(exc))
             return (0, 0)
 
     def minutes(key: str, default: int | None, high: int) -> int:
         value = data.get(key, default)
         if value is None:
-            problem(key, "missing setting")
+            problem(key, Message.of("missing_setting"))
             return 0
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
-            problem(key, f"'{value}' is not a whole number of minutes from 0 to {high}")
+            problem(key, Message.of("not_minutes", value=value, high=high))
             return 0
         return value
 
     for key in sorted(set(data) - set(SETTINGS_KEYS)):
-        problem(key, "unknown setting; ignored", "warning")
+        problem(key, Message.of("unknown_setting"), "warning")
     township, township_zh = text("township"), text("township_zh", required=False)
     timezone = text("timezone")
     if timezone:
         try:
             zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            problem("timezone", f"'{timezone}' is not a time zone like Asia/Shanghai")
+            problem("timezone", Message.of("not_timezone", value=timezone))
     week_start = data.get("week_start")
     if isinstance(week_start, str):
         with contextlib.suppress(ValueError):
             week_start = dt.date.fromisoformat(week_start)
     if not isinstance(week_start, dt.date) or isinstance(week_start, dt.datetime):
-        problem("week_start", f"'{week_start}' is not a date like 2026-11-23")
+        problem("week_start", Message.of("not_date", value=week_start, example="2026-11-23"))
     elif week_start.weekday() != 0:
-        problem("week_start", f"{week_start} is not a Monday", "warning")
+        problem("week_start", Message.of("not_monday", date=week_start), "warning")
     shift, lunch = span("shift"), span("lunch_window")
     lunch_minutes = minutes("lunch_minutes", None, 240)
     setup_minutes = minutes("setup_minutes", 10, 120)
     if shift[1] and lunch[1] and not (shift[0] <= lunch[0] and lunch[1] <= shift[1]):
-        problem("lunch_window", "lies outside the shift")
+        problem("lunch_window", Message.of("lunch_outside_shift"))
     if lunch[1] and lunch_minutes * 60 > lunch[1] - lunch[0]:
-        problem("lunch_minutes", f"{lunch_minutes} minutes do not fit in the lunch window")
+        problem("lunch_minutes", Message.of("lunch_does_not_fit", minutes=lunch_minutes))
     no_room = shift[1] and lunch[1] and no_room_for_lunch(shift, lunch, lunch_minutes)
     if no_room:
         problem("shift", no_room)
     holidays = _holidays(data.get("holidays", ()), problem)
     offices = _offices(raw, out)
     if not offices:
-        problem("offices", "at least one office is needed (id, name, lon, lat)")
+        problem("offices", Message.of("no_office"))
     if not ok or not offices or not isinstance(week_start, dt.date):
         return None
     return Settings(
@@ -296,7 +297,7 @@ def _settings(raw: RawScenario, out: list[Problem]) -> Settings | None:
 
 def no_room_for_lunch(
     hours: tuple[int, int], lunch_window: tuple[int, int], lunch_minutes: int
-) -> str | None:
+) -> Message | None:
     """Why ``hours`` (seconds from midnight) leave no working time once the lunch break is taken.
 
     The break (``lunch_minutes`` somewhere inside ``lunch_window``) may fall before or after the
@@ -314,13 +315,15 @@ def no_room_for_lunch(
     least = min(overlap(window_start), overlap(window_end - duration))
     if end - start - least > 0:
         return None
-    return (
-        f"{format_time(start)}-{format_time(end)} leaves no time to work around the "
-        f"{lunch_minutes}-minute lunch break ({format_time(window_start)}-{format_time(window_end)})"
+    return Message.of(
+        "no_room_for_lunch",
+        hours=f"{format_time(start)}-{format_time(end)}",
+        minutes=lunch_minutes,
+        window=f"{format_time(window_start)}-{format_time(window_end)}",
     )
 
 
-def _holidays(value: Any, problem: Callable[[str, str], None]) -> tuple[dt.date, ...]:
+def _holidays(value: Any, problem: Callable[[str, Message], None]) -> tuple[dt.date, ...]:
     """The ``holidays`` setting: a list of dates (TOML dates or ``YYYY-MM-DD`` text), or one text
     with dates separated by ``;`` or ``,`` (a workbook cell). Sorted, each once."""
     if isinstance(value, str):
@@ -328,7 +331,7 @@ def _holidays(value: Any, problem: Callable[[str, str], None]) -> tuple[dt.date,
     elif isinstance(value, dt.date):
         value = [value]
     if not isinstance(value, list | tuple):
-        problem("holidays", f"'{value}' is not a list of dates like [2026-10-01, 2026-10-02]")
+        problem("holidays", Message.of("not_date_list", value=value))
         return ()
     days: set[dt.date] = set()
     for entry in value:
@@ -337,7 +340,7 @@ def _holidays(value: Any, problem: Callable[[str, str], None]) -> tuple[dt.date,
             try:
                 day = dt.date.fromisoformat(str(entry).strip())
             except ValueError:
-                problem("holidays", f"'{entry}' is not a date like 2026-10-01")
+                problem("holidays", Message.of("not_date", value=entry, example="2026-10-01"))
                 continue
         days.add(day)
     return tuple(sorted(days))
@@ -363,7 +366,7 @@ def _coordinates(row: _Row) -> tuple[float | None, float | None]:
     lon = row.number("lon", -180, 180)
     lat = row.number("lat", -90, 90)
     if lon == 0 and lat == 0:
-        row.problem("lon", "coordinates are (0, 0): the location is missing")
+        row.problem("lon", Message.of("zero_coordinates"))
     return lon, lat
 
 
@@ -442,7 +445,7 @@ def _never_open(row: _Row, business: Business) -> None:
     column = "opening_hours" if business.inspection_hours is None else "inspection_hours"
     hours = business.visit_hours
     if not hours.spans:
-        row.problem(column, f"'{hours.text}' is never open: no visit can be planned", "warning")
+        row.problem(column, Message.of("never_open", hours=hours.text), "warning")
 
 
 def _inspection_hours(row: _Row) -> OpeningHours | None:
@@ -456,7 +459,7 @@ def _categories(row: _Row) -> str:
     text = row.text("category")
     categories = split_categories(text)
     if text and not categories:
-        row.problem("category", f"'{text}' lists nothing: give categories separated by ';'")
+        row.problem("category", Message.of("lists_no_categories", value=text))
     return CATEGORY_SEPARATOR.join(categories)
 
 
@@ -472,9 +475,8 @@ def _history(
         officers = row.listed("officers", required=False)
         for officer in officers:
             if officer not in known["inspectors"]:
-                row.problem(
-                    "officers", f"unknown inspector '{officer}'; ignored for rotation", "warning"
-                )
+                message = Message.of("unknown_officer_rotation", value=officer)
+                row.problem("officers", message, "warning")
         date, result = row.date("date"), row.choice("result", Result)
         record = HistoryRecord(business, item, date, result, officers)  # type: ignore[arg-type]
         if row.ok:
@@ -492,7 +494,8 @@ def _tasks(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> 
         _reference(row, "item", item, known["items"], "item")
         earliest, deadline = row.date("earliest", required=False), row.date("deadline")
         if earliest and deadline and deadline < earliest:
-            row.problem("deadline", f"{deadline} is before the earliest date {earliest}")
+            message = Message.of("deadline_before_earliest", deadline=deadline, earliest=earliest)
+            row.problem("deadline", message)
         task = Task(
             id=row.text("id"),
             business_id=business,
@@ -557,13 +560,16 @@ def _lunch_room(row: _Row, officers: list[Inspector], settings: Settings, column
     day = min(o.hours_end for o in officers) - max(o.hours_start for o in officers)
     if settings.lunch_minutes and not minutes and day > BREAK_AFTER_HOURS * 3600:
         column = column or ("lunch_window" if "lunch_window" in row.values else "hours")
-        shared = f"{format_time(start)}-{format_time(end)}" if start < end else "nothing"
-        row.problem(
-            column,
-            f"hours and lunch window share {shared}: no room for {settings.lunch_minutes} "
-            "minutes of lunch, so no lunch break is planned",
-            "warning",
+        message = (
+            Message.of(
+                "no_lunch_room",
+                shared=f"{format_time(start)}-{format_time(end)}",
+                minutes=settings.lunch_minutes,
+            )
+            if start < end
+            else Message.of("no_lunch_overlap", minutes=settings.lunch_minutes)
         )
+        row.problem(column, message, "warning")
 
 
 def _teams(raw: RawScenario, out: list[Problem], inspectors: set[str]) -> list[Team]:
@@ -575,10 +581,10 @@ def _teams(raw: RawScenario, out: list[Problem], inspectors: set[str]) -> list[T
         for officer in officers:
             _reference(row, "officers", officer, inspectors, "inspector")
         if len(set(officers)) < 2:
-            row.problem("officers", "a team needs at least two different officers")
+            row.problem("officers", Message.of("team_too_small"))
         kind = row.text("kind", required=False).lower() or "team"
         if kind not in ("team", "pairing"):
-            row.problem("kind", f"'{kind}' is not one of: team, pairing")
+            row.problem("kind", Message.of("not_one_of", value=kind, allowed="team, pairing"))
         days: tuple[int, ...] = row.parsed("days", parse_days, default=()) or ()
         team = Team(row.text("id"), officers, days, pairing=kind == "pairing")
         if row.ok:
@@ -593,9 +599,9 @@ def _one_fixed_team_a_day(row: _Row, team: Team, earlier: list[Team]) -> None:
     for other in earlier:
         shared = set(team.officer_ids) & set(other.officer_ids)
         if shared and days & set(other.days or range(7)):
+            officers = ", ".join(sorted(shared))
             row.problem(
-                "officers",
-                f"{', '.join(sorted(shared))} also in fixed team '{other.id}' on the same day",
+                "officers", Message.of("officer_in_two_teams", officers=officers, team=other.id)
             )
 
 
@@ -629,8 +635,8 @@ def _recused_pairs_in_teams(
             if pair <= set(team.officer_ids):
                 file = table.file if table else "teams"
                 a, b = sorted(pair)
-                message = f"{a} and {b} must not work together (recusals)"
-                out.append(Problem(file, rows.get(team.id, 0), "officers", message))
+                message = Message.of("recused_pair_in_team", first=a, second=b)
+                out.append(Problem.of(file, rows.get(team.id, 0), "officers", message))
 
 
 def _recusals(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) -> list[Recusal]:
@@ -643,9 +649,9 @@ def _recusals(raw: RawScenario, out: list[Problem], known: dict[str, set[str]]) 
         _reference(row, "business", business, known["businesses"], "business")
         _reference(row, "other_inspector", other, known["inspectors"], "inspector")
         if bool(business) == bool(other):
-            row.problem("business", "give either a business or an other_inspector, not both")
+            row.problem("business", Message.of("recusal_business_or_officer"))
         elif other and other == inspector:
-            row.problem("other_inspector", "an officer cannot be recused from themself")
+            row.problem("other_inspector", Message.of("recused_from_self"))
         recusal = Recusal(inspector, business, row.text("reason", required=False), other)
         if row.ok:
             found.append(recusal)
@@ -664,23 +670,24 @@ def _draws(
         _reference(row, "department", department, known["departments"], "department")
         ratio = row.number("ratio", 0, 1)
         if ratio == 0:
-            row.problem("ratio", "0 draws nobody: give a share above 0, e.g. 0.05")
+            row.problem("ratio", Message.of("draw_ratio_zero"))
         period = row.integer("period_days", 1, MAX_INTERVAL_DAYS)
         mode = row.choice("mode", DrawMode) if row.text("mode", required=False) else DrawMode.ADD
         seed = row.integer("seed", 0, 2**63 - 1, default=-1)
         key = (department, category)
         if key in first:
-            row.problem("category", f"{department} already draws from it (row {first[key]})")
+            row.problem(
+                "category", Message.of("draw_twice", department=department, first=first[key])
+            )
         first.setdefault(key, row.line)
         has_item = any(
             i.department_id == department and (category == "*" or i.applies_to(category))
             for i in items
         )
-        empty = "the draw is empty"
         if category not in ("", "*") and businesses and category not in categories:
-            row.problem("category", f"no business of category '{category}': {empty}", "warning")
+            row.problem("category", Message.of("draw_no_business", category=category), "warning")
         elif department in known["departments"] and items and not has_item:
-            row.problem("category", f"{department} has no item for it: {empty}", "warning")
+            row.problem("category", Message.of("draw_no_item", department=department), "warning")
         seed = None if seed in (None, -1) else seed
         rule = DrawRule(department, category, ratio or 0.0, period or 1, mode, seed)
         if row.ok:
@@ -717,12 +724,14 @@ def _coverage_warnings(
     for item in items:
         if item.certification not in held:
             out.append(
-                Problem(
+                Problem.coded(
                     raw.tables["items"].file,
                     item_rows.get(item.id, 0),
                     "certification",
-                    f"no inspector holds '{item.certification}': item {item.id} cannot be checked",
+                    "certification_uncovered",
                     "warning",
+                    certification=item.certification,
+                    item=item.id,
                 )
             )
     business_rows = (
@@ -731,12 +740,13 @@ def _coverage_warnings(
     for business in businesses:
         if not any(i.applies_to_any(business.categories) for i in items):
             out.append(
-                Problem(
+                Problem.coded(
                     raw.tables["businesses"].file,
                     business_rows.get(business.id, 0),
                     "category",
-                    f"no item applies to category '{business.category}'",
+                    "category_uncovered",
                     "warning",
+                    category=business.category,
                 )
             )
 
@@ -802,12 +812,13 @@ def _far_from_offices(
         km = float(metres) / 1000
         if km > FAR_FROM_OFFICE_KM:
             out.append(
-                Problem(
+                Problem.coded(
                     raw.tables["businesses"].file,
                     rows.get(b.id, 0),
                     "lon",
-                    f"{km:.0f} km from the nearest office: swapped lon/lat or a typo?",
+                    "far_from_office",
                     "warning",
+                    km=f"{km:.0f}",
                 )
             )
 
@@ -827,8 +838,10 @@ def _future_history(
         with contextlib.suppress(ValueError):
             date = parse_date(values.get("date", "").strip())
             if date > last_day:
-                message = f"{date} is after the planned week ({settings.week_start}–{last_day})"
-                out.append(Problem(table.file, number, "date", message))
+                message = Message.of(
+                    "history_in_future", date=date, start=settings.week_start, end=last_day
+                )
+                out.append(Problem.of(table.file, number, "date", message))
 
 
 def _empty_required_tables(raw: RawScenario, out: list[Problem]) -> None:
@@ -839,7 +852,8 @@ def _empty_required_tables(raw: RawScenario, out: list[Problem]) -> None:
             continue
         if any(p.file == table.file and p.severity == "error" for p in out):
             continue  # its rows were refused already (ragged, too long …): that is the news
-        out.append(Problem(table.file, 0, "", f"has no rows: at least one {name[:-1]} is needed"))
+        what = name.removesuffix("es") if name == "businesses" else name.removesuffix("s")
+        out.append(Problem.coded(table.file, 0, "", "table_no_rows", what=what))
 
 
 def _unsafe_cells(raw: RawScenario, out: list[Problem]) -> None:
@@ -856,25 +870,27 @@ def _unsafe_cells(raw: RawScenario, out: list[Problem]) -> None:
             for column, value in values.items():
                 message = unsafe_text(value, is_id=column == "id")
                 if message:
-                    out.append(Problem(table.file, number, column, message))
+                    out.append(Problem.of(table.file, number, column, message))
     for key, value in raw.settings.items():
         if isinstance(value, str):
             message = unsafe_text(value, is_id=False)
             if not message and len(value) > MAX_SETTING_CHARS:
-                message = f"{len(value):,} characters: at most {MAX_SETTING_CHARS}"
+                message = Message.of(
+                    "text_too_long", length=f"{len(value):,}", limit=MAX_SETTING_CHARS
+                )
             if message:
-                out.append(Problem(raw.settings_file, 0, key, message))
+                out.append(Problem.of(raw.settings_file, 0, key, message))
 
 
-def unsafe_text(value: str, *, is_id: bool) -> str | None:
+def unsafe_text(value: str, *, is_id: bool) -> Message | None:
     """Why ``value`` cannot be kept (a control character, or too long for an id or any cell)."""
     control = next((c for c in value if _is_control(c) or is_id and c in "\t\n\r"), None)
     if control is not None:
-        return f"contains the control character U+{ord(control):04X}: remove it"
+        return Message.of("control_character", codepoint=f"{ord(control):04X}")
     if is_id and len(value) > MAX_ID_CHARS:
-        return f"an id of {len(value):,} characters: at most {MAX_ID_CHARS}"
+        return Message.of("id_too_long", length=f"{len(value):,}", limit=MAX_ID_CHARS)
     if len(value) > MAX_TEXT_CHARS:
-        return f"{len(value):,} characters: at most {MAX_TEXT_CHARS:,}"
+        return Message.of("text_too_long", length=f"{len(value):,}", limit=f"{MAX_TEXT_CHARS:,}")
     return None
 
 
@@ -885,14 +901,20 @@ def _is_control(char: str) -> bool:
 
 
 def printable_problem(problem: Problem) -> Problem:
-    """``problem`` with control characters in its message escaped and a huge message cut, so that
-    printing it cannot drive a terminal (ANSI escapes) or flood it."""
-    message = "".join(
-        c if c in "\t" or not _is_control(c) and c not in "\n\r" else f"\\x{ord(c):02x}"
-        for c in problem.message
-    )
-    if len(message) > MAX_MESSAGE_CHARS:
-        message = message[: MAX_MESSAGE_CHARS - 1] + "…"
-    if message == problem.message:
+    """``problem`` with control characters in its message (and its parameters, which the app
+    shows in 简体中文) escaped and a huge message cut, so that printing it cannot drive a terminal
+    (ANSI escapes) or flood it."""
+    message = _printable(problem.message)
+    params = tuple((key, _printable(value)) for key, value in problem.params)
+    if message == problem.message and params == problem.params:
         return problem
-    return dataclasses.replace(problem, message=message)
+    return dataclasses.replace(problem, message=message, params=params)
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, cut to ``MAX_MESSAGE_CHARS``."""
+    shown = "".join(
+        c if c in "\t" or not _is_control(c) and c not in "\n\r" else f"\\x{ord(c):02x}"
+        for c in text
+    )
+    return shown[: MAX_MESSAGE_CHARS - 1] + "…" if len(shown) > MAX_MESSAGE_CHARS else shown

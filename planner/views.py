@@ -20,6 +20,7 @@ from planner.domain import Obligation, Plan, Route, Scenario
 from planner.errors import Problem
 from planner.i18n import (
     CHANGE_KINDS,
+    PROBLEM_TEMPLATES,
     RESULTS,
     RISKS,
     TASK_KINDS,
@@ -27,6 +28,7 @@ from planner.i18n import (
     category_name,
     day_label,
     label,
+    problem_text,
     reason_category_name,
     reason_text,
     t,
@@ -44,6 +46,7 @@ from planner.notices import (
 )
 from planner.obligations import is_due
 from planner.replan import Change, OfficerAbsent, PlanDiff, UrgentTask
+from planner.validate import MAX_MESSAGE_CHARS
 
 RISK_COLOURS = {"low": (46, 160, 67), "medium": (240, 170, 20), "high": (214, 39, 40)}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^])")
@@ -125,16 +128,25 @@ def localised_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     return out
 
 
+def problem_message(problem: Problem, lang: str = "en") -> str:
+    """What ``problem`` says, in ``lang``: rendered from its code and parameters; a problem
+    without a code (plain text from a library) is shown as its English message."""
+    if lang == "en" or problem.code not in PROBLEM_TEMPLATES:
+        return str(problem.message)
+    text = problem_text(problem.code, problem.params, lang)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
 def problems_frame(problems: Iterable[Problem], lang: str = "en") -> pd.DataFrame:
-    """Validation problems as a table of text (a row number or blank: never a mixed column,
-    which Arrow cannot serialise)."""
+    """Validation problems as a table of text in ``lang`` (a row number or blank: never a mixed
+    column, which Arrow cannot serialise)."""
     rows = [
         {
             "severity": t(f"severity_{p.severity}", lang),
             "file": str(p.file or ""),
             "row": str(p.row) if p.row else "",
             "column": str(p.column or ""),
-            "problem": str(p.message),
+            "problem": problem_message(p, lang),
         }
         for p in problems
     ]

@@ -214,6 +214,25 @@ def test_data_page_lists_problems_of_a_broken_scenario(
     assert len(app.get("deck_gl_json_chart")) == 0
 
 
+def test_data_page_lists_problems_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, broken_dir: Path, db: Path
+) -> None:
+    """In 中文 the broken scenario's problems table says every problem in Chinese: only the values
+    quoted from the files (“…”) keep their Latin letters; file and column names stay as they are."""
+    app = _app(monkeypatch, db, scenario=broken_dir, user=PLANNER_USER)
+    app.segmented_control(key="lang").set_value("zh").run()
+    assert not app.exception
+    assert app.error[0].value == "26 个错误：修正之前无法使用该数据。"
+    problems = app.dataframe[0].value
+    assert list(problems.columns) == ["级别", "文件", "行", "列", "问题"]
+    for text in problems["问题"]:
+        assert re.search(r"[\u4e00-\u9fff]", text), text
+        assert not re.search(r"[A-Za-z]", re.sub(r"“[^”]*”", "", text)), text
+    shown = set(zip(problems["文件"], problems["列"], problems["问题"], strict=True))
+    assert ("businesses.csv", "risk", "“extreme”不是以下值之一：“low”、“medium”、“high”") in shown
+    assert ("items.csv", "department", "未知的部门“police”") in shown
+
+
 def test_colour_by_risk(monkeypatch: pytest.MonkeyPatch, db: Path) -> None:
     """Switching the map colouring to risk re-renders without error."""
     app = _app(monkeypatch, db, user=PLANNER_USER)
@@ -498,9 +517,26 @@ def test_settings_refuse_a_lunch_window_outside_the_shift(
     app.time_input(key="lunch_end").set_value(dt.time(18, 0))
     _button(app, "Save as a new scenario version").click().run()  # type: ignore[attr-defined]
     assert app.error[0].value == "These settings are not valid:"
-    assert any("lies outside the shift" in m.value for m in app.markdown)
+    problems = app.dataframe[0].value
+    assert list(zip(problems["column"], problems["problem"], strict=True)) == [
+        ("lunch_window", "lies outside the shift")
+    ]
     with Store(_url(with_plan)) as store:
         assert len(store.scenario_versions()) == 1
+
+
+def test_settings_say_why_they_are_refused_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, with_plan: Path
+) -> None:
+    """In 中文 the refused settings' problems are in Chinese (they were English bullets)."""
+    app = _app(monkeypatch, with_plan, user=PLANNER_USER, page="settings")
+    app.segmented_control(key="lang").set_value("zh").run()
+    app.time_input(key="lunch_end").set_value(dt.time(18, 0))
+    _button(app, "保存为新数据版本").click().run()  # type: ignore[attr-defined]
+    problems = app.dataframe[0].value
+    assert list(zip(problems["列"], problems["问题"], strict=True)) == [
+        ("lunch_window", "不在班次时间内")
+    ]
 
 
 # ---------------------------------------------------------------- issue 14: the app's rough edges

@@ -792,3 +792,39 @@ def test_exports_list_an_item_owed_twice_once_with_both_reasons(scenario: Scenar
     assert [(i["item_id"], i["reasons"]) for i in stop["properties"]["items"]] == [
         ("extinguisher", ["complaint", "routine"])
     ]
+
+
+def test_part_visit_shows_as_a_visit_with_its_items() -> None:
+    """``split_week`` (tests/fixtures): the market-only teams make part visits. In the tables, the
+    business notice and plan.json a part visit is a visit listing only the items checked; the
+    items it left are unscheduled with the part-visit reason."""
+    from planner.params import SolveParams, TeamParams
+    from planner.pipeline import run_week
+
+    scenario = load_scenario(Path(__file__).resolve().parent / "fixtures" / "split_week")
+    fast = SolveParams(time_limit_s=1, use_guided_local_search=False)
+    plan = run_week(scenario, solve_params=fast, team_params=TeamParams(rounds=1)).plan
+    part = next(
+        s.visit.business_id
+        for r in plan.routes
+        for s in r.stops
+        if s.visit.department_ids == ("market",)
+    )
+    frames = plan_to_frames(plan, scenario)
+    items = frames["stop_items"]
+    assert items[items["business_id"] == part]["item_id"].tolist() == ["food"]
+    left = frames["unscheduled"][frames["unscheduled"]["business_id"] == part]
+    assert left["item_id"].tolist() == ["extinguisher"]
+    assert "(a part visit: the whole visit was not made)" in left["why"].iloc[0]
+    notice = business_notice(plan, scenario, part)
+    assert [v.item_ids for v in notice.visits] == [("food",)]
+    again = plan_from_json(json.loads(json.dumps(plan_to_json(plan, scenario))), scenario)
+
+    def visits(p: Any) -> set[tuple[str, tuple[str, ...]]]:
+        return {
+            (s.visit.business_id, tuple(sorted(o.item_id for o in s.visit.obligations)))
+            for r in p.routes
+            for s in r.stops
+        }
+
+    assert visits(again) == visits(plan) and (part, ("food",)) in visits(plan)

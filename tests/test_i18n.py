@@ -31,6 +31,14 @@ EXAMPLES = {
         "inspection hours (Mo 10:00-10:20) leave no 45-minute slot inside any shift "
         "(travel from and to the office included)"
     ),
+    "hours_lunch": (
+        "opening hours (Mo 10:00-10:20) and the lunch break (11:30-13:30) leave "
+        "no 166-minute slot in any shift: the break never falls inside a visit"
+    ),
+    "inspection_hours_lunch": (
+        "inspection hours (Mo 10:00-10:20) and the lunch break (11:30-13:30, 12:00-14:00) leave "
+        "no 100-minute slot in any shift: the break never falls inside a visit"
+    ),
     "holidays": "public holidays: Mon 2026-11-23, Wed 2026-11-25",
     "deadline": "deadline 2026-11-24 before any feasible day (Wed, Thu)",
     "earliest": "earliest date 2026-11-27 after every feasible day (Mon, Tue)",
@@ -54,6 +62,10 @@ EXAMPLES = {
         "left for a second visit"
     ),
     "no_certified_team": "no team certified for Food safety on any day",
+    "part_visit": (
+        "visited on Tue 2026-11-24 for Market regulation only (a part visit: the whole visit was "
+        "not made)"
+    ),
     "department_no_officer": (
         "Fire and rescue has no officer of its own: alone it cannot field a two-officer team"
     ),

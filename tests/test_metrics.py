@@ -68,6 +68,7 @@ from planner.pipeline import (
     run_week_and_baseline,
 )
 from planner.planfile import plan_from_json, read_plan, write_plan
+from planner.verify import verify_plan
 
 TINY = Path(__file__).resolve().parent / "fixtures" / "tiny"
 MONDAY = dt.date(2026, 11, 23)
@@ -479,3 +480,92 @@ def test_cli_report_without_baseline_is_an_input_error(tmp_path: Path, capsys) -
     assert code == 0 and not (tmp_path / "metrics.json").exists()
     assert main(["report", str(tmp_path)]) == 2
     assert "no siloed baseline" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- part visits (issue 12)
+
+SPLIT_WEEK = Path(__file__).resolve().parent / "fixtures" / "split_week"
+
+
+@pytest.fixture(scope="module")
+def split_pair():  # type: ignore[no-untyped-def]
+    """``split_week``: three restaurants each owing food (market, 60 min) and extinguishers (fire,
+    20 min); six market officers and one fire officer, Monday 09:00–11:00 only — time for one
+    visit per team. Planned jointly and siloed."""
+    scenario = load_scenario(SPLIT_WEEK)
+    joint = run_week(scenario, solve_params=FAST, team_params=QUICK_TEAMS)
+    siloed = run_siloed_week(scenario, solve_params=FAST, team_params=QUICK_TEAMS)
+    return scenario, joint, siloed
+
+
+def test_part_visits_keep_joint_at_least_siloed(split_pair) -> None:  # type: ignore[no-untyped-def]
+    """All or nothing, only the fire officer's team can make a visit (both items), so the joint
+    plan covered 2 of 6 due obligations against the market pairs' 3 alone. With part visits the
+    market-only teams check food where the whole visit cannot be made: joint ≥ siloed."""
+    scenario, joint, siloed = split_pair
+    doc = evaluate(scenario, joint.plan, siloed.plan, obligations=joint.obligations).to_dict()
+    assert doc["coverage_siloed"] == 0.5
+    assert doc["coverage_joint"] >= doc["coverage_siloed"]
+    assert doc["part_visits_joint"] >= 1
+
+
+def test_part_visit_says_what_waits_and_why(split_pair) -> None:  # type: ignore[no-untyped-def]
+    """The items a part visit leaves unchecked are unscheduled with the day, the department
+    visited and why the whole visit was not made; nothing else of the business is reported."""
+    scenario, joint, _ = split_pair
+    parts = {
+        s.visit.business_id: s.visit
+        for r in joint.plan.routes
+        for s in r.stops
+        if s.visit.department_ids == ("market",)
+    }
+    assert parts
+    for u in joint.plan.unscheduled:
+        if u.obligation.business_id in parts:
+            assert u.obligation.department_id == "fire"
+            assert u.reason.startswith("visited on Mon 2026-11-23 for Market regulation only")
+            assert "(a part visit: the whole visit was not made); capacity: all" in u.reason
+            assert reason_category(u.reason) == "part visit: rest waits"
+
+
+def test_part_visit_plan_verifies(split_pair) -> None:  # type: ignore[no-untyped-def]
+    """``verify_plan`` accepts the plan with its part visits (every obligation once, one stop per
+    business) and still catches a market-only team given the fire item it cannot check."""
+    scenario, joint, _ = split_pair
+    assert verify_plan(scenario, joint.plan, obligations=joint.obligations) == []
+    route = next(r for r in joint.plan.routes if "f1" not in r.officer_ids)
+    stop = route.stops[0]
+    whole = next(v for v in joint.demand.visits if v.business_id == stop.visit.business_id)
+    wrong = dataclasses.replace(route, stops=(dataclasses.replace(stop, visit=whole),))
+    bad = dataclasses.replace(
+        joint.plan, routes=tuple(wrong if r is route else r for r in joint.plan.routes)
+    )
+    found = verify_plan(scenario, bad)
+    assert any("no officer certified for extinguisher" in m for m in found)
+
+
+def test_part_visits_off_is_all_or_nothing(split_pair) -> None:  # type: ignore[no-untyped-def]
+    """``part_visits = "off"``: every stop checks the whole visit (the old rule)."""
+    scenario, _, _ = split_pair
+    off = dataclasses.replace(FAST, part_visits="off")
+    run = run_week(scenario, solve_params=off, team_params=QUICK_TEAMS)
+    stops = [s for r in run.plan.routes for s in r.stops]
+    assert stops and all(s.visit.department_ids == ("fire", "market") for s in stops)
+    assert dict(run.plan.metrics)["part_visits"] == 0
+
+
+def test_part_visit_counts_as_one_department_visit(split_pair) -> None:  # type: ignore[no-untyped-def]
+    """A part visit is a routed visit of one department: it counts once in the joint visits,
+    adds one (business, department) pair to the same-work visits (so it avoids none), is not a
+    joint inspection, and counts as no second visit; the whole visit of two departments avoids
+    one."""
+    scenario, joint, siloed = split_pair
+    doc = evaluate(scenario, joint.plan, siloed.plan, obligations=joint.obligations).to_dict()
+    stops = [s for r in joint.plan.routes for s in r.stops]
+    wholes = sum(1 for s in stops if len(s.visit.department_ids) == 2)
+    parts = sum(1 for s in stops if len(s.visit.department_ids) == 1)
+    assert doc["part_visits_joint"] == parts
+    assert doc["visits_joint"] == doc["visits_routed_joint"] == wholes + parts
+    assert doc["multi_department_visits"] == wholes
+    assert doc["joint_inspection_rate"] == round(wholes / (wholes + parts), 4)
+    assert doc["visits_avoided"] == wholes

@@ -76,3 +76,12 @@ def test_plan_command_refuses_a_params_file_with_an_unknown_table(
     args = ["plan", str(tiny_dir), "--params", str(path), "--out", str(tmp_path / "p")]
     assert main([*args, "--no-baseline", "--quiet"]) == 2
     assert "[team]" in capsys.readouterr().out
+
+
+def test_part_visits_knob_is_read_and_checked(tmp_path: Path) -> None:
+    """``[solve] part_visits`` switches part visits off; an unknown value is an error naming
+    the key and the allowed values."""
+    assert read_params(_toml(tmp_path, '[solve]\npart_visits = "off"\n')).solve.part_visits == "off"
+    assert SolveParams().part_visits == "auto"
+    with pytest.raises(InputError, match="part_visits.*must be one of auto, always, off"):
+        read_params(_toml(tmp_path, '[solve]\npart_visits = "sometimes"\n'))

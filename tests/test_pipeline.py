@@ -158,12 +158,17 @@ def _shift_stop(route: Route, seconds: int) -> Route:
     return dataclasses.replace(route, stops=(moved, *route.stops[1:]))
 
 
+def _saturday(day: dt.date) -> dt.date:
+    """The Saturday of ``day``'s week (the tiny officers work Mon–Fri)."""
+    return day + dt.timedelta(days=5 - day.weekday())
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (lambda r: _shift_stop(r, -4 * H), "outside its opening hours"),
         (lambda r: dataclasses.replace(r, officer_ids=r.officer_ids[:1]), "at least two officers"),
-        (lambda r: dataclasses.replace(r, day=r.day + dt.timedelta(days=5)), "does not work"),
+        (lambda r: dataclasses.replace(r, day=_saturday(r.day)), "does not work"),
         (
             lambda r: dataclasses.replace(
                 r, stops=(dataclasses.replace(r.stops[0], start=r.stops[0].arrival - 60),)
@@ -292,3 +297,80 @@ def test_engine_choice_reaches_the_pipeline(tiny: Scenario) -> None:
     assert dict(auto.metrics)["engine_pyvrp"] == 0
     with pytest.raises(NotExpressible, match="lunch breaks"):
         plan_week(tiny, solve_params=dataclasses.replace(FAST, engine="pyvrp"))
+
+
+# ---------------------------------------------------------------- part visits (issue 12)
+
+
+def _split_week_variant(
+    market: int, fire: int, food: int, extinguisher: int, hours: int, businesses: int
+) -> Scenario:
+    """``fixtures/split_week`` with ``market`` market and ``fire`` fire officers, the two items'
+    minutes, a Monday shift of ``hours`` from 09:00 and the first ``businesses`` restaurants."""
+    source = FIXTURES / "split_week"
+    scenario = load_scenario(source)
+    items = tuple(
+        dataclasses.replace(i, minutes=food if i.id == "food" else extinguisher)
+        for i in scenario.items
+    )
+    template = {o.department_id: o for o in scenario.inspectors}
+    officers = tuple(
+        dataclasses.replace(template[d], id=f"{d}{n}", name=f"{d} {n}", certificate_no=f"{d}-{n}")
+        for d, count in (("market", market), ("fire", fire))
+        for n in range(count)
+    )
+    officers = tuple(
+        dataclasses.replace(o, hours_start=9 * H, hours_end=(9 + hours) * H) for o in officers
+    )
+    return dataclasses.replace(
+        scenario,
+        items=items,
+        inspectors=officers,
+        businesses=scenario.businesses[:businesses],
+    )
+
+
+@settings(
+    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    market=st.integers(2, 5),
+    fire=st.integers(1, 3),
+    food=st.integers(20, 90),
+    extinguisher=st.integers(10, 40),
+    hours=st.integers(1, 4),
+    businesses=st.integers(1, 3),
+)
+def test_part_visits_never_lower_coverage(
+    market: int, fire: int, food: int, extinguisher: int, hours: int, businesses: int
+) -> None:
+    """Property: with the same teams, offering part visits never lowers the priority-weighted
+    coverage against all-or-nothing visits (every all-or-nothing plan is a plan with parts, at
+    the same objective: the disjunction's penalty is the whole visit's, a part pays what it
+    leaves unchecked), on weeks small enough for the search to be exhaustive in practice (one
+    day, ≤ 3 businesses, ≤ 8 officers); and every plan verifies."""
+    scenario = _split_week_variant(market, fire, food, extinguisher, hours, businesses)
+    week = scenario.settings.week_start
+    run = run_week(scenario, solve_params=dataclasses.replace(FAST, part_visits="off"))
+    coverage = {}
+    for mode in ("off", "always"):
+        params = SolveParams(time_limit_s=2, part_visits=mode)
+        plan, *_ = plan_visits(
+            scenario, run.demand.visits, run.teams, week, params, deferred=run.demand.deferred
+        )
+        assert verify_plan(scenario, plan, obligations=run.obligations) == []
+        coverage[mode] = dict(plan.metrics)["weighted_coverage"]
+    assert coverage["always"] >= coverage["off"] - 1e-9
+
+
+def test_auto_offers_parts_only_where_a_team_may_make_a_part_alone(
+    tiny: Scenario, tiny_run
+) -> None:  # type: ignore[no-untyped-def]
+    """``part_visits = "auto"`` on a week that is not capacity-bound: the tiny week's one team
+    (o1 + o2) holds every certification, so no part is offered (it would only be the whole
+    visit's shorter twin); on ``split_week`` the market-only teams may make the food parts."""
+    assert tiny_run.problem.alternative is None
+    split = load_scenario(FIXTURES / "split_week")
+    run = run_week(split, solve_params=FAST)
+    assert run.problem.alternative is not None
+    assert run.problem.n_visits == 3 * len(run.demand.visits)

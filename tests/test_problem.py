@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -39,6 +40,7 @@ from planner.problem import (
     problem_points,
     screen_certifications,
     solution_to_routes,
+    unplanned_obligations,
 )
 from planner.travel import straight_line_matrix
 
@@ -356,6 +358,19 @@ def test_room_only_while_closed_is_not_capacity() -> None:
     assert reason.startswith("no team-day with room within its opening hours (Mon 09:00-10:00)")
 
 
+def test_visit_the_lunch_break_leaves_no_room_for_says_so() -> None:
+    """A 100-minute visit at a business open only Monday 11:00-13:00: the slot is inside the
+    shift, but the hour's lunch break must lie in 11:30-13:30 and never falls inside a visit, so
+    no team-day can make it, empty or not. The reason names the lunch break (it said capacity or
+    'room only while closed', and the demo's three ten-item visits read 'all 14 team-days full')."""
+    scenario, visits, problem, solution = _monday_plan("Mon 11:00-13:00", ["food", "fire", "drain"], 1)  # fmt: skip
+    assert list(solution.dropped) == [0]
+    for routes in (solution.routes, None):
+        reason = explain_unplanned(problem, 0, scenario, visits, routes)
+        assert reason.startswith("opening hours (Mon 11:00-13:00) and the lunch break"), reason
+        assert "100-minute" in reason and "11:30-13:30" in reason
+
+
 def test_capacity_only_when_every_team_day_is_full() -> None:
     """Six 100-minute visits at businesses open only on Monday: Monday's one team-day is full
     (8 h less lunch), so what is left out is left out for capacity."""
@@ -376,3 +391,44 @@ def test_capacity_reason_names_the_full_team_days() -> None:
     reason = explain_unplanned(problem, solution.dropped[0], scenario, visits, solution.routes)
     assert reason.startswith("capacity: all 1 team-day(s) that could make it (Mon) are full")
     assert "the visit takes 100 min" in reason
+
+
+def test_only_the_hard_obligation_counts_double() -> None:
+    """A complaint on food plus a routine drain check weighs 2 × 20 + 20 = 60 (÷ 10), not
+    2 × (20 + 20): the routine item riding along is not doubled, so a visit weighs the sum of
+    its parts and a part visit's lost value is what its unchecked items are worth."""
+    officers = [_officer("a", ["food", "drain"]), _officer("b", ["food", "drain"])]
+    scenario = make_scenario([_business("b1"), _business("b2")], officers)
+    complaint = visit("b1", "food", reason=Reason.COMPLAINT, due=MONDAY).obligations
+    routine = visit("b1", "drain").obligations
+    both = Visit("b1", complaint + routine, 70 * 60)
+    problem = problem_of(scenario, [both, visit("b2", "drain")])
+    assert problem.penalty[0] == 3 * problem.penalty[1]
+
+
+def test_part_visit_reason_names_day_department_and_why() -> None:
+    """The items a part visit leaves are reported with the day, the departments visited and
+    why the whole visit was not made; a part left out says nothing of its own."""
+    officers = [_officer("a", ["food"]), _officer("b", ["food"])]
+    scenario = make_scenario([_business("b1")], officers)
+    food = visit("b1", "food").obligations
+    fire = (dataclasses.replace(visit("b1", "fire").obligations[0], department_id="fire"),)
+    scenario = dataclasses.replace(
+        scenario, departments=(*scenario.departments, Department("fire", "Fire", ""))
+    )
+    whole = Visit("b1", food + fire, 60 * 60)
+    parts = [Visit("b1", food, 40 * 60), Visit("b1", fire, 30 * 60)]
+    visits = [whole, *parts]
+    travel = straight_line_matrix(problem_points(scenario, visits))
+    teams = teams_for_week(scenario, MONDAY)
+    problem = build_problem(scenario, visits, teams, MONDAY, travel, alternative=[0, 0, 0])
+    assert problem.eligible[1].any() and not problem.eligible[0].any()
+    route = RouteSolution(0, (1,), (9 * H,), 8 * H + 1800, 10 * H)
+    out = unplanned_obligations(problem, [0, 2], scenario, visits, [route])
+    day = problem.days[int(problem.vehicle_day[0])]
+    assert [u.obligation.item_id for u in out] == ["fire"]
+    assert out[0].reason == (
+        f"visited on {day:%a} {day} for Market only (a part visit: the whole visit was not "
+        "made); "
+        "no single team certified for all of Fire + Food on any day"
+    )

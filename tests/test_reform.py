@@ -3,6 +3,7 @@ waiting visits get made; every plan still verifies."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
@@ -39,7 +40,9 @@ from planner.verify import verify_plan
 MONDAY = dt.date(2026, 11, 23)
 TUESDAY = MONDAY + dt.timedelta(days=1)
 H = 3600
-FAST = SolveParams(time_limit_s=1, use_guided_local_search=False)
+# All or nothing (part_visits off): these fixtures are about teams; with part visits y + z
+# would make W's gas part and HX's hygiene part without any re-formation.
+FAST = SolveParams(time_limit_s=1, use_guided_local_search=False, part_visits="off")
 CERTS = ("food", "fire", "gas", "hygiene")
 
 
@@ -296,3 +299,19 @@ def test_re_formed_plans_verify_gain_and_leave_no_insertion_move(case) -> None: 
     assert value[1] >= value[0]
     again = reform_week(scenario, routed, new_teams, problem, solution, max_solves=0)
     assert again.moves == ()
+
+
+def test_re_formation_with_part_visits_visits_each_business_once() -> None:
+    """With part visits on, routing makes W's and HX's parts with y + z and the pass then works
+    on a week holding whole visits and parts: the plan verifies, every business is visited at
+    most once, and every obligation is planned or unscheduled once."""
+    scenario = _scenario(SWAP_OFFICERS, SWAP_SHOPS)
+    parts = dataclasses.replace(FAST, part_visits="always")
+    made = plan_visits(scenario, SWAP_VISITS, SWAP_TEAMS, MONDAY, parts)
+    demand = WeekDemand(MONDAY, tuple(SWAP_VISITS), ())
+    _, after = reform_made(scenario, demand, SWAP_TEAMS, made, solve_params=parts)
+    plan = after[0]
+    ids = after[1].depot_ids + after[1].visit_ids
+    obligations = [o for v in SWAP_VISITS for o in v.obligations]
+    assert verify_plan(scenario, plan, after[2], ids, obligations=obligations) == []
+    assert _planned(plan) == {"F1", "F2", "W", "HX"}

@@ -150,3 +150,34 @@ def test_cli_plans_on_a_cluster_by_address(
         assert written["scenario"] == str(county_dir.resolve())
         days = [(r["day"], r["team_id"], [s["business_id"] for s in r["stops"]]) for r in written["routes"]]  # fmt: skip
         assert days == [(r.day.isoformat(), r.team_id, [s.visit.business_id for s in r.stops]) for r in t.joint.routes]  # fmt: skip
+
+
+def test_app_plans_the_county_on_the_cluster_of_planner_cluster(
+    remote: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``PLANNER_CLUSTER`` set to the running scheduler, the app's County page names it,
+    runs the fixture county's six jobs on its two workers and stores the county plan."""
+    from streamlit.testing.v1 import AppTest
+
+    from planner.auth import PLANNER, User
+    from planner.store import Store
+
+    db = tmp_path / "planner.db"
+    monkeypatch.setenv("PLANNER_SCENARIO", str(ROOT / "tests" / "fixtures" / "county"))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("PLANNER_TIME_LIMIT", "2")
+    monkeypatch.setenv("PLANNER_SECRET", "app-test-secret")
+    monkeypatch.setenv("PLANNER_CLUSTER", remote)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    app.session_state["user"] = User("planner", PLANNER, "", "Planner")
+    app.run()
+    app.switch_page("app_pages/county.py").run()
+    assert any(remote in c.value for c in app.caption)
+    app.button(key="FormSubmitter:county_form-Plan the county").click().run()
+    assert not app.exception
+    assert app.progress[0].text.startswith("6 of 6 jobs done")
+    assert app.success[0].value.startswith(
+        f"County planned: 2 of 2 townships on {WORKERS} worker(s)"
+    )
+    with Store(f"sqlite:///{db}") as store:
+        assert len(store.plans()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
@@ -475,3 +476,99 @@ def test_travel_bound_is_an_upper_bound(
     )
     reached = solve(problem, FAST).stat("weighted_coverage")
     assert reached <= travel_bound(problem) + 1e-9 <= lp_bound(problem) + 2e-9
+
+
+# ---------------------------------------------------------------- part visits (alternatives)
+
+
+def with_alternatives(problem: RoutingProblem, group: Sequence[int]) -> RoutingProblem:
+    """``problem`` with visits sharing a label of ``group`` made alternatives of one business
+    (named after the label: a whole visit and its department parts)."""
+    return dataclasses.replace(
+        problem,
+        visit_ids=tuple(f"b{g}" for g in group),
+        alternative=np.asarray(group, dtype=np.int64),
+    )
+
+
+def _whole_and_parts(shift_hours: int, eligible: np.ndarray) -> RoutingProblem:
+    """Visit 0: a whole 90-min visit worth 3; visits 1 and 2: its two parts (70 min worth 2,
+    30 min worth 1) — node 0's business, one disjunction."""
+    vehicles = [{"day": 0, "shift": (8 * H, (8 + shift_hours) * H)}, {"day": 0}]
+    problem = make_problem(
+        [90 * 60, 70 * 60, 30 * 60],
+        vehicles,
+        eligible=eligible,
+        penalty=[300_000, 200_000, 100_000],
+    )
+    return with_alternatives(problem, [0, 0, 0])
+
+
+def test_part_visit_when_no_team_may_make_the_whole() -> None:
+    """Only team 1 is certified for part 1 and nobody for the whole: part 1 is made (worth ⅔ of
+    the whole), and never together with another alternative of the business."""
+    eligible = np.array([[False, False], [False, True], [False, False]])
+    solution = solve(_whole_and_parts(9, eligible), FAST)
+    assert served_by(solution) == {1: 1}
+    assert solution.stat("weighted_coverage") == pytest.approx(2 / 3)
+    assert solution.stat("part_visits") == 1
+
+
+def test_whole_visit_wins_over_its_parts() -> None:
+    """Both teams may make everything with a whole day each: the whole visit is made, once."""
+    solution = solve(_whole_and_parts(9, np.ones((3, 2), dtype=bool)), FAST)
+    assert served_by(solution).keys() == {0}
+    assert solution.stat("weighted_coverage") == pytest.approx(1.0)
+
+
+def test_lp_groups_alternatives() -> None:
+    """The day LP takes at most one of a whole visit and its parts: the bound of a business
+    whose parts and whole all fit is 1, not 2."""
+    problem = _whole_and_parts(9, np.ones((3, 2), dtype=bool))
+    assert lp_bound(problem) == pytest.approx(1.0)
+    assert travel_bound(problem) == pytest.approx(1.0)
+
+
+def test_one_visit_per_business_unless_alternatives() -> None:
+    """Two nodes of one business need one alternative label; different labels are refused."""
+    problem = make_problem([H, H], [{"day": 0}])
+    with pytest.raises(ValueError, match="one visit per business"):
+        dataclasses.replace(problem, visit_ids=("b0", "b0"), alternative=np.array([0, 1]))
+    assert with_alternatives(problem, [0, 0]).n_visits == 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n_whole=st.integers(1, 3),
+    minutes=st.lists(st.integers(2, 9), min_size=9, max_size=9),
+    shift=st.integers(1, 6),
+    able=st.lists(st.booleans(), min_size=18, max_size=18),
+    days=st.integers(1, 2),
+)
+def test_alternatives_property(
+    n_whole: int, minutes: list[int], shift: int, able: list[bool], days: int
+) -> None:
+    """Property: with random whole visits and two parts each (parts shorter and worth less,
+    random eligibility), a solve plans at most one visit per business, and its coverage ≤ the
+    travel bound ≤ the LP bound; offering parts never lowers the LP bound of the whole visits
+    alone (a relaxation of more plans)."""
+    service, penalty, group = [], [], []
+    for w in range(n_whole):
+        a, b = minutes[3 * w] * 10 * 60, minutes[3 * w + 1] * 10 * 60
+        service += [a + b, a, b]
+        wa, wb = minutes[3 * w + 2] * 10_000, 10_000
+        penalty += [wa + wb, wa, wb]
+        group += [w, w, w]
+    vehicles = [{"day": d, "shift": (8 * H, (8 + shift) * H)} for d in range(days) for _ in (0, 1)]
+    eligible = np.array(able[: 3 * n_whole * len(vehicles)] + [True] * 36)[
+        : 3 * n_whole * len(vehicles)
+    ].reshape(3 * n_whole, len(vehicles))
+    plain = make_problem(service, vehicles, eligible=eligible, penalty=penalty)
+    problem = with_alternatives(plain, group)
+    solution = solve(problem, FAST)
+    served = [i for r in solution.routes for i in r.visits]
+    assert len({group[i] for i in served}) == len(served)
+    reached = solution.stat("weighted_coverage")
+    assert reached <= travel_bound(problem) + 1e-9 <= lp_bound(problem) + 2e-9
+    wholes = plain.restrict([3 * w for w in range(n_whole)], range(len(vehicles)))
+    assert lp_bound(problem) >= lp_bound(wholes) - 1e-9

@@ -101,3 +101,51 @@ def test_an_upload_named_dot_dot_evil_zip_loads_and_leaves_nothing(
     assert not list(tree.rglob("evil.zip"))
     assert not (ROOT / "evil.zip").exists() and not (ROOT.parent / "evil.zip").exists()
     assert not [p for p in temporary.iterdir() if p.name.startswith("planner-upload-")]
+
+
+def _broken_zip() -> bytes:
+    """The tiny scenario with one business of risk class 'extreme' (row 3 of businesses.csv)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(TINY.iterdir()):
+            text = file.read_text(encoding="utf-8")
+            if file.name == "businesses.csv":
+                text = text.replace(",low,", ",extreme,", 1)
+            archive.writestr(file.name, text)
+    return buffer.getvalue()
+
+
+def test_a_broken_upload_lists_its_problems_in_chinese(served: tuple[str, Path]) -> None:
+    """In 中文, Chromium uploads a zip with a bad risk class: the problems table (its cells as the
+    grid renders them) says the problem in Chinese with the file, row and column as they are, and
+    the uploader's hint gives the app's real limit (64MB: it said 200MB, Streamlit's default)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from planner.load import MAX_UPLOAD_BYTES, MIB
+
+    base, _ = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
+        page.goto(base)
+        page.get_by_text("简体中文", exact=True).click()
+        page.get_by_label("用户名").fill("planner")
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="登录", exact=True).click()
+        expect(page.get_by_role("heading", name="检查对象与任务数据")).to_be_visible()
+        page.get_by_text("上传（CSV 文件的 .zip 或 .xlsx）").click()
+        hint = page.get_by_test_id("stFileUploaderDropzoneInstructions")
+        expect(hint).to_contain_text(f"{MAX_UPLOAD_BYTES // MIB}MB per file")
+        page.locator("input[type=file]").set_input_files(
+            {"name": "坏数据.zip", "mimeType": "application/zip", "buffer": _broken_zip()}
+        )
+        expect(page.get_by_text("1 个错误：修正之前无法使用该数据。")).to_be_visible()
+        cells = page.get_by_test_id("stDataFrame").first.locator("td")  # the grid's a11y cells
+        expect(cells).to_have_text([
+            "错误", "businesses.csv", "3", "risk", "“extreme”不是以下值之一：“low”、“medium”、“high”",
+        ])  # fmt: skip
+        browser.close()

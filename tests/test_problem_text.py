@@ -1,0 +1,220 @@
+"""Problems in 简体中文: every problem loading and validating a scenario reports has a message code
+and parameters, and renders in Chinese from them (``planner.i18n.PROBLEM_TEMPLATES``).
+
+The fault suite's planted faults (``tests/test_faults.py``: every named fault in every form it is
+planted in, and every broken container) are run through ``check_scenario`` / ``check_upload``; each
+problem must have a code whose Chinese template is filled from its parameters and leaves no English
+words: only the values quoted from the data (“…”: ids, cells, file and column names) and the names
+of file formats (CSV, TOML, UTF-8, GBK, Excel, .zip, .xlsx) may be in Latin letters.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_faults import ARCHIVE_FAULTS, FAULTS, TINY, UPLOAD, Fault, validate
+
+from planner import check_scenario, check_upload
+from planner.errors import BadValue, Message, Problem
+from planner.hours import parse_opening_hours
+from planner.i18n import PROBLEM_TEMPLATES, problem_fields, problem_text
+from planner.load import MAX_UPLOAD_BYTES
+from planner.validate import MAX_MESSAGE_CHARS
+from planner.views import problems_frame
+
+PLANNER = Path(__file__).resolve().parents[1] / "planner"
+QUOTED = re.compile(r"“[^”]*”")
+FORMATS = re.compile(r"\.?\b(?:CSV|TOML|UTF-8|GBK|Excel|zip|xlsx)\b")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_left(zh: str) -> list[str]:
+    """The Latin words of a Chinese text once quoted values and file-format names are taken out."""
+    return re.findall(r"[A-Za-z]+", FORMATS.sub("", QUOTED.sub("", zh)))
+
+
+def assert_chinese(problem: Problem) -> None:
+    """``problem`` has a code with templates in both languages, filled from its parameters; its
+    English is the template's; its Chinese has no English words left."""
+    assert problem.code in PROBLEM_TEMPLATES, f"no code: {problem}"
+    given_params = {key for key, _ in problem.params}
+    for lang in ("en", "zh"):
+        missing = problem_fields(problem.code, lang) - given_params
+        assert not missing, f"{problem.code} [{lang}] lacks {missing}: {problem}"
+    english = problem_text(problem.code, problem.params, "en")
+    cut = problem.message.endswith("…") and english.startswith(problem.message[:-1])
+    assert english == problem.message or cut, (english, problem.message)
+    zh = problem_text(problem.code, problem.params, "zh")
+    assert CJK.search(zh), zh
+    assert not english_left(zh), f"{problem.code}: English left in {zh!r}"
+
+
+def _form_cases() -> list[object]:
+    return [pytest.param(fault, form, id=f"{fault.name}[{form}]") for fault in FAULTS
+            for form in fault.forms]  # fmt: skip
+
+
+@pytest.mark.parametrize(("fault", "form"), _form_cases())
+def test_every_problem_of_a_planted_fault_reads_in_chinese(
+    fault: Fault, form: str, tmp_path: Path
+) -> None:
+    """Each problem a planted fault yields (in each form it is planted in) has a code and reads in
+    Chinese with only the data's values left as they are."""
+    folder = tmp_path / "scenario"
+    shutil.copytree(TINY, folder)
+    fault.plant(folder)
+    _, problems = validate(folder, form)
+    assert problems
+    for problem in problems:
+        assert_chinese(problem)
+
+
+@pytest.mark.parametrize("fault", ARCHIVE_FAULTS, ids=lambda f: f.name)
+def test_every_problem_of_a_broken_container_reads_in_chinese(
+    fault: object, tmp_path: Path
+) -> None:
+    """A broken, doubled or oversized zip or workbook: its problems read in Chinese too."""
+    folder = tmp_path / "scenario"
+    shutil.copytree(TINY, folder)
+    _, problems = check_upload(UPLOAD[fault.form], fault.build(folder))  # type: ignore[attr-defined]
+    assert problems
+    for problem in problems:
+        assert_chinese(problem)
+
+
+def test_a_missing_path_an_oversized_upload_and_capped_tables_read_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The problems the fault suite cannot plant in a folder: a path that is not there, an upload
+    over 64 MiB, and tables over the row and line caps (lowered here to 1 row and 2 lines)."""
+    import planner.load
+
+    found = [check_scenario(tmp_path / "nowhere")[1]]
+    found.append(check_upload("big.zip", bytes(MAX_UPLOAD_BYTES + 1))[1])
+    with monkeypatch.context() as patch:
+        patch.setattr(planner.load, "MAX_TABLE_ROWS", 1)
+        found.append(check_scenario(TINY)[1])
+    with monkeypatch.context() as patch:
+        patch.setattr(planner.load, "MAX_TABLE_LINES", 2)
+        found.append(check_scenario(TINY)[1])
+    codes = [sorted({p.code for p in problems}) for problems in found]
+    assert codes[0] == ["scenario_not_found"]
+    assert codes[1] == ["upload_too_large"]
+    assert "too_many_rows" in codes[2] and "too_many_lines" in codes[3]
+    for problems in found:
+        for problem in problems:
+            assert_chinese(problem)
+
+
+def test_an_upload_is_named_as_uploaded_in_its_problems(tmp_path: Path) -> None:
+    """A zip holding a table twice names the uploaded file, never the temporary copy's name."""
+    (fault,) = [f for f in ARCHIVE_FAULTS if f.name == "zip_table_twice_in_two_folders"]
+    folder = tmp_path / "scenario"
+    shutil.copytree(TINY, folder)
+    _, problems = check_upload("县城数据.zip", fault.build(folder))
+    (twice,) = [p for p in problems if p.code == "table_twice"]
+    assert "in 县城数据.zip (" in twice.message
+    assert "“县城数据.zip”中有 2 个文件" in problem_text(twice.code, twice.params, "zh")
+
+
+def test_every_template_says_the_same_in_both_languages() -> None:
+    """The English and the Chinese template of a code use the same parameters (the column's
+    description is ``doc`` in English and ``doc_zh`` in Chinese)."""
+    for code in PROBLEM_TEMPLATES:
+        en = problem_fields(code, "en") - {"doc"}
+        zh = problem_fields(code, "zh") - {"doc_zh"}
+        assert en == zh, code
+
+
+def test_no_chinese_template_holds_english_words() -> None:
+    """Every Chinese template's own words (its placeholders aside), every Chinese column
+    description, and the Chinese words for hours-grammar rules and table things are Chinese: Latin
+    letters only inside “…” (a column name, a value to type) or in a file-format name."""
+    import string
+
+    from planner.i18n import HOURS_RULES, PROBLEM_NOUNS
+    from planner.tables import SCHEMA
+
+    texts = {
+        code: "".join(literal for literal, *_ in string.Formatter().parse(zh))
+        for code, (_, zh) in PROBLEM_TEMPLATES.items()
+    }
+    texts |= {f"{t}.{c.name}": c.doc_zh for t, columns in SCHEMA.items() for c in columns}
+    texts |= {rule: zh for rule, (_, zh) in HOURS_RULES.items()}
+    texts |= {noun: zh for noun, zh in PROBLEM_NOUNS.items()}
+    assert {name: english_left(text) for name, text in texts.items() if english_left(text)} == {}
+
+
+def test_every_code_is_used_where_problems_are_made() -> None:
+    """No template is dead: each code is written where problems are made."""
+    source = "\n".join(
+        (PLANNER / name).read_text(encoding="utf-8")
+        for name in ("validate.py", "load.py", "hours.py")
+    )
+    unused = [code for code in PROBLEM_TEMPLATES if f'"{code}"' not in source]
+    assert not unused
+
+
+@given(
+    code=st.sampled_from(sorted(PROBLEM_TEMPLATES)),
+    value=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20),
+)
+def test_a_value_from_the_data_shows_as_it_is_in_chinese(code: str, value: str) -> None:
+    """Whatever a value from the data is, the Chinese text renders and shows it unchanged."""
+    quoted = {"value", "id", "token", "hours", "category", "certification", "item", "department",
+              "where", "team", "first", "second", "detail"}  # fmt: skip
+    fields = problem_fields(code, "zh") | problem_fields(code, "en")
+    params = {name: value if name in quoted else "7" for name in fields}
+    params["expected"] = "EOI"
+    zh = problem_text(code, params, "zh")
+    if quoted & problem_fields(code, "zh"):
+        assert value in zh
+
+
+def test_opening_hours_errors_carry_their_token_and_position() -> None:
+    """An unreadable opening-hours cell: the token, its position, what was expected and how the
+    readable aliases were read, all as parameters; the Chinese names the same token."""
+    with pytest.raises(BadValue) as caught:
+        parse_opening_hours("周一-周五 09:00-12:00 x")
+    message = caught.value.message
+    assert message.code == "hours_syntax"
+    assert dict(message.params)["token"] == "x"
+    assert dict(message.params)["read_as"] == "Mo-Fr 09:00-12:00 x"
+    assert str(caught.value) == (
+        "cannot read 'x' at character 19: expected the end, ';', or open/off/closed "
+        "(read as 'Mo-Fr 09:00-12:00 x')"
+    )
+    assert problem_text(message.code, message.params, "zh") == (
+        "无法识别第 19 个字符处的“x”：此处应为结尾、“;”或“open”/“off”/“closed”"
+        "（按“Mo-Fr 09:00-12:00 x”识别）"
+    )
+
+
+def test_problems_frame_shows_chinese_and_english() -> None:
+    """The app's problems table says a coded problem in the chosen language; a problem with no
+    code (none is made so any more) falls back to its English."""
+    coded = Problem.of("businesses.csv", 3, "risk", Message.of("not_one_of", value="extreme",
+                                                                allowed="low, medium, high"))  # fmt: skip
+    plain = Problem("roads.pbf", 0, "", "a library said so")
+    zh = problems_frame([coded, plain], "zh")
+    assert list(zh["problem"]) == ["“extreme”不是以下值之一：“low”、“medium”、“high”",
+                                   "a library said so"]  # fmt: skip
+    assert list(zh["severity"]) == ["错误", "错误"]
+    assert list(zh["column"]) == ["risk", ""]
+    en = problems_frame([coded, plain], "en")
+    assert list(en["problem"]) == [
+        "'extreme' is not one of: low, medium, high",
+        "a library said so",
+    ]
+
+
+def test_a_huge_value_is_cut_in_the_chinese_table() -> None:
+    """A 5,000-character id quoted in a problem is cut in Chinese as in English."""
+    problem = Problem.of("items.csv", 4, "id", Message.of("duplicate_id", id="x" * 5000, first=2))
+    (text,) = problems_frame([problem], "zh")["problem"]
+    assert len(text) == MAX_MESSAGE_CHARS and text.endswith("…")
