@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -324,10 +324,16 @@ def open_plan_or_stop() -> tuple[PlanInfo, Plan, Scenario]:
 def choose_plan(*, published_only: bool = False) -> PlanInfo | None:
     """A plan picker (the plan last chosen or solved is preselected); ``None`` when there is none."""
     found = plans(published_only=published_only)
+    return pick_plan(found, tr("choose_plan"), "plan_id", f"plan_picker_{published_only}")
+
+
+def pick_plan(found: Sequence[PlanInfo], label: str, remember: str, key: str) -> PlanInfo | None:
+    """A picker over ``found`` labelled ``label``; the plan in ``st.session_state[remember]`` is
+    preselected and the choice is kept there; ``None`` when ``found`` is empty."""
     if not found:
         return None
     ids = [p.id for p in found]
-    wanted = st.session_state.get("plan_id")
+    wanted = st.session_state.get(remember)
     index = ids.index(wanted) if wanted in ids else 0
     by_id = {p.id: p for p in found}
     language = lang()  # bound now: Streamlit may format the options outside this run
@@ -336,13 +342,9 @@ def choose_plan(*, published_only: bool = False) -> PlanInfo | None:
     # shows the new status and revision (a kept widget would show the old label).
     stamp = hashlib.sha256("|".join(labels.values()).encode()).hexdigest()[:10]
     chosen = st.selectbox(
-        tr("choose_plan"),
-        ids,
-        index=index,
-        format_func=labels.__getitem__,
-        key=wkey(f"plan_picker_{published_only}_{stamp}"),
+        label, ids, index=index, format_func=labels.__getitem__, key=wkey(f"{key}_{stamp}")
     )
-    st.session_state["plan_id"] = chosen
+    st.session_state[remember] = chosen
     return by_id[int(chosen)]
 
 

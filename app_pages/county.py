@@ -4,7 +4,6 @@ county summary, and one township's plan at a time. The work is ``planner.county`
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
 
 import streamlit as st
@@ -14,7 +13,7 @@ from app_pages.common import (
     lang,
     monday_of,
     params_from,
-    plan_label,
+    pick_plan,
     plan_of,
     planning_knobs,
     plans,
@@ -30,6 +29,7 @@ from planner.county import (
     failures_frame,
     plan_county,
     save_county,
+    share_text,
     stored_summary,
     township_part,
     townships_frame,
@@ -117,30 +117,13 @@ if solve:
 st.divider()
 st.subheader(tr("county_summary_title"))
 county_plans = [p for p in plans() if stored_summary(backend().accounts, p.id) is not None]
-if not county_plans:
+info = pick_plan(county_plans, tr("county_choose"), "county_plan_id", "county_picker")
+if info is None:
     st.info(tr("county_none"))
     st.stop()
-ids = [p.id for p in county_plans]
-wanted = st.session_state.get("county_plan_id")
-by_id = {p.id: p for p in county_plans}
-labels = {i: plan_label(by_id[i], LANG) for i in ids}
-# The labels are part of the key: after a publish or a re-plan the picker is made anew with the
-# new status (as the Plan page's picker is).
-stamp = hashlib.sha256("|".join(labels.values()).encode()).hexdigest()[:10]
-chosen = st.selectbox(
-    tr("county_choose"), ids, index=ids.index(wanted) if wanted in ids else 0,
-    format_func=labels.__getitem__, key=f"county_picker.{LANG}.{stamp}",
-)  # fmt: skip
-st.session_state["county_plan_id"] = chosen
-info = by_id[int(chosen)]
 summary = stored_summary(backend().accounts, info.id)
 assert summary is not None
 c = summary["county"]
-
-
-def share(value: float | None) -> str:
-    """A share as a percentage (— when there is none)."""
-    return "—" if value is None else f"{value:.1%}"
 
 
 cards = st.columns(4)
@@ -149,8 +132,8 @@ cards[0].metric(
     f"{summary['townships_planned']} / {len(summary['townships'])}",
     border=True,
 )
-cards[1].metric(tr("county_coverage_joint"), share(c["coverage_joint"]), border=True)
-cards[2].metric(tr("county_coverage_siloed"), share(c["coverage_siloed"]), border=True)
+cards[1].metric(tr("county_coverage_joint"), share_text(c["coverage_joint"]), border=True)
+cards[2].metric(tr("county_coverage_siloed"), share_text(c["coverage_siloed"]), border=True)
 wall = summary.get("wall_seconds")
 cards[3].metric(
     tr("county_wall"), "—" if wall is None else tr("county_seconds", seconds=f"{wall:.0f}"),

@@ -682,7 +682,8 @@ def write_county(
     return path
 
 
-def _pct(value: float | None) -> str:
+def share_text(value: float | None) -> str:
+    """A share as a percentage, ``—`` when there is none."""
     return "—" if value is None else f"{value:.1%}"
 
 
@@ -698,18 +699,18 @@ def summary_lines(summary: Mapping[str, Any]) -> list[str]:
     for r in summary["townships"]:
         lines.append(
             f"  {r['office_id']:10} {r['businesses']:>10} {r.get('obligations_due') or 0:>6} "
-            f"{_pct(r.get('coverage_joint')):>7} {_pct(r.get('coverage_siloed')):>7}  {r['status']}"
+            f"{share_text(r.get('coverage_joint')):>7} {share_text(r.get('coverage_siloed')):>7}  {r['status']}"
         )
     lines.append(
-        f"  {'county':10} {'':>10} {c['obligations_due']:>6} {_pct(c['coverage_joint']):>7} "
-        f"{_pct(c['coverage_siloed']):>7}"
+        f"  {'county':10} {'':>10} {c['obligations_due']:>6} {share_text(c['coverage_joint']):>7} "
+        f"{share_text(c['coverage_siloed']):>7}"
     )
     lines.append("  coverage by department (joint / siloed):")
     siloed = c["coverage_by_department_siloed"]
     for department, row in c["coverage_by_department"].items():
         other = siloed.get(department, {}).get("share")
         lines.append(
-            f"    {department:14} {_pct(row['share']):>7} / {_pct(other):>7}  ({row['due']} due)"
+            f"    {department:14} {share_text(row['share']):>7} / {share_text(other):>7}  ({row['due']} due)"
         )
     for f in summary["failed"]:
         lines.append(f"  FAILED {f['job']} ({f['name']}) after {f['attempts']} tries: {f['error']}")

@@ -372,6 +372,11 @@ def baseline_budget(
     return replace(solve_params, time_limit_s=max(BASELINE_MIN_S, share))
 
 
+def largest_first(tasks: Mapping[str, DepartmentTask]) -> list[str]:
+    """The departments in the order their tasks are submitted: most visits first."""
+    return sorted(tasks, key=lambda d: -len(tasks[d].demand.visits))
+
+
 def solve_departments(
     tasks: Mapping[str, DepartmentTask],
     *,
@@ -400,7 +405,7 @@ def solve_departments(
             )  # fmt: skip
             for did, t in tasks.items()
         }
-    order = sorted(tasks, key=lambda d: -len(tasks[d].demand.visits))
+    order = largest_first(tasks)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {did: pool.submit(solve_department_baseline, tasks[did]) for did in order}
         return {did: futures[did].result() for did in tasks}
@@ -701,7 +706,7 @@ def run_week_and_baseline(
             timed[did] = timed_department_baseline(task)
             report(did, *timed[did], len(timed))
         return made, combine_departments(scenario, setup, {d: r for d, (r, _) in timed.items()})
-    order = sorted(tasks, key=lambda d: -len(tasks[d].demand.visits))
+    order = largest_first(tasks)
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         futures = {pool.submit(timed_department_baseline, tasks[did]): did for did in order}
