@@ -34,6 +34,7 @@ from planner.domain import (
     Unscheduled,
     Visit,
 )
+from planner.hours import format_time
 
 WEEK_DAYS = 7
 HORIZON = 2 * DAY  # a vehicle's times lie in [0, HORIZON) of its day
@@ -965,17 +966,12 @@ def lunch_blocks_text(problem: RoutingProblem, visit: int, which: str, hours: st
     windows = sorted(
         {(int(problem.vehicle_lunch[k, 0]), int(problem.vehicle_lunch[k, 1])) for k in able}
     )
-    texts = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in windows)
+    texts = ", ".join(f"{format_time(a)}-{format_time(b)}" for a, b in windows)
     minutes = -(-int(problem.service[visit]) // 60)
     return (
         f"{which} ({hours}) and the lunch break ({texts}) leave no {minutes}-minute slot in any "
         "shift: the break never falls inside a visit"
     )
-
-
-def _clock(seconds: int) -> str:
-    minutes = (seconds % DAY) // 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def explain_unplanned(
