@@ -40,6 +40,7 @@ WEEK_DAYS = 7
 HORIZON = 2 * DAY  # a vehicle's times lie in [0, HORIZON) of its day
 HARD_REASONS = (Reason.COMPLAINT, Reason.FOLLOW_UP)
 DEADLINE_WEIGHT = 2.0  # an obligation with a hard deadline in the week counts double
+PULL_FORWARD_WEIGHT = 1.0  # an obligation due after the week (pulled forward) counts this much
 PIN_WEIGHT = 100.0  # a pinned visit is left out only when it cannot be made at all
 
 # Bits of ``RoutingProblem.day_checks``: what holds for a visit on a day (for reasons).
@@ -403,6 +404,7 @@ def visit_weight(visit: Visit, week: Sequence[dt.date]) -> float:
         sum(
             max(o.priority, 1)
             * (DEADLINE_WEIGHT if is_hard(o) and week[0] <= o.due <= week[-1] else 1)
+            * (PULL_FORWARD_WEIGHT if o.due > week[-1] else 1)
             for o in visit.obligations
         )
         / 10.0

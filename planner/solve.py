@@ -944,6 +944,12 @@ def open_alternatives(
     return keep
 
 
+def carry_over_order(problem: RoutingProblem, pool: Sequence[int]) -> list[int]:
+    """The carry-over ``pool`` in the order a day's model is offered it: the earliest last day
+    first, then the most penalty."""
+    return sorted(pool, key=lambda i: (int(problem.last_day[i]), -int(problem.penalty[i]), i))
+
+
 def _solve_week(run: _Run, offered: Sequence[int]) -> None:
     run.run(offered, range(run.problem.n_vehicles), "week", run.remaining())
 
@@ -961,10 +967,7 @@ def _solve_by_day(run: _Run, offered: Sequence[int]) -> None:
         vehicles = np.flatnonzero(p.vehicle_day == d).tolist()
         on_day = np.asarray(p.eligible[:, vehicles].any(axis=1))
         room = math.ceil(params.carry_over_share * max(len(own[d]), 10))
-        extra = sorted(
-            (i for i in pool if on_day[i] and i not in run.served),
-            key=lambda i: (int(p.last_day[i]), -int(p.penalty[i]), i),
-        )[:room]
+        extra = carry_over_order(p, [i for i in pool if on_day[i] and i not in run.served])[:room]
         candidates = [i for i in own[d] if i not in run.served] + extra
         later = sum(len(own[e]) for e in days[n:]) + len(pool)
         budget = run.remaining() * len(candidates) / max(later, 1)
