@@ -16,21 +16,25 @@ see the same machine load. *instance* is the ``synthesize`` seed of the heavy ca
 
 Every plan is scored the same way whatever weights its routing used:
 
-- *wcov*: priority-weighted coverage under the CURRENT weights (``planner.problem.visit_weight``
-  as this tree has it with ``PULL_FORWARD_WEIGHT`` = 1: each obligation's priority, doubled for
-  a hard deadline in the week): Σ over obligations in routes ÷ Σ over every obligation in a
-  candidate visit. Its own objective (``Plan.metrics['weighted_coverage']``) is *own*.
+- *wcov*: priority-weighted coverage under the stop-17 weights (each obligation's priority,
+  doubled for a hard deadline in the week, pulled-forward work at FULL weight): Σ over
+  obligations in routes ÷ Σ over every obligation in a candidate visit. *own*: the plan's own
+  objective (``Plan.metrics['weighted_coverage']``, under the weights it was routed with).
 - *due prio*: ``weekly.priority_coverage`` of the due obligations (due by the week's Sunday);
   *due obl*: their share in routes (``evaluate``'s ``coverage_joint``/``coverage_siloed``).
 - *pulled*: obligations not yet due (pulled forward) that routes checked.
 
-Configs (``CONFIGS``): ``current`` (this tree's defaults); ``old-weight`` (the whole visit
-doubled when any of its obligations has a hard deadline in the week: the weights before
-18321e9); ``carry-X`` (``SolveParams.carry_over_share`` = X); ``pf-X`` (obligations due after
-the week count X × their priority: ``planner.problem.PULL_FORWARD_WEIGHT``); combinations
-joined by ``+``. Results: ``benchmarks/results/<--out>`` (JSON lines, appended after every run,
-so a run cut short keeps what it measured) and a summary (mean ± population standard deviation
-over seeds and instances; Δ against ``current`` paired by case, instance and seed).
+Configs (``CONFIGS``): ``current`` (this tree's defaults); ``stop17`` (the defaults before this
+study: pulled-forward work at full weight, carry-over by penalty alone); ``old-weight`` (the
+whole visit doubled when any of its obligations has a hard deadline in the week: the weights
+before 18321e9); ``carry-X`` (``SolveParams.carry_over_share`` = X); ``pf-X`` (obligations due
+after the week count X × their priority: ``planner.problem.PULL_FORWARD_WEIGHT``);
+``carry-density`` / ``carry-penalty`` (``planner.solve.carry_over_order`` by penalty per second
+/ by penalty alone); combinations joined by ``+``. Each study runs on a copy of the tree made
+when it starts (``snapshot``). Results: ``benchmarks/results/<--out>`` (JSON lines, appended
+after every run, so a run cut short keeps what it measured) and a summary (mean ± population
+standard deviation over seeds and instances; Δ against ``--base`` paired by case, instance and
+seed).
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "pf-0.25": {"pull_forward": 0.25},
     "pf-0.1": {"pull_forward": 0.1},
     "carry-density": {"carry_density": True},
+    "carry-penalty": {"carry_penalty": True},
+    "stop17": {"pull_forward": 1.0, "carry_penalty": True},
 }
 METRICS = (
     ("planned", "planned"),
@@ -102,13 +108,18 @@ def old_visit_weight(visit: Any, week: Sequence[Any]) -> float:
     return weight * (DEADLINE_WEIGHT if hard else 1.0)
 
 
-def density_order(problem: Any, pool: Sequence[int]) -> list[int]:
+def density_order(problem: Any, pool: Sequence[int], cost: Any = None) -> list[int]:
     """``planner.solve.carry_over_order`` by penalty per second (service + travel estimate)."""
     from planner.solve import travel_estimate
 
     cost = problem.service + travel_estimate(problem)
     density = problem.penalty / np.maximum(cost, 1.0)
     return sorted(pool, key=lambda i: (int(problem.last_day[i]), -float(density[i]), i))
+
+
+def penalty_order(problem: Any, pool: Sequence[Any], cost: Any = None) -> list[int]:
+    """``planner.solve.carry_over_order`` before this study: by penalty alone."""
+    return sorted(pool, key=lambda i: (int(problem.last_day[i]), -int(problem.penalty[i]), i))
 
 
 def current_value(obligation: Any, week: Sequence[Any]) -> float:
@@ -147,10 +158,11 @@ def measure(case: str, instance: int, seed: int, config: str) -> dict[str, Any]:
         planner.problem.visit_weight = old_visit_weight  # type: ignore[assignment]
     if "pull_forward" in knobs:
         planner.problem.PULL_FORWARD_WEIGHT = knobs["pull_forward"]  # type: ignore[misc]
-    if knobs.get("carry_density"):
+    if knobs.get("carry_density") or knobs.get("carry_penalty"):
         import planner.solve
 
-        planner.solve.carry_over_order = density_order  # type: ignore[assignment]
+        order = density_order if knobs.get("carry_density") else penalty_order
+        planner.solve.carry_over_order = order  # type: ignore[assignment]
     scenario = scenario_of(case, instance)
     limit = weekly.HEAVY_CASES[case][3]
     solve = SolveParams(seed=seed) if limit is None else SolveParams(time_limit_s=limit, seed=seed)
@@ -227,13 +239,13 @@ def _mean_sd(values: Sequence[float]) -> str:
     return f"{mean:.{digits}f} ± {sd:.{digits}f}"
 
 
-def summarise(rows: Sequence[Mapping[str, Any]]) -> str:
+def summarise(rows: Sequence[Mapping[str, Any]], base_config: str = "current") -> str:
     """Markdown: per case and config, mean ± sd of every metric over seeds and instances, and
-    the mean paired difference against ``current`` (same case, instance and seed)."""
+    the mean paired difference against ``base_config`` (same case, instance and seed)."""
     by: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:
         by[(r["case"], r["config"])].append(r)
-    base = {(r["case"], r["instance"], r["seed"]): r for r in rows if r["config"] == "current"}
+    base = {(r["case"], r["instance"], r["seed"]): r for r in rows if r["config"] == base_config}
     head = ["case", "config", "runs", *(label for _, label in METRICS)]
     head += ["Δ wcov", "Δ due prio", "Δ due obl"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -246,7 +258,9 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> str:
                 for r in rs
                 if (k := (r["case"], r["instance"], r["seed"])) in base
             ]
-            cells.append(f"{statistics.fmean(pairs):+.4f}" if pairs and config != "current" else "")
+            cells.append(
+                f"{statistics.fmean(pairs):+.4f}" if pairs and config != base_config else ""
+            )
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -259,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", default="1,2,3", help="SolveParams seeds")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="names in CONFIGS, a+b")
     parser.add_argument("--out", default="weights-study.jsonl", help="under benchmarks/results/")
+    parser.add_argument("--base", default="current", help="config the Δ columns compare with")
     parser.add_argument("--render", action="store_true", help="summarise --out, no run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -269,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     out = weekly.RESULTS / args.out
     if args.render:
         rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
-        print(summarise(rows))
+        print(summarise(rows, args.base))
         return
     out.parent.mkdir(parents=True, exist_ok=True)
     configs = [c for c in args.configs.split(",") if c]
@@ -289,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)
     shutil.rmtree(tree, ignore_errors=True)
-    print(summarise(rows))
+    print(summarise(rows, args.base))
 
 
 if __name__ == "__main__":

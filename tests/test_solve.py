@@ -15,6 +15,7 @@ from planner.params import SolveParams
 from planner.problem import RouteSolution, RoutingProblem, Solution, find_insertion
 from planner.solve import (
     ProgressEvent,
+    carry_over_order,
     choose_decomposition,
     insert_left_out,
     lp_bound,
@@ -276,6 +277,17 @@ def test_dropped_day_visit_moves_to_a_later_day() -> None:
     problem = make_problem([90 * 60] * 2, vehicles)
     params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
     assert sorted(served_by(solve(problem, params)).values()) == [0, 1]
+
+
+def test_carry_over_offers_the_most_penalty_per_second_first() -> None:
+    """Two left-out visits allowed all week: a 4-hour one worth 300,000 and a 1-hour one worth
+    200,000. The one carry-over place goes to the 1-hour visit (more penalty per second of work),
+    not to the long one a full day could rarely fit; an earlier last day still goes first."""
+    vehicles = [{"day": 0}, {"day": 1}]
+    problem = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000])
+    assert carry_over_order(problem, [0, 1])[:1] == [1]
+    urgent = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000], last_day=[0, 6])
+    assert carry_over_order(urgent, [0, 1]) == [0, 1]
 
 
 def test_lp_bound_is_an_upper_bound() -> None:
