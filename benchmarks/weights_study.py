@@ -30,7 +30,8 @@ whole visit doubled when any of its obligations has a hard deadline in the week:
 before 18321e9); ``carry-X`` (``SolveParams.carry_over_share`` = X); ``pf-X`` (obligations due
 after the week count X × their priority: ``planner.problem.PULL_FORWARD_WEIGHT``);
 ``carry-density`` / ``carry-penalty`` (``planner.solve.carry_over_order`` by penalty per second
-/ by penalty alone); combinations joined by ``+``. Each study runs on a copy of the tree made
+/ by penalty alone); combinations joined by ``+``; ``rev=<git revision>`` (that revision's
+``planner`` with its own defaults, e.g. ``rev=225287f``). Each study runs on a copy of the tree made
 when it starts (``snapshot``). Results: ``benchmarks/results/<--out>`` (JSON lines, appended
 after every run, so a run cut short keeps what it measured) and a summary (mean ± population
 standard deviation over seeds and instances; Δ against ``--base`` paired by case, instance and
@@ -92,6 +93,8 @@ METRICS = (
 def config_of(name: str) -> dict[str, Any]:
     """The knobs of a config name (``a+b`` merges ``CONFIGS[a]`` and ``CONFIGS[b]``)."""
     knobs: dict[str, Any] = {}
+    if name.startswith("rev="):  # an earlier revision with its own defaults (``revision_tree``)
+        return knobs
     for part in name.split("+"):
         if part not in CONFIGS:
             raise SystemExit(f"unknown config {part!r}: one of {', '.join(CONFIGS)}")
@@ -213,6 +216,16 @@ def snapshot() -> Path:
     return target
 
 
+def revision_tree(tree: Path, ref: str) -> Path:
+    """The ``planner`` of git revision ``ref`` (``weekly.extract_revision``) beside this study's
+    benchmark scripts and data, for the ``rev=<ref>`` config."""
+    target = Path(tempfile.mkdtemp(prefix=f"weights-study-{ref}-"))
+    (target / "planner").symlink_to(weekly.extract_revision(ref) / "planner")
+    (target / "benchmarks").symlink_to(tree / "benchmarks")
+    (target / "data").symlink_to(ROOT / "data")
+    return target
+
+
 def run_child(tree: Path, case: str, instance: int, seed: int, config: str) -> dict[str, Any]:
     """``measure`` in a fresh process on ``tree`` (patched weights never leak into the next run)."""
     out = subprocess.run(
@@ -235,7 +248,7 @@ def _mean_sd(values: Sequence[float]) -> str:
         return "–"
     mean = statistics.fmean(values)
     sd = statistics.pstdev(values) if len(values) > 1 else 0.0
-    digits = 1 if max(abs(v) for v in values) >= 10 else 4
+    digits = 1 if all(float(v).is_integer() for v in values) or max(values) >= 10 else 4
     return f"{mean:.{digits}f} ± {sd:.{digits}f}"
 
 
@@ -291,19 +304,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     for c in configs:
         config_of(c)
     tree, rows = snapshot(), []
+    trees = {c: revision_tree(tree, c[4:]) if c.startswith("rev=") else tree for c in configs}
     for case in args.cases.split(","):
         instances = [1] if case == "demo" else [int(i) for i in args.instances.split(",")]
         for instance in instances:
             for seed in (int(s) for s in args.seeds.split(",")):
                 for config in configs:
                     load = os.getloadavg()[0]
-                    row = run_child(tree, case, instance, seed, config)
+                    row = run_child(trees[config], case, instance, seed, config)
                     row["load"] = f"{load:.1f}→{row['load']}"
                     rows.append(row)
                     with out.open("a", encoding="utf-8") as f:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)
-    shutil.rmtree(tree, ignore_errors=True)
+    for t in {tree, *trees.values()}:
+        shutil.rmtree(t, ignore_errors=True)
     print(summarise(rows, args.base))
 
 

@@ -279,15 +279,24 @@ def test_dropped_day_visit_moves_to_a_later_day() -> None:
     assert sorted(served_by(solve(problem, params)).values()) == [0, 1]
 
 
-def test_carry_over_offers_the_most_penalty_per_second_first() -> None:
-    """Two left-out visits allowed all week: a 4-hour one worth 300,000 and a 1-hour one worth
-    200,000. The one carry-over place goes to the 1-hour visit (more penalty per second of work),
-    not to the long one a full day could rarely fit; an earlier last day still goes first."""
-    vehicles = [{"day": 0}, {"day": 1}]
+def test_carry_over_offers_the_most_penalty_per_second_first_when_short_of_time() -> None:
+    """A heavy week (4 h of team time, 5 h of visits) with a 4-hour visit worth 300,000 and a
+    1-hour one worth 200,000 left out: the first carry-over place goes to the 1-hour visit (more
+    penalty per second of work), not to the long one a full day could rarely fit; an earlier
+    last day still goes first."""
+    vehicles = [{"day": 0, "shift": (8 * H, 10 * H)}, {"day": 1, "shift": (8 * H, 10 * H)}]
     problem = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000])
-    assert carry_over_order(problem, [0, 1])[:1] == [1]
+    assert carry_over_order(problem, [0, 1]) == [1, 0]
     urgent = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000], last_day=[0, 6])
     assert carry_over_order(urgent, [0, 1]) == [0, 1]
+
+
+def test_carry_over_offers_the_most_penalty_first_with_time_to_spare() -> None:
+    """The same two visits on a week with two full days of team time (18 h for 5 h of visits):
+    a dropped visit usually fits a later day, so the one worth most goes first."""
+    vehicles = [{"day": 0}, {"day": 1}]
+    problem = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000])
+    assert carry_over_order(problem, [0, 1]) == [0, 1]
 
 
 def test_lp_bound_is_an_upper_bound() -> None:
