@@ -398,8 +398,9 @@ def visit_weight(visit: Visit, week: Sequence[dt.date]) -> float:
 
     Priorities already grow with reason, risk and days overdue (``obligations.compute_priority``).
     Work not yet due is worth something (a visit saved later), never as much as due work: at
-    full weight, heavy weeks spent their time on visits padded with it (``benchmarks/
-    weights_study.py``: due priority covered +2 to +3 points at a quarter, docs/benchmarks.md).
+    full weight, heavy weeks spent their time on visits padded with it (at a quarter, due
+    obligations covered +1.3 to +3.5 points, due priority +0.5 to +2.4 on the synthetic heavy
+    weeks, the demo's plan the same: ``benchmarks/weights_study.py``, docs/benchmarks.md).
     Only the obligation with the deadline counts double, not the items riding along with it, so
     a visit weighs the sum of its department parts' weights (``planner.merge.department_parts``)
     and a part visit's lost value is exactly what its unchecked items are worth.
