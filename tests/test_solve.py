@@ -299,6 +299,34 @@ def test_carry_over_offers_the_most_penalty_first_with_time_to_spare() -> None:
     assert carry_over_order(problem, [0, 1]) == [0, 1]
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    hours=st.lists(st.integers(1, 6), min_size=5, max_size=5),
+    penalties=st.lists(st.integers(1, 9), min_size=5, max_size=5),
+    last_days=st.lists(st.integers(0, 2), min_size=5, max_size=5),
+    shift=st.integers(1, 12),
+)
+def test_carry_over_order_is_a_permutation_by_last_day(
+    hours: list[int], penalties: list[int], last_days: list[int], shift: int
+) -> None:
+    """Whatever the week's load: every pool visit is offered exactly once, earliest last day
+    first, and with equal last days the order never prefers less penalty per second (short of
+    time) or less penalty (time to spare)."""
+    vehicles = [{"day": 0, "shift": (8 * H, (8 + shift) * H)}]
+    problem = make_problem(
+        [h * H for h in hours], vehicles, penalty=[p * 100_000 for p in penalties],
+        last_day=last_days,
+    )  # fmt: skip
+    order = carry_over_order(problem, [4, 0, 3, 1, 2])
+    assert sorted(order) == [0, 1, 2, 3, 4]
+    assert [last_days[i] for i in order] == sorted(last_days)
+    short = sum(hours) > shift
+    value = [penalties[i] / (hours[i] * H + 600) if short else penalties[i] for i in range(5)]
+    for a, b in zip(order, order[1:], strict=False):
+        if last_days[a] == last_days[b]:
+            assert value[a] >= value[b]
+
+
 def test_lp_bound_is_an_upper_bound() -> None:
     """Room for one of two equal visits: the bound is at least the coverage achieved (½)."""
     problem = make_problem([90 * 60] * 2, [{"day": 0, "shift": (8 * H, 10 * H)}])
