@@ -715,9 +715,11 @@ def priority_coverage(plan: Plan, due: Sequence[Any]) -> float:
 
 
 def measure_heavy_case(case: str) -> dict[str, Any]:
-    """Plan one case jointly and siloed with the planner on ``sys.path``; one row of numbers."""
+    """Plan one case jointly and siloed with the planner on ``sys.path``, as the CLI and the app
+    do (``run_week_and_baseline``: the baseline alongside, then the siloed floor where the
+    planner has one); one row of numbers. *joint s* is that call's wall time (both plans)."""
     from planner.metrics import evaluate
-    from planner.pipeline import run_siloed_week
+    from planner.pipeline import run_week_and_baseline
 
     cpu0, t0 = time.process_time(), time.perf_counter()
     scenario = heavy_scenario(case)
@@ -725,11 +727,8 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
     solve_params = SolveParams() if limit is None else SolveParams(time_limit_s=limit, seed=1)
     week = scenario.settings.week_start
     t1 = time.perf_counter()
-    run = run_week(scenario, PlanParams(), solve_params, week_start=week)
-    joint_s = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    siloed = run_siloed_week(scenario, PlanParams(), solve_params, week_start=week)
-    siloed_s = time.perf_counter() - t1
+    run, siloed = run_week_and_baseline(scenario, PlanParams(), solve_params, week_start=week)
+    joint_s, siloed_s = time.perf_counter() - t1, 0.0  # the baseline runs alongside
     doc = evaluate(scenario, run.plan, siloed.plan).to_dict()
     m, p = dict(run.plan.metrics), run.problem
     from planner.obligations import is_due
@@ -756,8 +755,9 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
         "weighted_due_joint": priority_coverage(run.plan, due),
         "weighted_due_siloed": priority_coverage(siloed.plan, due),
         "part_visits": int(m.get("part_visits", 0)),
+        "siloed_floor": _floor_words(m),
         "joint_s": round(joint_s, 1),
-        "siloed_s": round(siloed_s, 1),
+        "siloed_s": round(siloed_s, 1) or "alongside",
         "first_plan_s": round(m["first_solution_seconds"], 1),
         "cpu_s": round(time.process_time() - cpu0, 1),
         "total_s": round(time.perf_counter() - t0, 1),
@@ -766,6 +766,19 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
         ).hexdigest()[:12],  # the same in every process (``hash`` of text is salted)
         "_problem": p,
     }
+
+
+def _floor_words(metrics: Mapping[str, float]) -> str:
+    """The plan's ``siloed_floor`` verdict in words (``planner.floor``; blank before it)."""
+    try:
+        from planner.floor import floor_text
+    except ImportError:
+        return ""
+    words = floor_text(metrics.get("siloed_floor"))
+    if words is None:
+        return ""
+    due = [int(metrics.get(f"floor_due_{s}", 0)) for s in ("joint", "siloed")]
+    return f"{words} (joint {due[0]} / siloed {due[1]} due before)"
 
 
 def _heavy_child(case: str, out: Path, legacy: bool) -> None:
@@ -897,6 +910,7 @@ HEAVY_COLUMNS = (
     ("weighted_due_joint", "due priority covered joint"),
     ("weighted_due_siloed", "due priority covered siloed"),
     ("part_visits", "part visits"),
+    ("siloed_floor", "siloed floor"),
     ("first_plan_s", "first plan s"),
     ("joint_s", "joint s"),
     ("siloed_s", "siloed s"),
