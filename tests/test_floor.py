@@ -26,7 +26,7 @@ from planner.domain import (
 )
 from planner.floor import FLOOR_ADOPTED, FLOOR_NO_MAPPING, FLOOR_NOT_NEEDED, floor_text, floor_week
 from planner.hours import parse_opening_hours
-from planner.metrics import evaluate
+from planner.metrics import evaluate, flat_metrics, report_lines
 from planner.params import PlanParams, SolveParams
 from planner.pipeline import WeekRun, run_week_and_baseline
 from planner.verify import verify_plan
@@ -112,6 +112,20 @@ def test_joint_below_siloed_adopts_the_floor() -> None:
     assert m["siloed_floor"] == FLOOR_ADOPTED
     assert m["floor_due_floor"] >= m["floor_due_siloed"]
     assert _verified(scenario, joint) == []
+
+
+def test_metrics_report_the_floor() -> None:
+    """The burden report (CLI ``plan``/``report``, ``metrics.json``, ``plan.json``) says the
+    floor was adopted, with the due obligations before and after, and its department coverage
+    is the final plan's."""
+    scenario = _scenario(TRIO, [Team("T", ("u1", "u2", "m1"))])
+    joint, doc = _run(scenario)
+    assert doc["siloed_floor"]["status"] == FLOOR_ADOPTED
+    assert flat_metrics(doc)["siloed_floor"] == doc["siloed_floor"]
+    assert any(line.startswith("  siloed floor: adopted") for line in report_lines(doc))
+    urban = doc["coverage"]["joint"]["urban"]
+    assert urban["due"] == urban["scheduled"] == 17  # every garbage check, as the pair alone
+    assert doc["coverage_by_department"]["urban"] == doc["coverage_by_department_siloed"]["urban"]
 
 
 def test_no_mapping_is_reported_not_pretended() -> None:
