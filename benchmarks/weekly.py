@@ -777,8 +777,11 @@ def _floor_words(metrics: Mapping[str, float]) -> str:
     words = floor_text(metrics.get("siloed_floor"))
     if words is None:
         return ""
-    due = [int(metrics.get(f"floor_due_{s}", 0)) for s in ("joint", "siloed")]
-    return f"{words} (joint {due[0]} / siloed {due[1]} due before)"
+    n = {k.removeprefix("floor_"): int(v) for k, v in metrics.items() if k.startswith("floor_")}
+    text = f"{words}: due joint {n['due_joint']}, siloed {n['due_siloed']}"
+    if "due_floor" in n:
+        text += f", floor {n['due_floor']} (hard-deadline {n['hard_joint']} → {n['hard_floor']})"
+    return text
 
 
 def _heavy_child(case: str, out: Path, legacy: bool) -> None:

@@ -24,7 +24,8 @@ When the baseline is at hand (``planner.pipeline.run_week_and_baseline``), ``flo
    judged again on the final routes (``unplanned_obligations``), as ``planner.reform`` does.
 
 ``Plan.metrics`` say what happened: ``siloed_floor`` (``FLOOR_*`` codes), ``floor_due_joint`` /
-``floor_due_siloed`` / ``floor_due_floor``, ``floor_routes_mapped`` / ``floor_routes_unmapped``,
+``floor_due_siloed`` / ``floor_due_floor`` (and ``floor_hard_joint`` / ``floor_hard_floor``: due
+obligations with a hard deadline), ``floor_routes_mapped`` / ``floor_routes_unmapped``,
 ``floor_stops_lost`` (siloed stops the mapping could not place), ``floor_seconds``.
 """
 
@@ -48,6 +49,7 @@ from planner.problem import (
     Solution,
     build_problem,
     find_insertion,
+    is_hard,
     solution_to_routes,
     unplanned_obligations,
 )
@@ -76,10 +78,11 @@ def floor_text(code: float | None) -> str | None:
     return None if code is None else FLOOR_TEXT.get(float(code), f"code {code:g}")
 
 
-def due_covered(plan: Plan) -> int:
-    """Due obligations in the plan's stops (``metrics.evaluate``'s ``obligations_due_scheduled``)."""
+def due_covered(plan: Plan, *, hard: bool = False) -> int:
+    """Due obligations in the plan's stops (``metrics.evaluate``'s ``obligations_due_scheduled``);
+    with ``hard``, only those with a hard deadline (complaints, follow-ups, tasks: ``is_hard``)."""
     return sum(
-        is_due(o, plan.week_start)
+        is_due(o, plan.week_start) and (not hard or is_hard(o))
         for r in plan.routes
         for s in r.stops
         for o in s.visit.obligations
@@ -365,6 +368,10 @@ def floor_week(
     covered = float(p.penalty[sorted(served)].sum()) if served else 0.0
     found["floor_weighted_joint"] = joint.solution.stat("weighted_coverage")
     found["floor_weighted_floor"] = covered / total if total else 1.0
+    found["floor_hard_joint"] = float(due_covered(joint.plan, hard=True))
+    found["floor_hard_floor"] = float(
+        sum(is_due(o, week) and is_hard(o) for i in served for o in floor.visits[i].obligations)
+    )
     if due_floor <= due_joint:
         return verdict(FLOOR_NOT_BETTER, joint)
     # Each route checked by the routing model on its own (the whole week's model costs tens of

@@ -50,6 +50,8 @@ FLOOR_KEYS = (  # planner.floor's numbers in Plan.metrics that metrics.json repo
     "floor_stops_lost",
     "floor_weighted_joint",
     "floor_weighted_floor",
+    "floor_hard_joint",
+    "floor_hard_floor",
 )
 
 # Reason categories of due obligations left out, first match wins (a substring of the reason).
@@ -784,8 +786,10 @@ def floor_lines(floor: Mapping[str, Any] | None) -> list[str]:
         return [
             f"  siloed floor: adopted — {before}; the siloed routes given to the joint teams (as "
             f"department parts, then filled) cover {_fmt(floor.get('due_floor'))}{apart}",
-            f"  (priority-weighted: {_fmt(floor.get('weighted_joint'), '.1%')} → "
-            f"{_fmt(floor.get('weighted_floor'), '.1%')} of the routing objective)",
+            f"  (hard-deadline due obligations {_fmt(floor.get('hard_joint'))} → "
+            f"{_fmt(floor.get('hard_floor'))}; the routing objective, priority-weighted, "
+            f"{_fmt(floor.get('weighted_joint'), '.1%')} → "
+            f"{_fmt(floor.get('weighted_floor'), '.1%')})",
         ]
     if status == FLOOR_NO_MAPPING:
         return [
