@@ -18,10 +18,17 @@ When the baseline is at hand (``planner.pipeline.run_week_and_baseline``), ``flo
    week's left-out visits are inserted (``planner.solve.insert_left_out``): insertion only, so
    nothing the siloed plan covered is lost after it was placed;
 4. the result is adopted when it covers **more due obligations** than the joint plan (the rule is
-   lexicographic: due obligations covered, then the routing objective; the floor's
-   priority-weighted coverage is reported next to the joint plan's, ``floor_weighted_*``), after
-   the routing model checked it (``planner.solve.routes_feasible``). Unscheduled reasons are
-   judged again on the final routes (``unplanned_obligations``), as ``planner.reform`` does.
+   lexicographic: due obligations covered first, the routing objective only after; what the
+   floor costs in that objective and in hard-deadline obligations is reported next to it,
+   ``floor_weighted_*``, ``floor_hard_*``), after the routing model checked each route
+   (``route_holds``). Unscheduled reasons are judged again on the final routes
+   (``unplanned_obligations``), as ``planner.reform`` does.
+
+Where every siloed stop is placed (``floor_routes_unmapped`` and ``floor_stops_lost`` 0) the
+adopted plan covers at least the siloed plan's due obligations: it holds each of them. Where not
+(a siloed route split across joint teams; two siloed routes inside one joint team-day; a
+business two departments visit apart, which a joint plan enters once) the floor only does what
+it can, and says so.
 
 ``Plan.metrics`` say what happened: ``siloed_floor`` (``FLOOR_*`` codes), ``floor_due_joint`` /
 ``floor_due_siloed`` / ``floor_due_floor`` (and ``floor_hard_joint`` / ``floor_hard_floor``: due
