@@ -765,38 +765,35 @@ def _line(label: str, j: Any, s: Any, spec: str, change: bool = True) -> str:
 
 
 def floor_lines(floor: Mapping[str, Any] | None) -> list[str]:
-    """What the siloed floor (``planner.floor``) did to the joint plan, in a line or two; none
+    """What the siloed floor (``planner.floor``) did to the joint plan, in a few lines; none
     when the plan has no floor entry or it was not needed."""
     if not floor or floor.get("status") in (None, 0):
         return []
     from planner.floor import FLOOR_ADOPTED, FLOOR_NO_MAPPING, floor_text
 
     status = floor["status"]
+    lines = [
+        f"  siloed floor: {floor_text(status)} — due obligations covered by the joint plan "
+        f"{_fmt(floor.get('due_joint'))}, by the departments alone {_fmt(floor.get('due_siloed'))}"
+    ]
     unmapped = int(floor.get("routes_unmapped") or 0)
-    apart = (
-        f" ({unmapped} siloed route(s) had no joint team holding all their officers)"
-        if unmapped and status != FLOOR_NO_MAPPING
-        else ""
-    )
-    before = (
-        f"the joint plan alone covered {_fmt(floor.get('due_joint'))} due obligations, the "
-        f"departments alone {_fmt(floor.get('due_siloed'))}"
-    )
-    if status == FLOOR_ADOPTED:
-        return [
-            f"  siloed floor: adopted — {before}; the siloed routes given to the joint teams (as "
-            f"department parts, then filled) cover {_fmt(floor.get('due_floor'))}{apart}",
-            f"  (hard-deadline due obligations {_fmt(floor.get('hard_joint'))} → "
-            f"{_fmt(floor.get('hard_floor'))}; the routing objective, priority-weighted, "
-            f"{_fmt(floor.get('weighted_joint'), '.1%')} → "
-            f"{_fmt(floor.get('weighted_floor'), '.1%')})",
-        ]
     if status == FLOOR_NO_MAPPING:
-        return [
-            f"  siloed floor: no mapping — {before}; no siloed team's officers are all in one "
-            "joint team of its day, so the joint plan stays below"
+        return lines + [
+            "  no siloed team's officers are all in one joint team of its day: the joint plan "
+            "stays below"
         ]
-    return [f"  siloed floor: {floor_text(status)} — {before}{apart}"]
+    if status == FLOOR_ADOPTED:
+        lines += [
+            "  the siloed routes given to the joint teams (department parts, then filled) cover "
+            f"{_fmt(floor.get('due_floor'))};",
+            f"  hard-deadline due obligations {_fmt(floor.get('hard_joint'))} → "
+            f"{_fmt(floor.get('hard_floor'))}, routing objective (priority-weighted) "
+            f"{_fmt(floor.get('weighted_joint'), '.1%')} → "
+            f"{_fmt(floor.get('weighted_floor'), '.1%')}",
+        ]
+    if unmapped:
+        lines.append(f"  {unmapped} siloed route(s) had no joint team holding all their officers")
+    return lines
 
 
 def report_lines(doc: Mapping[str, Any], year: Mapping[str, Any] | None = None) -> list[str]:
