@@ -97,14 +97,6 @@ def due_covered(plan: Plan, *, hard: bool = False) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class _Travel:
-    """Travel matrices over the floor problem's nodes (what ``build_problem`` takes)."""
-
-    seconds: np.ndarray
-    metres: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
 class FloorWeek:
     """The floor's problem before routes: visits (wholes, then every department part), their
     problem over the joint plan's teams, its travel matrix and the visit index by
@@ -128,24 +120,22 @@ def floor_problem(
     for i, business in enumerate(p.visit_ids):
         node_of.setdefault(business, p.n_depots + i)
     nodes = np.array(list(range(p.n_depots)) + [node_of[v.business_id] for v in visits])
-    seconds = p.travel_seconds[np.ix_(nodes, nodes)]
-    metres = p.travel_metres[np.ix_(nodes, nodes)]
+    snap = joint.travel.snap_metres
+    travel = TravelMatrix(
+        p.travel_seconds[np.ix_(nodes, nodes)],
+        p.travel_metres[np.ix_(nodes, nodes)],
+        joint.travel.source,
+        snap_metres=tuple(snap[n] for n in nodes.tolist()) if snap else (),
+        warnings=joint.travel.warnings,
+    )
     problem = build_problem(
         scenario,
         visits,
         joint.teams,
         p.days[0],
-        _Travel(seconds, metres),
+        travel,
         drop_penalty=solve_params.drop_penalty,
         alternative=group if len(visits) > len(wholes) else None,
-    )
-    snap = joint.travel.snap_metres
-    travel = TravelMatrix(
-        seconds,
-        metres,
-        joint.travel.source,
-        snap_metres=tuple(snap[n] for n in nodes.tolist()) if snap else (),
-        warnings=joint.travel.warnings,
     )
     index = {(v.business_id, v.department_ids): i for i, v in enumerate(visits)}
     return FloorWeek(tuple(visits), problem, travel, index)
