@@ -111,11 +111,13 @@ class FloorWeek:
 def floor_problem(
     scenario: Scenario, joint: WeekRun, params: PlanParams, solve_params: SolveParams
 ) -> FloorWeek:
-    """The joint run's whole visits with every department part offered (``with_parts``), over
-    its teams, travel taken from its matrix (a part is its business's node again)."""
+    """The joint run's whole visits with every department part offered (``with_parts``; none
+    when ``solve_params.part_visits`` is ``off``), over its teams, travel taken from its matrix
+    (a part is its business's node again)."""
     p = joint.problem
     wholes = [v for v, w in zip(joint.visits, p.whole.tolist(), strict=True) if w]
-    visits, group = with_parts(wholes, scenario, params)
+    off = solve_params.part_visits == "off"  # the planner wants every visit all or nothing
+    visits, group = with_parts(wholes, scenario, params, only=() if off else None)
     node_of: dict[str, int] = {}
     for i, business in enumerate(p.visit_ids):
         node_of.setdefault(business, p.n_depots + i)

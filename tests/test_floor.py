@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -126,6 +127,21 @@ def test_metrics_report_the_floor() -> None:
     urban = doc["coverage"]["joint"]["urban"]
     assert urban["due"] == urban["scheduled"] == 17  # every garbage check, as the pair alone
     assert doc["coverage_by_department"]["urban"] == doc["coverage_by_department_siloed"]["urban"]
+
+
+def test_part_visits_off_keeps_every_visit_whole() -> None:
+    """With ``part_visits = "off"`` the floor makes no part visit either: the restaurants'
+    garbage stops of the siloed route cannot be copied (their visit is the 3-hour whole one), so
+    those stops are lost, and every stop checks all of its business's items."""
+    scenario = _scenario(TRIO, [Team("T", ("u1", "u2", "m1"))])
+    whole = replace(FAST, part_visits="off")
+    joint, siloed = run_week_and_baseline(scenario, PlanParams(), whole, workers=0)
+    m = dict(joint.plan.metrics)
+    assert m["floor_stops_lost"] >= 1
+    owed = {b.id: len(scenario.checklist_of(b)) for b in scenario.businesses}
+    assert all(len(s.visit.obligations) == owed[s.visit.business_id]
+               for r in joint.plan.routes for s in r.stops)  # fmt: skip
+    assert _verified(scenario, joint) == []
 
 
 def test_no_mapping_is_reported_not_pretended() -> None:
