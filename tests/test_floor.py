@@ -113,6 +113,14 @@ def test_joint_below_siloed_adopts_the_floor() -> None:
     assert m["siloed_floor"] == FLOOR_ADOPTED
     assert m["floor_due_floor"] >= m["floor_due_siloed"]
     assert _verified(scenario, joint) == []
+    # Reasons judged on the final routes: each restaurant's garbage part was made, its food
+    # checks wait for a team-day with room for the whole visit.
+    assert {u.obligation.item_id for u in joint.plan.unscheduled} == {"food"}
+    assert all(
+        u.reason.startswith("visited on Mon 2026-11-23 for Urban only (a part visit")
+        and "capacity: all 1 team-day(s) that could make it (Mon) are full" in u.reason
+        for u in joint.plan.unscheduled
+    )
 
 
 def test_metrics_report_the_floor() -> None:
