@@ -929,8 +929,9 @@ def write_heavy_section(rows: Sequence[Mapping[str, Any]], command: str) -> None
     new = (
         f"{HEAVY_START}\n## Heavy weeks and the demo: this tree against an earlier revision\n\n"
         f"Command: `{command}` (written {dt.date.today().isoformat()}). Each case is planned "
-        "jointly (`run_week`, teams formed as the pipeline forms them) and siloed "
-        "(`run_siloed_week`), by each planner in its own process, alternating, so both see the "
+        "jointly and siloed as the CLI and the app plan it (`run_week_and_baseline`: the "
+        "baseline alongside, then the siloed floor where the planner has one, *siloed floor*), "
+        "by each planner in its own process, alternating, so both see the "
         "same load (2 cores shared with six other engineers: *load* is the 1-minute load "
         "average before → after). *h1000*/*h2000*: `synthesize(businesses, townships, seed=1)` "
         "with a third of each office's officers kept (`thin_officers`), so the week's visits "
@@ -942,8 +943,9 @@ def write_heavy_section(rows: Sequence[Mapping[str, Any]], command: str) -> None
         "stall stop (`long_run_reference`: not a bound, what much more search reaches). *idle "
         "officer-days*: `planner.teams.idle_officer_days` (pairable rostered officers with no "
         "visit on a day while obligations are unscheduled). *shift used*: depart → back over "
-        "all team-days' shifts. *joint s* / *siloed s*: wall seconds of the joint plan "
-        "(formation included) and of the siloed baseline.\n\n"
+        "all team-days' shifts. *joint s*: wall seconds of `run_week_and_baseline` (both "
+        "plans, formation included; the baseline runs alongside, so *siloed s* is not "
+        "measured apart).\n\n"
         f"{to_markdown(rows, HEAVY_COLUMNS)}\n{HEAVY_END}"
     )
     if HEAVY_START in text and HEAVY_END in text:
