@@ -190,22 +190,22 @@ class _Routes:
         self.taken.add(group)
         return True
 
-    def copy(self, k: int, visits: Sequence[int], timed: RouteSolution) -> int:
+    def copy(self, k: int, visits: Sequence[int], source: RouteSolution) -> int:
         """Give vehicle ``k`` a route another plan made: ``visits`` (this problem's indices, -1
-        where a stop has none) at the times and lunch break of ``timed`` (that plan's route),
+        where a stop has none) at the times and lunch break of ``source`` (that plan's route),
         without the stops whose business is visited already or that the team may not make.
         Where the routing model rejects it (another shift, lunch or visit length: ``route_holds``)
         the stops are inserted one by one instead (``place``). Returns the stops not placed."""
         p = self.problem
         keep = [
             (i, start)
-            for i, start in zip(visits, timed.starts, strict=True)
+            for i, start in zip(visits, source.starts, strict=True)
             if i >= 0 and int(p.group[i]) not in self.taken and p.eligible[i, k]
         ]
         groups = {int(p.group[i]) for i, _ in keep}
         if k not in self.by_vehicle and keep and len(groups) == len(keep):
             copied = replace(
-                timed,
+                source,
                 vehicle=k,
                 visits=tuple(i for i, _ in keep),
                 starts=tuple(start for _, start in keep),
@@ -269,6 +269,7 @@ def route_holds(problem: RoutingProblem, route: RouteSolution) -> bool:
 
 
 def _due_of(visits: Sequence[Visit], served: Iterable[int], week: dt.date) -> int:
+    """Due obligations of the ``served`` visits (indices into ``visits``)."""
     return sum(is_due(o, week) for i in served for o in visits[i].obligations)
 
 
