@@ -1325,11 +1325,23 @@ _TASK_KINDS = {
 }
 
 
+def _split_reasons(text: str) -> list[str]:
+    """``a; b`` → ``[a, b]``, but never at a ``; `` inside parentheses: opening hours of several
+    rules (``(Mo-Fr 09:00-17:00; Sa 10:00-14:00)``) are one value of one reason."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth <= 0 and text.startswith("; ", i):
+            pieces.append(text[start:i])
+            start, depth = i + 2, 0
+    return [*pieces, text[start:]]
+
+
 def reason_parts(text: str) -> list[tuple[str, dict[str, str]]]:
     """A stored reason as (code, parameters) pieces: several reasons joined by ``; `` are several
     pieces; a reason of no known form is ``("other", {"text": …})``."""
     out: list[tuple[str, dict[str, str]]] = []
-    for piece in (p.strip() for p in str(text).split("; ")):
+    for piece in (p.strip() for p in _split_reasons(str(text))):
         if not piece:
             continue
         found = next(
