@@ -12,8 +12,6 @@ from planner.i18n import LANGS, LANGUAGE_NAMES
 from planner.views import plain
 
 st.set_page_config(page_title="Inspect Once · 综合查一次", page_icon="🗂️", layout="wide")
-backend()  # create or upgrade the database once; the demo prints its accounts on first start
-
 with st.sidebar:
     st.segmented_control(
         "Language · 语言",
@@ -24,6 +22,10 @@ with st.sidebar:
         selection_mode="single",
         bind="query-params",  # ?lang=zh: the language survives a refresh and page changes
     )
+
+# Create or upgrade the database once (the demo prints its accounts on first start); after the
+# language switch, so a database that cannot be opened is explained in the chosen language.
+backend()
 
 
 def page(path: str, key: str, icon: str, *, default: bool = False) -> st.Page:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner import check_scenario
 from planner.access import use_installation_secret
@@ -45,7 +47,7 @@ from planner.store import (
     default_url,
     local_time,
 )
-from planner.views import ProgressTally, department_names
+from planner.views import ProgressTally, database_place, department_names
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
     from planner.pipeline import DepartmentDone
@@ -193,7 +195,7 @@ class Backend:
     secret: str = ""  # the installation's access-code secret (made on first start)
 
 
-@st.cache_resource(show_spinner="Opening the database …")
+@st.cache_resource(show_spinner=False)  # backend() shows its spinner in the chosen language
 def _backend(url: str, scenario_path: str) -> Backend:
     """Open (and create or upgrade) the database once per URL.
 
@@ -230,13 +232,23 @@ def backend() -> Backend:
     """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use.
 
     Its installation secret becomes the default for access codes (``$PLANNER_SECRET`` wins).
+    When the database cannot be opened (server down, wrong URL, missing driver) the page says
+    so in the chosen language, with the URL's password hidden, and stops; the traceback goes to
+    the app's log only.
     """
-    found = _backend(default_url(), str(default_scenario_path()))
+    url = default_url()
+    try:
+        with st.spinner(tr("opening_database")):
+            found = _backend(url, str(default_scenario_path()))
+    except (SQLAlchemyError, ValueError, ImportError):
+        logging.getLogger(__name__).exception("cannot open the database %s", database_place(url))
+        st.error(tr("database_unreachable", place=database_place(url)), icon=":material/error:")
+        st.stop()
     use_installation_secret(found.secret)
     return found
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading scenario …")
+@st.cache_resource(max_entries=8, show_spinner=False)  # stored_scenario shows it, translated
 def _stored_scenario(url: str, version_id: int) -> Scenario:
     return _backend_for(url).store.load_scenario(version_id)
 
@@ -255,7 +267,8 @@ def working_version() -> ScenarioVersion | None:
 
 def stored_scenario(version_id: int) -> Scenario:
     """Scenario version ``version_id`` (immutable; loaded once)."""
-    return _stored_scenario(default_url(), version_id)
+    with st.spinner(tr("loading_scenario")):
+        return _stored_scenario(default_url(), version_id)
 
 
 def working_scenario() -> tuple[ScenarioVersion, Scenario] | None:

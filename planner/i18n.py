@@ -690,6 +690,15 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_job": ("job", "任务"),
     "col_error": ("error", "错误"),
     "col_attempts": ("tries", "尝试次数"),
+    # ---- u4-app: deployment (the database), language
+    "opening_database": ("Opening the database …", "正在打开数据库……"),
+    "database_unreachable": (
+        "The database cannot be opened ({place}). Ask whoever runs this installation to check "
+        "that the database server is up and that PLANNER_DATABASE_URL is right; the details are "
+        "in the app's log.",
+        "无法打开数据库（{place}）。请联系本系统的管理员，检查数据库服务器是否运行、"
+        "PLANNER_DATABASE_URL 设置是否正确；详细信息见应用日志。",
+    ),
 }
 
 EN: dict[str, str] = {key: pair[0] for key, pair in _PAIRS.items()}

@@ -55,6 +55,17 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^])")
 # ---------------------------------------------------------------- text for people
 
 
+def database_place(url: str) -> str:
+    """``url`` as it may be shown: its password replaced by ``***`` (also when the URL cannot be
+    parsed), so a message about the database never reveals it."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL: hide whatever sits between : and @
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
 def plain(text: object) -> str:
     """``text`` escaped for ``st.markdown``: data (names, addresses, legal basis) shows as typed,
     never as a link, an image, a heading or a format (every markdown character is escaped)."""

@@ -1,0 +1,83 @@
+"""Rough edges a township planner, a business or a department head hit first, in English and in
+简体中文, and what a real deployment hits (Streamlit AppTest, no browser): each test failed on the
+code before its fix."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, url: str, *, lang: str = "en") -> AppTest:
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["lang"] = lang
+    return app.run()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_unreachable_database_is_a_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """PostgreSQL down (or a wrong host in ``PLANNER_DATABASE_URL``): every visitor saw a raw
+    ``sqlalchemy.exc.OperationalError`` traceback in English. Now the page says the database
+    cannot be reached, in the chosen language, names the server without its password, and
+    raises nothing."""
+    url = f"postgresql://planner:Sup3rSecretPw@127.0.0.1:{_closed_port()}/planner"
+    app = _run(monkeypatch, url, lang=lang)
+    assert not app.exception, [e.value for e in app.exception]
+    (error,) = app.error
+    text = str(error.value)
+    assert "127.0.0.1" in text and "Sup3rSecretPw" not in text
+    assert ("***" in text) and ("planner@" in text or "planner:***@" in text)
+    assert bool(CJK.search(text)) == (lang == "zh")
+
+
+def test_a_malformed_database_url_is_a_message_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A typo in the URL's scheme is an error message (no traceback), and the message never
+    quotes the password."""
+    app = _run(monkeypatch, "postgresq://planner:Sup3rSecretPw@127.0.0.1/planner")
+    assert not app.exception, [e.value for e in app.exception]
+    (error,) = app.error
+    assert "Sup3rSecretPw" not in str(error.value)
+
+
+def test_the_app_config_hides_error_details_and_keeps_cross_site_protection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``.streamlit/config.toml`` as Streamlit reads it: an unexpected error shows no traceback
+    to users (Streamlit's default, ``full``, showed every user the file paths and code),
+    XSRF and CORS protection stay on, and the uploader's limit is planner's 64 MiB."""
+    from streamlit import config
+
+    from planner.load import MAX_UPLOAD_BYTES
+
+    monkeypatch.chdir(ROOT)  # `streamlit run app.py` reads .streamlit/config.toml from here
+    config._config_options = None  # read the project's file afresh
+    config.get_config_options(force_reparse=True, options_from_flags={})
+    try:
+        assert config.get_option("client.showErrorDetails") == "none"
+        assert config.get_option("server.enableXsrfProtection") is True
+        assert config.get_option("server.enableCORS") is True
+        assert config.get_option("server.maxUploadSize") * 2**20 == MAX_UPLOAD_BYTES
+    finally:
+        config._config_options = None
