@@ -691,6 +691,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_error": ("error", "错误"),
     "col_attempts": ("tries", "尝试次数"),
     # ---- u4-app: deployment (the database), language
+    "unit_hours": ("h", "小时"),
     "opening_database": ("Opening the database …", "正在打开数据库……"),
     "database_unreachable": (
         "The database cannot be opened ({place}). Ask whoever runs this installation to check "

@@ -901,6 +901,7 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
     """The Plan page's cards: visits joint vs siloed, disruption avoided, officer hours,
     joint-inspection rate, coverage. ``doc`` is ``Metrics.to_dict()``; without it (no baseline)
     the plan's own numbers."""
+    hours = t("unit_hours", lang)
     if not doc or _num(doc, "visits_siloed") is None:
         m = dict(plan.metrics)
         stops = sum(len(r.stops) for r in plan.routes)
@@ -912,7 +913,7 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
             Card(t("card_routes", lang), f"{len(plan.routes):,}"),
             Card(
                 t("card_hours", lang),
-                f"{m.get('officer_hours', 0.0):,.1f} h",
+                f"{m.get('officer_hours', 0.0):,.1f} {hours}",
                 help=t("card_hours_plain_help", lang),
             ),
             Card(
@@ -954,8 +955,8 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         ),
         Card(
             t("card_hours", lang),
-            f"{hours_j:,.1f} h",
-            None if hours_same is None else f"{hours_j - hours_same:+,.1f} h",
+            f"{hours_j:,.1f} {hours}",
+            None if hours_same is None else f"{hours_j - hours_same:+,.1f} {hours}",
             t(
                 "card_hours_help",
                 lang,
@@ -968,8 +969,8 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         ),
         Card(
             t("card_per_check", lang),
-            "–" if per_j is None else f"{per_j:,.2f} h",
-            None if per_j is None or per_s is None else f"{per_j - per_s:+,.2f} h",
+            "–" if per_j is None else f"{per_j:,.2f} {hours}",
+            None if per_j is None or per_s is None else f"{per_j - per_s:+,.2f} {hours}",
             t(
                 "card_per_check_help",
                 lang,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import json
 
@@ -250,3 +252,19 @@ def test_stops_at_one_place_share_a_label() -> None:
         {"lon": [120.1, 120.10001, 120.2], "lat": [30.2, 30.20001, 30.3], "label": ["1", "3", "2"]}
     )
     assert sorted(stop_labels(stops)["label"]) == ["1 · 3", "2"]
+
+
+def test_plan_cards_in_chinese_say_hours_in_chinese(plan: Plan) -> None:
+    """The Plan page in 简体中文 showed officer hours as ``400.2 h`` and ``-39.1 h`` (the English
+    unit); with and without a baseline every card's value and change reads in Chinese."""
+    doc = {"visits_joint": 2, "visits_siloed": 1, "visits_siloed_same_work": 3,
+           "officer_hours_joint": 10.0, "officer_hours_siloed": 4.0,
+           "officer_hours_siloed_same_work": 12.0, "obligations_scheduled": 20,
+           "obligations_scheduled_siloed": 5, "officer_hours_per_obligation_joint": 0.5,
+           "officer_hours_per_obligation_siloed": 0.8, "coverage_joint": 0.8,
+           "coverage_siloed": 0.5}  # fmt: skip
+    for cards in (plan_cards(plan, doc, "zh"), plan_cards(plan, None, "zh")):
+        shown = [part for c in cards for part in (c.value, c.delta or "", c.help or "")]
+        assert not [s for s in shown if re.search(r"[A-Za-z]", s)], shown
+    hours = {c.label: c for c in plan_cards(plan, doc, "zh")}["执法人员工时"]
+    assert (hours.value, hours.delta) == ("10.0 小时", "-2.0 小时")
