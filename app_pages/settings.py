@@ -156,7 +156,8 @@ if save_knobs:
         params_from(values)  # the parameter classes check every range
     except InputError as exc:
         st.error(tr("settings_invalid"))
-        st.markdown("\n".join(f"- {p}" for p in exc.problems))
+        frame = problems_frame(exc.problems, LANG)
+        st.dataframe(headed(frame, LANG), hide_index=True, width="stretch")
     else:
         backend().accounts.save_preference(PLANNING_KEY, values, by=user.username)
         st.success(tr("knobs_saved"))

@@ -691,7 +691,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_error": ("error", "错误"),
     "col_attempts": ("tries", "尝试次数"),
     # ---- u4-app: deployment (the database), language
-    "unit_hours": ("h", "小时"),
+    "unit_h": ("h", "小时"),
     "opening_database": ("Opening the database …", "正在打开数据库……"),
     "database_unreachable": (
         "The database cannot be opened ({place}). Ask whoever runs this installation to check "
@@ -1022,6 +1022,37 @@ PROBLEM_TEMPLATES: dict[str, tuple[str, str]] = {
     "missing_sheet": ("missing: this sheet is required", "缺少此工作表：该工作表为必需"),
     "unknown_sheet": ("not a scenario sheet; ignored", "不是数据工作表，已忽略"),
     "empty_key": ("empty key", "“key”列为空"),
+    # ---- planning parameters: the app's Settings and a params TOML file (planner.params)
+    "file_not_found": ("not found", "未找到此文件"),
+    "not_true_false": ("'{value}' is not true or false", "“{value}”不是“true”或“false”"),
+    "not_text": ("'{value}' is not text", "“{value}”不是文本"),
+    "unknown_parameter": (
+        "unknown parameter (known: {known})",
+        "未知的参数（可用的参数：{known}）",
+    ),
+    "unknown_parameter_anywhere": (
+        "unknown parameter (in none of {known})",
+        "未知的参数（不属于{known}中的任何一个表）",
+    ),
+    "unknown_table": ("unknown table (known: {known})", "未知的表（可用的表：{known}）"),
+    "parameter_in_two_tables": (
+        "belongs to {tables}: put it under one",
+        "同时属于{tables}：请放在其中一个表下",
+    ),
+    "must_be_between": ("must be {low}–{high}{unit}", "须在 {low}–{high}{unit} 之间"),
+    "must_be_below": ("must be {low}–<{high}", "须不小于 {low} 且小于 {high}"),
+    "must_be_at_least": ("must be ≥ {low}", "须不小于 {low}"),
+    "must_be_above": ("must be > {low}", "须大于 {low}"),
+    "must_be_above_at_most": (
+        "must be > {low} and ≤ {high}{unit}",
+        "须大于 {low} 且不超过 {high}{unit}",
+    ),
+    "must_be_one_of": ("must be one of {allowed}", "须为以下值之一：{allowed}"),
+    "team_needs_two": (
+        "must be at least 2 (two officers by law)",
+        "至少为 2（依法每组至少两名执法人员）",
+    ),
+    "max_size_range": ("must be min_size–{high}", "须在“min_size”与 {high} 之间"),
 }
 
 #: The OSM opening-hours grammar's rule names (what the parser expected) in words a planner reads.
@@ -1082,6 +1113,8 @@ _PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
         "read_as": lambda v: f" (read as '{v}')" if v else "",
         "expected": lambda v: _hours_rules(v, "en"),
         "titles": lambda v: ", ".join(repr(title) for title in v.split(", ")),
+        "tables": lambda v: " or ".join(v.split(", ")),
+        "unit": lambda v: f" {v}" if v else "",
     },
     "zh": {
         "doc_zh": lambda v: f"：{v}" if v else "",
@@ -1093,6 +1126,9 @@ _PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
         "files": _quoted_list,
         "officers": _quoted_list,
         "titles": _quoted_list,
+        "known": _quoted_list,
+        "tables": _quoted_list,
+        "unit": lambda v: {"days": " 天", "s": " 秒"}.get(v, f" {v}" if v else ""),
     },
 }
 

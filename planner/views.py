@@ -901,7 +901,7 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
     """The Plan page's cards: visits joint vs siloed, disruption avoided, officer hours,
     joint-inspection rate, coverage. ``doc`` is ``Metrics.to_dict()``; without it (no baseline)
     the plan's own numbers."""
-    hours = t("unit_hours", lang)
+    hours = t("unit_h", lang)
     if not doc or _num(doc, "visits_siloed") is None:
         m = dict(plan.metrics)
         stops = sum(len(r.stops) for r in plan.routes)
