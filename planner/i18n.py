@@ -1053,6 +1053,46 @@ PROBLEM_TEMPLATES: dict[str, tuple[str, str]] = {
         "至少为 2（依法每组至少两名执法人员）",
     ),
     "max_size_range": ("must be min_size–{high}", "须在“min_size”与 {high} 之间"),
+    # ---- road networks (planner.travel; `planner validate --roads`, `plan --roads`)
+    "road_off_network": (
+        "{id}: {metres} m from the nearest road of the network; {trips} trips to and from it are "
+        "estimated by straight line (check its coordinates or use a road file that covers it)",
+        "“{id}”距路网最近的道路 {metres} 米；往返它的 {trips} 段行程按直线估算"
+        "（请检查其坐标，或使用覆盖它的路网文件）",
+    ),
+    "road_disconnected": (
+        "{id}: on a piece of road not connected to the rest ({metres} m to it); {trips} trips to "
+        "and from it are estimated by straight line (check its coordinates or use a road file "
+        "that covers it)",
+        "“{id}”位于与路网其余部分不相连的路段上（距该路段 {metres} 米）；往返它的 {trips} 段行程"
+        "按直线估算（请检查其坐标，或使用覆盖它的路网文件）",
+    ),
+    "road_file_not_found": ("road network file not found: {path}", "未找到路网文件：“{path}”"),
+    "not_a_file": ("not a file: {path}", "不是文件：“{path}”"),
+    "not_pbf": (
+        "cannot read as an OSM PBF file: {detail}",
+        "无法作为“OSM PBF”路网文件读取：“{detail}”",
+    ),
+    "no_drivable_roads": ("the file has no drivable roads", "文件中没有机动车可通行的道路"),
+    "road_speed": (
+        "speed {value} km/h must be a number > 0",
+        "车速“{value}”公里/小时须为大于 0 的数字",
+    ),
+    "speed_not_positive": ("speed {value} km/h must be > 0", "车速 {value} 公里/小时须大于 0"),
+    "circuity_below_one": ("circuity {value} must be ≥ 1", "绕行系数 {value} 须不小于 1"),
+    "longitude_outside": (
+        "point {i}: longitude {value} is outside {low}…{high}",
+        "第 {i} 个点：经度 {value} 超出 {low}…{high}",
+    ),
+    "latitude_outside": (
+        "point {i}: latitude {value} is outside {low}…{high}",
+        "第 {i} 个点：纬度 {value} 超出 {low}…{high}",
+    ),
+    # ---- outcomes recorded from a CSV (`planner db record`)
+    "outcomes_not_found": (
+        "not found: give the outcomes CSV file",
+        "未找到：请提供检查结果 CSV 文件",
+    ),
 }
 
 #: The OSM opening-hours grammar's rule names (what the parser expected) in words a planner reads.

@@ -154,7 +154,7 @@ def test_every_code_is_used_where_problems_are_made() -> None:
     """No template is dead: each code is written where problems are made."""
     source = "\n".join(
         (PLANNER / name).read_text(encoding="utf-8")
-        for name in ("validate.py", "load.py", "hours.py", "params.py")
+        for name in ("validate.py", "load.py", "hours.py", "params.py", "travel.py", "cli.py")
     )
     unused = [code for code in PROBLEM_TEMPLATES if f'"{code}"' not in source]
     assert not unused
@@ -280,5 +280,75 @@ def test_a_broken_params_file_reads_in_chinese(tmp_path: Path) -> None:
         "unknown_table", "unknown_parameter", "not_true_false", "not_whole_number",
         "not_number", "not_date", "not_text",
     }  # fmt: skip
+    for problem in found:
+        assert_chinese(problem)
+
+
+def test_road_network_problems_read_in_chinese(tmp_path: Path) -> None:
+    """`planner validate --roads` / `plan --roads`: a point off the road network or on a piece of
+    road cut off from the rest, a road file that is missing, is a folder, is not a PBF file or
+    has no drivable road, bad speeds, and points out of range each have a code (they were
+    English only)."""
+    from test_travel import one_street
+
+    from planner.errors import InputError
+    from planner.travel import RoadWarning, resolve_speeds, road_matrix, straight_line_matrix
+
+    found = [
+        Problem.of("businesses.csv", 3, "lon", RoadWarning("b1", 1234, 6, True).coded, "warning"),
+        Problem.of("businesses.csv", 4, "lon", RoadWarning("b2", 80, 9, False).coded, "warning"),
+    ]
+    assert found[0].message.startswith("b1: 1,234 m from the nearest road of the network; 6 trips")
+    not_pbf = tmp_path / "roads.osm.pbf"
+    not_pbf.write_text("this is not a protobuf file", encoding="utf-8")
+    footway = one_street(tmp_path, highway="footway")
+    calls = [
+        lambda: road_matrix(tmp_path / "nowhere.osm.pbf", [(0.0, 0.0)]),
+        lambda: road_matrix(tmp_path, [(0.0, 0.0)]),
+        lambda: road_matrix(not_pbf, [(0.0, 0.0)]),
+        lambda: road_matrix(footway, [(0.0, 0.0), (0.001, 0.0)]),
+        lambda: road_matrix(footway, [(0.0, 0.0)], max_snap_metres=-1.0),
+        lambda: resolve_speeds({"residential": 0, "primary": "fast"}),
+        lambda: straight_line_matrix([(0.0, 0.0)], speed_kmh=0.0, circuity=0.5),
+        lambda: straight_line_matrix([(200.0, 95.0)]),
+    ]
+    for call in calls:
+        with pytest.raises(InputError) as caught:
+            call()
+        found += caught.value.problems
+    assert {p.code for p in found} >= {
+        "road_off_network", "road_disconnected", "road_file_not_found", "not_a_file", "not_pbf",
+        "no_drivable_roads", "must_be_at_least", "road_speed", "speed_not_positive",
+        "circuity_below_one", "longitude_outside", "latitude_outside",
+    }  # fmt: skip
+    for problem in found:
+        assert_chinese(problem)
+
+
+def test_outcome_file_problems_read_in_chinese(tmp_path: Path) -> None:
+    """`planner db record`: a missing outcomes file, and a status, result or date that cannot be
+    read, each have a code; a bad status lists the allowed ones (it said Python's
+    ``'finished' is not a valid OutcomeStatus``)."""
+    from planner.cli import _read_outcomes
+    from planner.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        _read_outcomes(tmp_path / "nowhere.csv")
+    found = list(caught.value.problems)
+    path = tmp_path / "outcomes.csv"
+    path.write_text(
+        "business,item,date,status,result,note\nb1,food,2026-11-31,finished,great,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        _read_outcomes(path)
+    found += caught.value.problems
+    assert [(p.code, p.column) for p in found] == [
+        ("outcomes_not_found", ""),
+        ("not_one_of", "status"),
+        ("not_one_of", "result"),
+        ("not_date", "date"),
+    ]
+    assert "not a valid" not in found[1].message and "done" in found[1].message
     for problem in found:
         assert_chinese(problem)
