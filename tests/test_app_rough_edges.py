@@ -81,3 +81,23 @@ def test_the_app_config_hides_error_details_and_keeps_cross_site_protection(
         assert config.get_option("server.maxUploadSize") * 2**20 == MAX_UPLOAD_BYTES
     finally:
         config._config_options = None
+
+
+def test_a_link_with_lang_zh_opens_the_app_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A link ``…/?lang=zh`` (the code the app's own comment promised) opened the app in English:
+    the bound language control only knew ``?lang=简体中文`` and dropped the code. Now the code
+    chooses the language, with no warning on the page."""
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'planner.db'}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.query_params["lang"] = "zh"
+    app.run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["登录 · 综合查一次"]
+    assert not app.warning
+    app.query_params["lang"] = "en"
+    app.run()
+    assert [t.value for t in app.title] == ["Sign in · Inspect Once"]
