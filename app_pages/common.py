@@ -22,7 +22,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner import check_scenario
-from planner.access import use_installation_secret
+from planner.access import demo_mode, use_installation_secret
 from planner.auth import Accounts, User, credential_lines, ensure_demo_accounts
 from planner.domain import Plan, Scenario
 from planner.errors import Problem
@@ -55,6 +55,10 @@ if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 TIME_LIMIT_ENV = "PLANNER_TIME_LIMIT"  # default solver time limit (s), e.g. short for tests
+NO_ACCOUNT_LINE = (
+    "No account exists yet. Add a planner with: "
+    "python -m planner.auth add NAME --role planner (the password is read from stdin)"
+)
 PLANNING_KEY = "planning"  # the saved planning knobs (Settings page)
 DEFAULT_KNOBS: dict[str, Any] = {
     "time_limit_s": 20.0,
@@ -200,8 +204,10 @@ def _backend(url: str, scenario_path: str) -> Backend:
     """Open (and create or upgrade) the database once per URL.
 
     On an empty database the default scenario (the demo, or ``PLANNER_SCENARIO``) is stored as
-    the first version; without any account the demo accounts are made and printed to the
-    terminal (their passwords are not kept, only their hashes).
+    the first version. Without any account, in demo mode (``PLANNER_DEMO=1``) the demo accounts
+    are made and printed to the terminal (their passwords are not kept, only their hashes);
+    outside demo mode none is made (a real installation adds its own with
+    ``python -m planner.auth add``) and the log says how.
     """
     store = Store(url)
     store.init()
@@ -212,13 +218,15 @@ def _backend(url: str, scenario_path: str) -> Backend:
         scenario, _ = check_scenario(scenario_path)
         if scenario is not None:
             store.import_scenario(scenario, by="app", why="first start", source=scenario_path)
-    if not accounts.users():
+    if not accounts.users() and demo_mode():
         try:
             departments = store.load_scenario().departments
         except NotFoundError:
             departments = ()
         made = ensure_demo_accounts(accounts, departments)
         print("\n".join(credential_lines(made)), flush=True)
+    elif not accounts.users():  # a real installation: no account nobody asked for, no password
+        print(NO_ACCOUNT_LINE, flush=True)  # in the server's log
     return Backend(store, accounts, secret)
 
 

@@ -692,6 +692,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_attempts": ("tries", "尝试次数"),
     # ---- u4-app: deployment (the database), language
     "unit_h": ("h", "小时"),
+    "login_no_account": (
+        "No account exists yet. Whoever runs this installation adds one on the server: "
+        "`python -m planner.auth add NAME --role planner` (see docs/security.md).",
+        "尚未创建任何账号。请由本系统的管理员在服务器上添加："
+        "`python -m planner.auth add 用户名 --role planner`（见 docs/security.md）。",
+    ),
     "opening_database": ("Opening the database …", "正在打开数据库……"),
     "database_unreachable": (
         "The database cannot be opened ({place}). Ask whoever runs this installation to check "

@@ -101,3 +101,27 @@ def test_a_link_with_lang_zh_opens_the_app_in_chinese(
     app.query_params["lang"] = "en"
     app.run()
     assert [t.value for t in app.title] == ["Sign in · Inspect Once"]
+
+
+def test_a_real_installation_makes_no_demo_account_and_logs_no_password(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Outside demo mode (``PLANNER_DEMO`` unset) the app's first start on an empty database made
+    the demo accounts anyway, a full ``planner`` among them, and printed their passwords to the
+    server's log. Now it makes none, the log says how to add one, and the sign-in page tells
+    the visitor (in the chosen language) instead of pointing at passwords in a terminal."""
+    from planner.auth import Accounts
+
+    monkeypatch.delenv("PLANNER_DEMO", raising=False)
+    url = f"sqlite:///{tmp_path / 'planner.db'}"
+    for lang in ("en", "zh"):
+        app = _run(monkeypatch, url, lang=lang)
+        assert not app.exception
+        (info,) = app.info
+        assert "planner.auth add" in str(info.value)
+        assert bool(CJK.search(str(info.value))) == (lang == "zh")
+    with Accounts(url) as accounts:
+        assert accounts.users() == ()
+    printed = capsys.readouterr().out
+    assert "planner.auth add" in printed and "password)" not in printed
+
