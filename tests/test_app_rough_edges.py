@@ -124,4 +124,3 @@ def test_a_real_installation_makes_no_demo_account_and_logs_no_password(
         assert accounts.users() == ()
     printed = capsys.readouterr().out
     assert "planner.auth add" in printed and "password)" not in printed
-
