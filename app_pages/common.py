@@ -47,7 +47,7 @@ from planner.store import (
     default_url,
     local_time,
 )
-from planner.views import ProgressTally, database_place, department_names
+from planner.views import ProgressTally, database_place, department_names, township_name
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
     from planner.pipeline import DepartmentDone
@@ -286,11 +286,11 @@ def working_scenario() -> tuple[ScenarioVersion, Scenario] | None:
 
 
 def version_text(version: ScenarioVersion) -> str:
-    """One line about a scenario version."""
+    """One line about a scenario version (the township named in the chosen language)."""
     return tr(
         "working_version",
         id=version.id,
-        township=version.township,
+        township=township_name(stored_scenario(version.id).settings, lang()),
         when=local_time(version.created_at),
     )
 

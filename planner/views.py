@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 
 from planner.access import access_code
-from planner.domain import Obligation, Plan, Route, Scenario
+from planner.domain import Obligation, Plan, Route, Scenario, Settings
 from planner.errors import Problem
 from planner.i18n import (
     CHANGE_KINDS,
@@ -64,6 +64,11 @@ def database_place(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a malformed URL: hide whatever sits between : and @
         return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def township_name(settings: Settings, lang: str = "en") -> str:
+    """The township's name in ``lang`` (its Chinese name when it has one)."""
+    return (settings.township_zh or settings.township) if lang == "zh" else settings.township
 
 
 def plain(text: object) -> str:

@@ -124,3 +124,25 @@ def test_a_real_installation_makes_no_demo_account_and_logs_no_password(
         assert accounts.users() == ()
     printed = capsys.readouterr().out
     assert "planner.auth add" in printed and "password)" not in printed
+
+
+@pytest.mark.parametrize("page", ["data", "settings"])
+def test_the_scenario_version_line_names_the_township_in_chinese(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, page: str
+) -> None:
+    """The Data and Settings pages in 简体中文 said “计划基于数据版本 1（Tiny Township）” (the
+    stored English name) under a title that gives the township's Chinese name; the line now
+    uses the Chinese name when the scenario has one."""
+    from planner.auth import PLANNER, User
+
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'planner.db'}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["user"] = User("planner", PLANNER, "", "Planner")
+    app.session_state["lang"] = "zh"
+    app.run()
+    app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception
+    lines = [m.value for m in (*app.markdown, *app.caption) if "数据版本" in str(m.value)]
+    assert lines and all("（小镇）" in line and "Tiny" not in line for line in lines), lines
