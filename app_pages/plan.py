@@ -28,6 +28,7 @@ from planner.views import (
     headed,
     officer_name_map,
     plan_cards,
+    store_error_text,
     unscheduled_frame,
 )
 
@@ -161,7 +162,7 @@ if info.status == PlanStatus.DRAFT:
         try:
             backend().store.publish(info.id, by=user.username, expected_version=info.version)
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(store_error_text(exc, LANG))
         else:
             notified = len({n.business_id for n in backend().store.notices(info.id)})
             st.success(tr("published_ok", id=info.id, n=notified))

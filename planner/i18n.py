@@ -698,6 +698,24 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "尚未创建任何账号。请由本系统的管理员在服务器上添加："
         "`python -m planner.auth add 用户名 --role planner`（见 docs/security.md）。",
     ),
+    "store_conflict": (
+        "Someone else changed this plan, or published another plan of its week, meanwhile: "
+        "reload the page and try again.",
+        "在此期间，有人修改了此计划，或发布了同一周的另一份计划：请刷新页面后重试。",
+    ),
+    "store_state": (
+        "The plan's status does not allow this (for example, outcomes of a draft): reload the "
+        "page to see its status.",
+        "计划当前的状态不允许此操作（例如为草稿计划登记结果）：请刷新页面查看其状态。",
+    ),
+    "store_not_found": (
+        "What this refers to is no longer in the database: reload the page.",
+        "所涉及的记录已不在数据库中：请刷新页面。",
+    ),
+    "store_refused": (
+        "The database refused the change: reload the page and try again.",
+        "数据库拒绝了此次修改：请刷新页面后重试。",
+    ),
     "opening_database": ("Opening the database …", "正在打开数据库……"),
     "database_unreachable": (
         "The database cannot be opened ({place}). Ask whoever runs this installation to check "

@@ -71,6 +71,20 @@ def township_name(settings: Settings, lang: str = "en") -> str:
     return (settings.township_zh or settings.township) if lang == "zh" else settings.township
 
 
+def store_error_text(error: Exception, lang: str = "en") -> str:
+    """What the store refused, for the page: in English its own message (which names the plan,
+    week and who changed it); in Chinese what happened and what to do, by the kind of refusal
+    (the store's messages are English only)."""
+    from planner.store import ConflictError, NotFoundError, StateError
+
+    if lang != "zh":
+        return str(error)
+    kinds = ((ConflictError, "store_conflict"), (StateError, "store_state"),
+             (NotFoundError, "store_not_found"))  # fmt: skip
+    key = next((k for kind, k in kinds if isinstance(error, kind)), "store_refused")
+    return t(key, lang)
+
+
 def plain(text: object) -> str:
     """``text`` escaped for ``st.markdown``: data (names, addresses, legal basis) shows as typed,
     never as a link, an image, a heading or a format (every markdown character is escaped)."""

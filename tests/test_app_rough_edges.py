@@ -146,3 +146,57 @@ def test_the_scenario_version_line_names_the_township_in_chinese(
     assert not app.exception
     lines = [m.value for m in (*app.markdown, *app.caption) if "数据版本" in str(m.value)]
     assert lines and all("（小镇）" in line and "Tiny" not in line for line in lines), lines
+
+
+@pytest.fixture(scope="module")
+def two_drafts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database holding the tiny scenario and two draft plans of its week (ids 1 and 2)."""
+    from planner import load_scenario, plan_week
+    from planner.params import SolveParams
+    from planner.store import Store
+
+    path = tmp_path_factory.mktemp("drafts") / "planner.db"
+    scenario = load_scenario(TINY)
+    plan = plan_week(scenario, solve_params=SolveParams(time_limit_s=1))
+    with Store(f"sqlite:///{path}") as store:
+        store.init()
+        version = store.import_scenario(scenario, by="test")
+        for _ in range(2):
+            store.save_plan(plan, scenario_version=version.id, by="test")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_publish_that_lost_a_race_says_so_in_the_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, two_drafts: Path, lang: str
+) -> None:
+    """Two planners: one has draft 1 open on the Plan page while the other publishes draft 2 of
+    the same week. Publishing draft 1 is refused; in 简体中文 the refusal was the store's
+    English sentence. Now it says what happened and what to do in Chinese (English keeps the
+    store's own sentence, which names the other plan)."""
+    import shutil
+
+    from planner.auth import PLANNER, User
+    from planner.store import Store
+
+    db = tmp_path / "planner.db"
+    shutil.copy(two_drafts, db)
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["user"] = User("planner", PLANNER, "", "Planner")
+    app.session_state["lang"] = lang
+    app.session_state["plan_id"] = 1
+    app.run()
+    app.switch_page("app_pages/plan.py").run()
+    with Store(f"sqlite:///{db}") as store:
+        store.publish(2, by="other-planner")
+    next(b for b in app.button if b.key == "publish").click().run()
+    assert not app.exception
+    (error,) = app.error
+    text = str(error.value)
+    if lang == "zh":
+        assert CJK.search(text) and not re.search(r"[A-Za-z]{2,}", text), text
+    else:
+        assert "another plan for this week was published" in text, text
