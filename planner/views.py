@@ -24,6 +24,7 @@ from planner.i18n import (
     RESULTS,
     RISKS,
     TASK_KINDS,
+    WEEKDAYS,
     YES_NO,
     category_name,
     day_label,
@@ -155,6 +156,17 @@ def localised_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             out[column] = out[column].map(
                 lambda v: v if v == "*" else category_name(str(v).replace(",", ";"), lang)
             )
+    if lang == "zh":  # officers' working days and fixed teams' days: Mon,Tue → 周一、周二
+        names = dict(zip(WEEKDAYS["en"], WEEKDAYS["zh"], strict=True))
+        for column in ("working_days", "days"):
+            if column in out.columns:
+                out[column] = out[column].map(
+                    lambda v: (
+                        "、".join(names.get(d.strip(), d.strip()) for d in str(v).split(","))
+                        if str(v)
+                        else v
+                    )
+                )
     return out
 
 

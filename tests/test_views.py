@@ -267,3 +267,15 @@ def test_plan_cards_in_chinese_say_hours_in_chinese(plan: Plan) -> None:
         assert not [s for s in shown if re.search(r"[A-Za-z]", s)], shown
     hours = {c.label: c for c in plan_cards(plan, doc, "zh")}["执法人员工时"]
     assert (hours.value, hours.delta) == ("10.0 小时", "-2.0 小时")
+
+
+def test_officers_working_days_read_in_chinese(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """The Data page's officers table in 简体中文 listed working days as ``Mon,Tue,Wed,Thu,Fri``;
+    they read ``周一、周二…`` now (English keeps the file's form)."""
+    from planner.tables import scenario_to_frames
+    from planner.views import localised_frame
+
+    frame = scenario_to_frames(load_scenario(tiny_dir))["inspectors"]
+    zh = localised_frame(frame, "zh")["working_days"]
+    assert all(re.fullmatch(r"周[一二三四五六日](、周[一二三四五六日])*", d) for d in zh), list(zh)
+    assert list(localised_frame(frame, "en")["working_days"]) == list(frame["working_days"])
