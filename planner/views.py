@@ -1033,7 +1033,9 @@ def department_view(scenario: Scenario, plan: Plan, department_id: str) -> Cover
 
 
 def risk_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
-    """A department's due and scheduled obligations by risk class, with the share."""
+    """A department's due and scheduled obligations by risk class (high, medium, low, then any
+    other), with the share."""
+    order = {"high": 0, "medium": 1, "low": 2}
     rows = [
         {
             "risk": label(RISKS, risk, lang),
@@ -1041,7 +1043,7 @@ def risk_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
             "scheduled": done,
             "share": done / due if due else None,
         }
-        for risk, due, done in coverage.by_risk
+        for risk, due, done in sorted(coverage.by_risk, key=lambda r: (order.get(r[0], 3), r[0]))
     ]
     return pd.DataFrame(rows, columns=["risk", "due", "scheduled", "share"])
 

@@ -279,3 +279,15 @@ def test_officers_working_days_read_in_chinese(tiny_dir) -> None:  # type: ignor
     zh = localised_frame(frame, "zh")["working_days"]
     assert all(re.fullmatch(r"周[一二三四五六日](、周[一二三四五六日])*", d) for d in zh), list(zh)
     assert list(localised_frame(frame, "en")["working_days"]) == list(frame["working_days"])
+
+
+def test_risk_table_lists_high_medium_low() -> None:
+    """The Department page's risk table listed 高, 低, 中 (the order the obligations came in);
+    it lists high, medium, low in either language."""
+    from planner.metrics import Coverage
+    from planner.views import risk_frame
+
+    coverage = Coverage("market", 9, 6, 0, (), (("high", 3, 3), ("low", 4, 2), ("medium", 2, 1)),
+                        0, 0, ())  # fmt: skip
+    assert list(risk_frame(coverage, "zh")["risk"]) == ["高", "中", "低"]
+    assert list(risk_frame(coverage, "en")["due"]) == [3, 2, 4]
