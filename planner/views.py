@@ -86,6 +86,20 @@ def store_error_text(error: Exception, lang: str = "en") -> str:
     return t(key, lang)
 
 
+def field_line(name: str, value: str, lang: str = "en") -> str:
+    """``**Name:** value`` as markdown, with the colon of ``lang`` (``**时间段**：…`` in Chinese);
+    ``value`` is shown as plain text."""
+    return f"**{name}**{'：' if lang == 'zh' else ': '}{plain(value)}"
+
+
+def officers_text(officers: Iterable[tuple[str, str]], lang: str = "en") -> str:
+    """Officers with their certificate numbers: ``A (no. 1), B (no. 2)``; ``A（1）、B（2）`` in
+    Chinese."""
+    if lang == "zh":
+        return "、".join(f"{name}（{cert or '—'}）" for name, cert in officers)
+    return ", ".join(f"{name} ({cert or '—'})" for name, cert in officers)
+
+
 def plain(text: object) -> str:
     """``text`` escaped for ``st.markdown``: data (names, addresses, legal basis) shows as typed,
     never as a link, an image, a heading or a format (every markdown character is escaped)."""

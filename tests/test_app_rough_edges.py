@@ -200,3 +200,33 @@ def test_a_publish_that_lost_a_race_says_so_in_the_language(
         assert CJK.search(text) and not re.search(r"[A-Za-z]{2,}", text), text
     else:
         assert "another plan for this week was published" in text, text
+
+
+def test_the_business_page_in_chinese_uses_chinese_punctuation(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, two_drafts: Path
+) -> None:
+    """A business reading its visit in 简体中文 saw ``**时间段:** 09:24–09:44`` and officers as
+    ``A (no. 1), B (no. 2)``: English colons, commas and brackets. Now: ``时间段：``,
+    ``A（1）、B（2）`` and ``法律依据：``."""
+    import datetime as dt
+    import shutil
+
+    from planner.access import access_code
+    from planner.store import Store
+
+    db = tmp_path / "planner.db"
+    shutil.copy(two_drafts, db)
+    with Store(f"sqlite:///{db}") as store:
+        store.publish(1, by="test")
+        business = store.load_plan(1).routes[0].stops[0].visit.business_id
+    week = dt.date(2026, 11, 23)
+    app = _run(monkeypatch, f"sqlite:///{db}", lang="zh")
+    app.switch_page("app_pages/business.py").run()
+    app.text_input[0].input(business)
+    app.text_input[1].input(access_code(business, week, "rough-edges-secret"))
+    next(b for b in app.button if b.label == "查看检查安排").click().run()
+    assert not app.exception
+    text = "\n".join(str(m.value) for m in app.markdown)
+    assert "**时间段**：" in text and "**检查人员（姓名、执法证号）**：" in text, text
+    assert "法律依据：" in text
+    assert not re.search(r"\*\*[^*]+\*\*: |\w \\\(", text), text
