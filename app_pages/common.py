@@ -334,10 +334,12 @@ def plan_label(info: PlanInfo, language: str = "en") -> str:
 
 
 def open_plan_or_stop() -> tuple[PlanInfo, Plan, Scenario]:
-    """The plan picker; the chosen plan and its scenario, or a hint and a stop when none exists."""
+    """The plan picker; the chosen plan and its scenario, or a hint and a stop when none exists
+    (a department head, who has no Plan page, is told who makes the plan)."""
     info = choose_plan()
     if info is None:
-        st.info(tr("no_plan"))
+        user = current_user()
+        st.info(tr("no_plan" if user is None or user.is_planner else "no_plan_head"))
         st.stop()
     return info, plan_of(info), plan_scenario(info)
 

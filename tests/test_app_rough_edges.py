@@ -230,3 +230,26 @@ def test_the_business_page_in_chinese_uses_chinese_punctuation(
     assert "**时间段**：" in text and "**检查人员（姓名、执法证号）**：" in text, text
     assert "法律依据：" in text
     assert not re.search(r"\*\*[^*]+\*\*: |\w \\\(", text), text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_department_head_without_a_plan_is_told_who_makes_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: str
+) -> None:
+    """A department head signing in before any plan exists was told to “choose the week on the
+    Plan page and press Solve”, a page they do not have. They are told the township planner
+    makes and publishes the plan."""
+    from planner.auth import DEPARTMENT, User
+
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'planner.db'}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["user"] = User("head-market", DEPARTMENT, "market", "Market regulation")
+    app.session_state["lang"] = lang
+    app.run()
+    assert not app.exception
+    (info,) = app.info
+    text = str(info.value)
+    assert "Solve" not in text and "求解" not in text, text
+    assert ("planner" in text) if lang == "en" else ("综合执法办" in text), text
