@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from planner.errors import BadValue, PlannerError, Problem
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
@@ -990,4 +992,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_problems(problems)
         else:
             print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OperationalError as exc:  # the database server is down or refuses us: no traceback
+        from planner.store import default_url
+        from planner.views import database_place
+
+        place = database_place(getattr(args, "url", None) or default_url())
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"error: cannot open the database {place}: {reason}", file=sys.stderr)
         return EXIT_INPUT

@@ -253,3 +253,19 @@ def test_a_department_head_without_a_plan_is_told_who_makes_it(
     text = str(info.value)
     assert "Solve" not in text and "求解" not in text, text
     assert ("planner" in text) if lang == "en" else ("综合执法办" in text), text
+
+
+def test_cli_db_init_on_an_unreachable_database_is_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator's first command, ``python -m planner db init``, against a PostgreSQL that is
+    down printed a 40-line SQLAlchemy traceback; it prints one line naming the server (password
+    hidden) and the reason, and exits 2."""
+    from planner.cli import main
+
+    url = f"postgresql://planner:Sup3rSecretPw@127.0.0.1:{_closed_port()}/planner"
+    monkeypatch.setenv("PLANNER_DATABASE_URL", url)
+    assert main(["db", "init"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot open the database postgresql://planner:***@127.0.0.1:")
+    assert "Traceback" not in err and "Sup3rSecretPw" not in err and len(err.splitlines()) == 1
