@@ -1347,7 +1347,7 @@ REASONS: tuple[ReasonForm, ...] = (
         "part_visit",
         rf"visited(?: on (?P<days>{_DAYNAME} {_DATE}))? for (?P<department>.+) only "
         r"\(a part visit: the whole visit was not made\)",
-        "已于{days}仅检查{department}的事项（部分检查：未能完成整次联合检查）",
+        "{days}仅检查{department}的事项（部分检查：未能完成整次联合检查）",
     ),
     ReasonForm(
         "no_certified_team",
@@ -1519,6 +1519,8 @@ def _zh_values(code: str, values: Mapping[str, str], scenario: Scenario | None) 
         v["days"] = (
             f"（{_days_zh(v['days'])}）" if code == "split" and v["days"] else (_days_zh(v["days"]))
         )
+    if code == "part_visit":  # the day is optional: "已于周五 2026-11-27 仅检查…" or "仅检查…"
+        v["days"] = f"已于{v['days']} " if v["days"] else ""
     if "span" in v:
         v["span"] = _days_zh(v["span"].replace("from ", "自 ").replace("–", " 至 "))
     if "department" in v:

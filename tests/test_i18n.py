@@ -162,3 +162,14 @@ def test_opening_hours_of_several_rules_stay_one_reason_in_chinese(tiny_dir) -> 
     assert not re.search(r"[A-Za-z]{2,}", DATA.sub("", zh.replace(hours, ""))), zh
     outside = f"opening hours ({hours}) outside every shift"
     assert [code for code, _ in reason_parts(outside)] == ["hours_outside_shift"]
+
+
+def test_a_part_visit_reads_well_with_and_without_its_day(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """A part visit without a day read “已于仅检查…” (“on” with no day) in Chinese, and one with a
+    day ran the date into the next word (“2026-11-27仅检查”)."""
+    scenario = load_scenario(tiny_dir)
+    tail = "for Market regulation only (a part visit: the whole visit was not made)"
+    without = reason_text(f"visited {tail}", "zh", scenario)
+    assert without.startswith("仅检查") and "已于" not in without, without
+    on_day = reason_text(f"visited on Fri 2026-11-27 {tail}", "zh", scenario)
+    assert on_day.startswith("已于周五 2026-11-27 仅检查"), on_day
