@@ -45,9 +45,14 @@ from planner.store import (
     ScenarioVersion,
     Store,
     default_url,
-    local_time,
 )
-from planner.views import ProgressTally, database_place, department_names, township_name
+from planner.views import (
+    ProgressTally,
+    database_place,
+    department_names,
+    township_name,
+    township_time,
+)
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
     from planner.pipeline import DepartmentDone
@@ -286,12 +291,14 @@ def working_scenario() -> tuple[ScenarioVersion, Scenario] | None:
 
 
 def version_text(version: ScenarioVersion) -> str:
-    """One line about a scenario version (the township named in the chosen language)."""
+    """One line about a scenario version (the township named in the chosen language, the time
+    on the township's clock)."""
+    settings = stored_scenario(version.id).settings
     return tr(
         "working_version",
         id=version.id,
-        township=township_name(stored_scenario(version.id).settings, lang()),
-        when=local_time(version.created_at),
+        township=township_name(settings, lang()),
+        when=township_time(version.created_at, settings.timezone),
     )
 
 

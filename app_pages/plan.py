@@ -21,7 +21,7 @@ from app_pages.common import (
 )
 from planner import charts, export
 from planner.domain import Plan, Scenario
-from planner.store import PlanInfo, PlanStatus, StoreError, local_time
+from planner.store import PlanInfo, PlanStatus, StoreError
 from planner.views import (
     access_codes_frame,
     department_names,
@@ -29,6 +29,7 @@ from planner.views import (
     officer_name_map,
     plan_cards,
     store_error_text,
+    township_time,
     unscheduled_frame,
 )
 
@@ -169,7 +170,11 @@ if info.status == PlanStatus.DRAFT:
             st.rerun()
 elif info.published_at is not None:
     st.success(
-        tr("already_published", when=local_time(info.published_at), who=info.published_by),
+        tr(
+            "already_published",
+            when=township_time(info.published_at, plan_sc.settings.timezone),
+            who=info.published_by,
+        ),
         icon=":material/campaign:",
     )
 

@@ -100,6 +100,20 @@ def officers_text(officers: Iterable[tuple[str, str]], lang: str = "en") -> str:
     return ", ".join(f"{name} ({cert or '—'})" for name, cert in officers)
 
 
+def township_time(moment: dt.datetime, timezone: str) -> str:
+    """A stored timestamp (UTC; naive ones are UTC) as the township's wall-clock time, e.g.
+    ``2026-11-25 18:42``: the same clock as the plan's visit times, whatever zone the server runs
+    in (``planner.store.local_time`` uses the server's)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    try:
+        zone: dt.tzinfo = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 def plain(text: object) -> str:
     """``text`` escaped for ``st.markdown``: data (names, addresses, legal basis) shows as typed,
     never as a link, an image, a heading or a format (every markdown character is escaped)."""

@@ -269,3 +269,32 @@ def test_cli_db_init_on_an_unreachable_database_is_a_message(
     err = capsys.readouterr().err
     assert err.startswith("error: cannot open the database postgresql://planner:***@127.0.0.1:")
     assert "Traceback" not in err and "Sup3rSecretPw" not in err and len(err.splitlines()) == 1
+
+
+def test_publication_time_is_on_the_townships_clock(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, two_drafts: Path
+) -> None:
+    """“Published 2026-11-20 02:00 by …” was the server's clock (UTC in a container) for a
+    township in Asia/Shanghai, eight hours off the visit times beside it. The Plan page, and the
+    scenario-version line, now show the township's time."""
+    import datetime as dt
+    import shutil
+
+    from planner.auth import PLANNER, User
+    from planner.store import Store
+
+    db = tmp_path / "planner.db"
+    shutil.copy(two_drafts, db)
+    moment = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
+    with Store(f"sqlite:///{db}", clock=lambda: moment) as store:
+        store.publish(1, by="ana")
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["user"] = User("planner", PLANNER, "", "Planner")
+    app.session_state["plan_id"] = 1
+    app.run()
+    app.switch_page("app_pages/plan.py").run()
+    assert not app.exception
+    assert "Published 2026-11-20 10:00 by ana." in [str(s.value) for s in app.success]
