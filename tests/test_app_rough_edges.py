@@ -298,3 +298,26 @@ def test_publication_time_is_on_the_townships_clock(
     app.switch_page("app_pages/plan.py").run()
     assert not app.exception
     assert "Published 2026-11-20 10:00 by ana." in [str(s.value) for s in app.success]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_planning_knob_on_settings_explains_itself(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lang: str
+) -> None:
+    """The Settings page's planning knobs (“Leaving a visit out (s)”, “Officer in a team
+    (points)” …) had no help, while the same knobs on the Plan page explain themselves. Each
+    has the Plan page's help now, in the chosen language."""
+    from planner.auth import PLANNER, User
+
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path / 'planner.db'}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app.session_state["user"] = User("planner", PLANNER, "", "Planner")
+    app.session_state["lang"] = lang
+    app.run()
+    app.switch_page("app_pages/settings.py").run()
+    knobs = [n for n in app.number_input if str(n.key).startswith("k_")]
+    assert len(knobs) == 11
+    assert [n.label for n in knobs if not n.help] == []
+    assert all(bool(CJK.search(n.help)) == (lang == "zh") for n in knobs)
