@@ -437,17 +437,23 @@ def select_routes(
     ]
 
 
+ITEMS_SEPARATOR = ("; ", "；")  # between a visit's items, in English and in Chinese
+
+
 def items_text(obligations: Iterable[Obligation], scenario: Scenario, lang: str = "en") -> str:
     """The items of a visit as ``title (department)`` lines in ``lang``, each item once."""
     seen: dict[str, str] = {}
     for o in obligations:
         if o.item_id not in seen:
             mark = " ⚑" if is_unannounced(o, scenario) else ""
+            title = item_title(o.item_id, scenario, lang)
+            department = department_name(o.department_id, scenario, lang)
             seen[o.item_id] = (
-                f"{item_title(o.item_id, scenario, lang)} "
-                f"({department_name(o.department_id, scenario, lang)}){mark}"
+                f"{title}（{department}）{mark}"
+                if lang == "zh"
+                else f"{title} ({department}){mark}"
             )
-    return "; ".join(seen.values())
+    return ITEMS_SEPARATOR[lang == "zh"].join(seen.values())
 
 
 def route_stops_frame(
@@ -808,7 +814,9 @@ def schedule_figure(frame: pd.DataFrame, lang: str = "en") -> go.Figure:
     order = [t(f"kind_{k}", lang) for k in SCHEDULE_COLOURS]
     shown = frame.assign(  # Plotly's hover is HTML: data stays text, one item per line
         business=frame["business"].map(html.escape),
-        items=frame["items"].map(lambda s: "<br>".join(html.escape(p) for p in s.split("; "))),
+        items=frame["items"].map(
+            lambda s: "<br>".join(html.escape(p) for p in re.split("; |；", s))
+        ),
         lane_text=frame["lane"].map(html.escape),
     )
     fig = px.timeline(

@@ -291,3 +291,14 @@ def test_risk_table_lists_high_medium_low() -> None:
                         0, 0, ())  # fmt: skip
     assert list(risk_frame(coverage, "zh")["risk"]) == ["高", "中", "低"]
     assert list(risk_frame(coverage, "en")["due"]) == [3, 2, 4]
+
+
+def test_a_visits_items_use_chinese_brackets_and_separators(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    """The Map page's stops table in 简体中文 listed items as ``生活垃圾分类 (综合执法); 燃气安全
+    (应急)``: English brackets and semicolons in Chinese text. It reads ``食品安全（市场监管）；…``
+    now; English keeps ``title (department); …``."""
+    scenario = load_scenario(tiny_dir)
+    zh = route_stops_frame(plan, scenario, lang="zh")["items"]
+    en = route_stops_frame(plan, scenario, lang="en")["items"]
+    assert all("（" in text and " (" not in text and "; " not in text for text in zh), list(zh)
+    assert all(" (" in text and "（" not in text for text in en), list(en)
