@@ -321,3 +321,24 @@ def test_every_planning_knob_on_settings_explains_itself(
     assert len(knobs) == 11
     assert [n.label for n in knobs if not n.help] == []
     assert all(bool(CJK.search(n.help)) == (lang == "zh") for n in knobs)
+
+
+def test_the_rosters_unscheduled_sheet_says_why_in_both_languages(two_drafts: Path) -> None:
+    """The roster (Plan page → Roster (.xlsx)) gives every column of its unscheduled sheet in
+    English and Chinese (“Item 检查事项”, “Food safety 食品安全”) except the reason, which was
+    English only; it now has its Chinese on a second line."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from planner import load_scenario
+    from planner.export import roster_xlsx_bytes
+    from planner.store import Store
+
+    with Store(f"sqlite:///{two_drafts}") as store:
+        plan = store.load_plan(1)
+    assert plan.unscheduled
+    book = load_workbook(io.BytesIO(roster_xlsx_bytes(plan, load_scenario(TINY))))
+    sheet = next(ws for ws in book.worksheets if ws["A1"].value.startswith("Unscheduled"))
+    whys = [row[5] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
+    assert whys and all(re.search(r"[A-Za-z]", w) and CJK.search(w) for w in whys), whys
