@@ -340,10 +340,10 @@ def plan_label(info: PlanInfo, language: str = "en") -> str:
     )
 
 
-def open_plan_or_stop() -> tuple[PlanInfo, Plan, Scenario]:
+def open_plan_or_stop(*, published_only: bool = False) -> tuple[PlanInfo, Plan, Scenario]:
     """The plan picker; the chosen plan and its scenario, or a hint and a stop when none exists
     (a department head, who has no Plan page, is told who makes the plan)."""
-    info = choose_plan()
+    info = choose_plan(published_only=published_only)
     if info is None:
         user = current_user()
         st.info(tr("no_plan" if user is None or user.is_planner else "no_plan_head"))

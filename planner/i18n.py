@@ -717,9 +717,9 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "数据库拒绝了此次修改：请刷新页面后重试。",
     ),
     "no_plan_head": (
-        "No plan yet: the township planner makes and publishes the week's plan; your "
-        "department's coverage shows here then.",
-        "尚无计划：周计划由乡镇综合执法办制定并发布，发布后这里会显示本部门的任务覆盖情况。",
+        "No plan published yet: the township planner makes and publishes the week's plan; "
+        "your department's coverage shows here then.",
+        "尚无已发布的计划：周计划由乡镇综合执法办制定并发布，发布后这里会显示本部门的任务覆盖情况。",
     ),
     "opening_database": ("Opening the database …", "正在打开数据库……"),
     "database_unreachable": (

@@ -342,3 +342,36 @@ def test_the_rosters_unscheduled_sheet_says_why_in_both_languages(two_drafts: Pa
     sheet = next(ws for ws in book.worksheets if ws["A1"].value.startswith("Unscheduled"))
     whys = [row[5] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
     assert whys and all(re.search(r"[A-Za-z]", w) and CJK.search(w) for w in whys), whys
+
+
+def test_a_department_head_sees_published_plans_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, two_drafts: Path
+) -> None:
+    """A department head's plan picker offered the planner's drafts too, the newest first: the
+    head read a draft's coverage as the week's. They see published plans only; with none
+    published, they are told the planner publishes it."""
+    import shutil
+
+    from planner.auth import DEPARTMENT, User
+    from planner.store import Store
+
+    db = tmp_path / "planner.db"
+    shutil.copy(two_drafts, db)
+    monkeypatch.setenv("PLANNER_SCENARIO", str(TINY))
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("PLANNER_SECRET", "rough-edges-secret")
+
+    def open_as_head() -> AppTest:
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        app.session_state["user"] = User("head-market", DEPARTMENT, "market", "Market")
+        return app.run()
+
+    app = open_as_head()
+    assert not app.exception and not app.metric
+    assert "No plan published yet" in str(app.info[0].value)
+    with Store(f"sqlite:///{db}") as store:
+        store.publish(1, by="planner")
+    app = open_as_head()
+    (picker,) = app.selectbox
+    assert picker.options == ["Plan 1 · week 2026-11-23 · published · revision 1"]
+    assert app.metric
