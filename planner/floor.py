@@ -284,7 +284,7 @@ class FloorResult:
     @property
     def status(self) -> str:
         """``FLOOR_TEXT`` of the verdict."""
-        return floor_text(dict(self.metrics)["siloed_floor"]) or ""
+        return floor_text(dict(self.metrics).get("siloed_floor")) or ""
 
 
 def floor_week(
@@ -304,7 +304,8 @@ def floor_week(
     joint, siloed
         The joint run and its siloed baseline (``run_week_and_baseline``).
     params, solve_params
-        As given to both (the part visits' durations; drop penalty and duration cost).
+        As given to both (the part visits' durations; drop penalty and duration cost). With
+        ``solve_params.siloed_floor`` off, the joint run as it is and no floor metrics.
 
     Returns
     -------
@@ -314,6 +315,8 @@ def floor_week(
     started = time.perf_counter()
     params = params or PlanParams()
     solve_params = solve_params or SolveParams()
+    if not solve_params.siloed_floor:
+        return FloorResult(joint, ())
     week = joint.plan.week_start
     due_joint, due_siloed = due_covered(joint.plan), due_covered(siloed.plan)
     found: dict[str, float] = {

@@ -222,3 +222,29 @@ def test_demo_needs_no_floor() -> None:
     assert m["floor_due_joint"] > m["floor_due_siloed"]
     again = floor_week(scenario, joint, siloed, solve_params=FAST).run
     assert again.plan.routes == joint.plan.routes and again.problem is joint.problem
+
+
+def _complaints_met(run: WeekRun) -> int:
+    return sum(o.item_id == "food" for r in run.plan.routes for s in r.stops
+               for o in s.visit.obligations)  # fmt: skip
+
+
+def test_siloed_floor_off_keeps_the_joint_plan() -> None:
+    """``[solve] siloed_floor = false`` (a township that puts complaints before the count): the
+    joint plan stays as routing made it — the complaints it meets are kept, the plan carries no
+    floor entry, and the report says nothing of a floor — while the default adopts the floor on
+    the same week."""
+    scenario = _scenario(TRIO, [Team("T", ("u1", "u2", "m1"))])
+    params = SolveParams.from_toml({"solve": {"siloed_floor": False}})
+    assert params.siloed_floor is False
+    off, siloed = run_week_and_baseline(
+        scenario, PlanParams(), replace(FAST, siloed_floor=False), workers=0
+    )
+    doc = evaluate(scenario, off.plan, siloed.plan, obligations=off.obligations).to_dict()
+    assert "siloed_floor" not in dict(off.plan.metrics)
+    assert doc["coverage_joint"] < doc["coverage_siloed"]  # what the floor would have lifted
+    floor, _ = _run(scenario)
+    assert dict(floor.plan.metrics)["siloed_floor"] == FLOOR_ADOPTED
+    assert _complaints_met(off) > _complaints_met(floor)  # the trade the floor makes
+    assert not any("siloed floor" in line for line in report_lines(doc))
+    assert _verified(scenario, off) == []
