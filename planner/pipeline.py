@@ -39,8 +39,16 @@ from planner.problem import (
 )
 from planner.reform import reform_made
 from planner.solve import Progress
-from planner.teams import improve_rounds, plan_score, split_uncoverable, unscheduled_businesses
+from planner.teams import (
+    Formation,
+    improve_rounds,
+    plan_score,
+    split_uncoverable,
+    unscheduled_businesses,
+)
 from planner.travel import TravelMatrix, travel_matrix
+
+TeamProgress = Callable[[Formation], None]  # one day's teams formed (before routing starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +227,13 @@ def run_week(
     progress: Progress | None = None,
     team_params: TeamParams | None = None,
     demand: WeekDemand | None = None,
+    team_progress: TeamProgress | None = None,
 ) -> WeekRun:
     """``plan_week`` keeping every intermediate result (demand, teams, problem, travel, solution).
 
     Without ``teams_by_day``, teams are formed (``planner.teams``: fixed teams kept, the rest
-    formed for the week's visits) in ``team_params.rounds`` formation ↔ routing rounds.
+    formed for the week's visits) in ``team_params.rounds`` formation ↔ routing rounds;
+    ``team_progress`` is called with each day's ``Formation`` as soon as it is made.
     ``demand`` replaces the week's merged demand (the siloed baseline routes one department's).
     """
     params = params or PlanParams()
@@ -253,7 +263,9 @@ def run_week(
     if teams_by_day is not None:
         teams, made = route(teams_by_day)[2]
     else:
-        rounds = improve_rounds(scenario, week_start, demand.visits, route, params=team_params)
+        rounds = improve_rounds(
+            scenario, week_start, demand.visits, route, params=team_params, on_day=team_progress
+        )
         teams, made = rounds.result
         ran = (("formation_rounds", float(len(rounds.log))),)
         made = (replace(made[0], metrics=made[0].metrics + ran), *made[1:])
@@ -653,13 +665,15 @@ def run_week_and_baseline(
     team_params: TeamParams | None = None,
     baseline_progress: BaselineProgress | None = None,
     workers: int | None = None,
+    team_progress: TeamProgress | None = None,
 ) -> tuple[WeekRun, SiloedRun]:
     """The joint plan (``run_week``) and its siloed baseline (``run_siloed_week``) at once.
 
     The baseline's department tasks start first, in ``baseline_workers(workers)`` processes
-    (largest department first); this process makes the joint plan meanwhile (``progress``),
-    then collects the departments in the order they finish (``baseline_progress``). Each
-    department's run is the one ``run_siloed_week`` makes (same tasks, same function).
+    (largest department first); this process makes the joint plan meanwhile (``team_progress``:
+    each day's teams as they are formed; ``progress``: routing), then collects the departments
+    in the order they finish (``baseline_progress``). Each department's run is the one
+    ``run_siloed_week`` makes (same tasks, same function).
 
     Returns
     -------
@@ -690,6 +704,7 @@ def run_week_and_baseline(
             roads=roads,
             progress=progress,
             team_params=team_params,
+            team_progress=team_progress,
         )
 
     def report(did: str, run: WeekRun, seconds: float, done: int) -> None:

@@ -1259,6 +1259,7 @@ def form_week(
     previous: Sequence[Team] = (),
     boost: Mapping[str, int] | None = None,
     days: int = 7,
+    on_day: Callable[[Formation], None] | None = None,
 ) -> WeekFormation:
     """Form the teams of every day of the week, day after day.
 
@@ -1278,6 +1279,9 @@ def form_week(
         The teams of the day before ``week_start`` (stability of the first day).
     days
         How many days from ``week_start`` (7: the whole week; days nobody works get no teams).
+    on_day
+        Called with each day's ``Formation`` as soon as it is made (progress for a user who
+        waits: formation takes seconds before routing can start).
 
     Returns
     -------
@@ -1297,6 +1301,8 @@ def form_week(
         todays = demand.get(day, ()) if isinstance(demand, Mapping) else left
         formation = form_teams(scenario, day, todays, previous=before, params=params, boost=boost)
         formations.append(formation)
+        if on_day is not None:
+            on_day(formation)
         before = formation.teams
         if not isinstance(demand, Mapping):
             taken = {b for _, b in formation.assigned}
@@ -1418,6 +1424,7 @@ def improve_rounds(
     budget_seconds: float | None = None,
     clock: Callable[[], float] | None = None,
     days: int = 7,
+    on_day: Callable[[Formation], None] | None = None,
 ) -> Rounds[R]:
     """Alternate formation and routing; keep the best; stop after ``params.rounds`` or the budget.
 
@@ -1427,6 +1434,7 @@ def improve_rounds(
     by ``params.boost_factor``, so formation re-forms teams towards the certifications and
     capacity they lacked. A next round starts only when, at the mean pace of the rounds so far,
     it would end within the budget (``params.rounds_budget_seconds`` unless given).
+    ``on_day`` is called with each day's ``Formation`` of every round (``form_week``).
 
     Returns
     -------
@@ -1443,7 +1451,9 @@ def improve_rounds(
     best: Rounds[R] | None = None
     log: list[str] = []
     for n in range(params.rounds):
-        formation = form_week(scenario, week_start, visits, params=params, boost=boost, days=days)
+        formation = form_week(
+            scenario, week_start, visits, params=params, boost=boost, days=days, on_day=on_day
+        )
         score, unscheduled, made = route(formation.teams_by_day())
         log.append(f"round {n + 1}: score {score:.1f}, {len(unscheduled)} businesses unscheduled")
         if best is None or score > best.score:
