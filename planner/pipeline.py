@@ -22,9 +22,16 @@ from planner.domain import (
     Visit,
     WeekDemand,
 )
+from planner.draws import draw_week
 from planner.engines import solve_with
-from planner.merge import build_week_demand, visit_seconds, with_parts
-from planner.obligations import is_due
+from planner.merge import (
+    build_week_demand,
+    merge_obligations,
+    merge_siloed,
+    visit_seconds,
+    with_parts,
+)
+from planner.obligations import derive_obligations, is_due
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.problem import (
     RoutingProblem,
@@ -491,6 +498,19 @@ class SiloedSetup:
     tasks: Mapping[str, DepartmentTask]
 
 
+def week_demands(
+    scenario: Scenario, week_start: dt.date, params: PlanParams
+) -> tuple[WeekDemand, WeekDemand]:
+    """The week's joint and siloed demand from one draw and one derivation of its obligations:
+    what ``build_week_demand`` gives without and with ``siloed``, for the cost of one call."""
+    logs = draw_week(scenario, week_start, params)
+    obligations = derive_obligations(scenario, week_start, params, draws=logs)
+    return (
+        merge_obligations(scenario, obligations, week_start, params, draws=logs),
+        merge_siloed(scenario, obligations, week_start, params, draws=logs),
+    )
+
+
 def siloed_setup(
     scenario: Scenario,
     params: PlanParams | None = None,
@@ -499,14 +519,17 @@ def siloed_setup(
     week_start: dt.date | None = None,
     roads: Path | str | None = None,
     team_params: TeamParams | None = None,
+    demand: WeekDemand | None = None,
 ) -> SiloedSetup:
     """The siloed demand split by department, and the tasks of the departments with visits and
-    at least two officers of their own (time limits cut by ``baseline_budget``)."""
+    at least two officers of their own (time limits cut by ``baseline_budget``). ``demand``:
+    the week's siloed demand when already made (``week_demands``)."""
     params = params or PlanParams()
     solve_params = solve_params or SolveParams()
     team_params = team_params or TeamParams()
     week_start = week_start or scenario.settings.week_start
-    demand = build_week_demand(scenario, week_start, params, siloed=True)
+    if demand is None:
+        demand = build_week_demand(scenario, week_start, params, siloed=True)
     staff = {
         d.id: sum(o.department_id == d.id for o in scenario.inspectors)
         for d in scenario.departments
@@ -684,6 +707,7 @@ def run_week_and_baseline(
     solve_params = solve_params or SolveParams()
     team_params = team_params or TeamParams()
     week_start = week_start or scenario.settings.week_start
+    demand, siloed = week_demands(scenario, week_start, params)
     setup = siloed_setup(
         scenario,
         params,
@@ -691,6 +715,7 @@ def run_week_and_baseline(
         week_start=week_start,
         roads=roads,
         team_params=team_params,
+        demand=siloed,
     )
     tasks = setup.tasks
     workers = min(baseline_workers(workers), len(tasks))
@@ -705,6 +730,7 @@ def run_week_and_baseline(
             progress=progress,
             team_params=team_params,
             team_progress=team_progress,
+            demand=demand,
         )
 
     def report(did: str, run: WeekRun, seconds: float, done: int) -> None:
