@@ -979,8 +979,6 @@ def complete_teams(
     Completion
         The teams (same order, new teams appended), the officers still idle and the log.
     """
-    import networkx as nx
-
     taken = set(taken or ()) | {t.id for t in teams}
     officer = {o.id: o for o in pool} | {
         o: scenario.inspector(o) for t in teams for o in t.officer_ids
@@ -1047,15 +1045,19 @@ def complete_teams(
         return max(options)[3] if options else None
 
     # 1. pair idle officers: a maximum matching, the heaviest among the largest.
-    graph = nx.Graph()
-    graph.add_nodes_from(idle)
-    for a, b in combinations(idle, 2):
-        if ok(a, b):
-            graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+    matching: list[tuple[str, str]] = []
+    if len(idle) >= 2:  # (fewer: nothing to match, and NetworkX takes ~0.3 s to import)
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(idle)
+        for a, b in combinations(idle, 2):
+            if ok(a, b):
+                graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+        matches = nx.max_weight_matching(graph, maxcardinality=True)
+        matching = sorted((min(a, b), max(a, b)) for a, b in matches)
     matched = []
-    for a, b in sorted(
-        tuple(sorted(e)) for e in nx.max_weight_matching(graph, maxcardinality=True)
-    ):
+    for a, b in matching:
         matched.append(new_team((a, b), "two idle officers"))
         idle.remove(a)
         idle.remove(b)
