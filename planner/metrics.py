@@ -41,6 +41,18 @@ REQUIRED_KEYS = (  # the keys issue 6 names; ``Metrics.to_dict`` has these and m
     "coverage_by_department",
 )
 SAME_WORK_OFFICERS = 2  # officers per siloed visit in the same-work estimate: the legal minimum
+FLOOR_KEYS = (  # planner.floor's numbers in Plan.metrics that metrics.json reports
+    "floor_due_joint",
+    "floor_due_siloed",
+    "floor_due_floor",
+    "floor_routes_mapped",
+    "floor_routes_unmapped",
+    "floor_stops_lost",
+    "floor_weighted_joint",
+    "floor_weighted_floor",
+    "floor_hard_joint",
+    "floor_hard_floor",
+)
 
 # Reason categories of due obligations left out, first match wins (a substring of the reason).
 REASON_CATEGORIES: tuple[tuple[str, str], ...] = (
@@ -157,6 +169,7 @@ class Metrics:
     same_work_visits: int
     same_work_disruption_minutes: float
     same_work_officer_hours: float
+    floor: tuple[tuple[str, float], ...] = ()  # the joint plan's siloed-floor metrics
 
     @property
     def visits_avoided(self) -> int:
@@ -234,6 +247,11 @@ class Metrics:
             for kind, rows in (("officer", side.officers), ("team", side.teams)):
                 for stat, value in spread([w.hours for w in rows]).items():
                     flat[f"workload_{kind}_hours_{stat}_{name}"] = _round(value)
+        if self.floor:  # planner.floor: status code, due obligations before/after, routes
+            flat["siloed_floor"] = {
+                "status" if k == "siloed_floor" else k.removeprefix("floor_"): _round(v)
+                for k, v in self.floor
+            }
         flat["coverage"] = {"joint": _coverage_doc(j), "siloed": _coverage_doc(s)}
         flat["workload"] = {"joint": _workload_doc(j), "siloed": _workload_doc(s)}
         return flat
@@ -533,6 +551,7 @@ def evaluate(
         same_work_visits=visits,
         same_work_disruption_minutes=minutes,
         same_work_officer_hours=SAME_WORK_OFFICERS * (minutes + visits * travel) / 60,
+        floor=tuple((k, v) for k, v in joint.metrics if k == "siloed_floor" or k in FLOOR_KEYS),
     )
 
 
@@ -745,6 +764,38 @@ def _line(label: str, j: Any, s: Any, spec: str, change: bool = True) -> str:
     return f"  {label:36} {_fmt(j, spec):>10} {_fmt(s, spec):>10} {delta:>9}"
 
 
+def floor_lines(floor: Mapping[str, Any] | None) -> list[str]:
+    """What the siloed floor (``planner.floor``) did to the joint plan, in a few lines; none
+    when the plan has no floor entry or it was not needed."""
+    if not floor or floor.get("status") in (None, 0):
+        return []
+    from planner.floor import FLOOR_ADOPTED, FLOOR_NO_MAPPING, floor_text
+
+    status = floor["status"]
+    lines = [
+        f"  siloed floor: {floor_text(status)} — due obligations covered by the joint plan "
+        f"{_fmt(floor.get('due_joint'))}, by the departments alone {_fmt(floor.get('due_siloed'))}"
+    ]
+    unmapped = int(floor.get("routes_unmapped") or 0)
+    if status == FLOOR_NO_MAPPING:
+        return lines + [
+            "  no siloed team's officers are all in one joint team of its day: the joint plan "
+            "stays below"
+        ]
+    if status == FLOOR_ADOPTED:
+        lines += [
+            "  the siloed routes given to the joint teams (department parts, then filled) cover "
+            f"{_fmt(floor.get('due_floor'))};",
+            f"  hard-deadline due obligations {_fmt(floor.get('hard_joint'))} → "
+            f"{_fmt(floor.get('hard_floor'))}, routing objective (priority-weighted) "
+            f"{_fmt(floor.get('weighted_joint'), '.1%')} → "
+            f"{_fmt(floor.get('weighted_floor'), '.1%')}",
+        ]
+    if unmapped:
+        lines.append(f"  {unmapped} siloed route(s) had no joint team holding all their officers")
+    return lines
+
+
 def report_lines(doc: Mapping[str, Any], year: Mapping[str, Any] | None = None) -> list[str]:
     """The burden and coverage summary of ``metrics.json`` (and a year) as printable lines."""
 
@@ -799,6 +850,7 @@ def report_lines(doc: Mapping[str, Any], year: Mapping[str, Any] | None = None) 
         f"  {'all departments':36} {_fmt(doc.get('coverage_joint'), '.1%'):>10} "
         f"{_fmt(doc.get('coverage_siloed'), '.1%'):>10}"
     )
+    lines += floor_lines(doc.get("siloed_floor"))
     lines += ["", f"  {'officer workload (hours a week)':36} {'joint':>10} {'siloed':>10}"]
     for stat in ("min", "mean", "max", "cv"):
         key = f"workload_officer_hours_{stat}"

@@ -701,7 +701,8 @@ def run_week_and_baseline(
     Returns
     -------
     tuple[WeekRun, SiloedRun]
-        The joint run and the siloed baseline, as ``run_week`` and ``run_siloed_week`` give them.
+        The joint run and the siloed baseline, as ``run_week`` and ``run_siloed_week`` give them;
+        the joint run is the siloed floor's where that covers more due obligations (``with_floor``).
     """
     params = params or PlanParams()
     solve_params = solve_params or SolveParams()
@@ -746,7 +747,8 @@ def run_week_and_baseline(
         for did, task in tasks.items():
             timed[did] = timed_department_baseline(task)
             report(did, *timed[did], len(timed))
-        return made, combine_departments(scenario, setup, {d: r for d, (r, _) in timed.items()})
+        siloed = combine_departments(scenario, setup, {d: r for d, (r, _) in timed.items()})
+        return with_floor(scenario, made, siloed, params, solve_params), siloed
     order = largest_first(tasks)
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
@@ -761,4 +763,20 @@ def run_week_and_baseline(
         raise
     pool.shutdown()
     done = {d: timed[d][0] for d in tasks}
-    return made, combine_departments(scenario, setup, done)
+    siloed = combine_departments(scenario, setup, done)
+    return with_floor(scenario, made, siloed, params, solve_params), siloed
+
+
+def with_floor(
+    scenario: Scenario,
+    joint: WeekRun,
+    siloed: SiloedRun,
+    params: PlanParams,
+    solve_params: SolveParams,
+) -> WeekRun:
+    """The joint run, or the siloed floor's when the joint plan covers fewer due obligations
+    than the baseline (``planner.floor.floor_week``; ``Plan.metrics["siloed_floor"]`` says
+    which)."""
+    from planner.floor import floor_week
+
+    return floor_week(scenario, joint, siloed, params=params, solve_params=solve_params).run
