@@ -708,7 +708,7 @@ def run_week_and_baseline(
     solve_params = solve_params or SolveParams()
     team_params = team_params or TeamParams()
     week_start = week_start or scenario.settings.week_start
-    demand, siloed = week_demands(scenario, week_start, params)
+    demand, siloed_demand = week_demands(scenario, week_start, params)
     setup = siloed_setup(
         scenario,
         params,
@@ -716,7 +716,7 @@ def run_week_and_baseline(
         week_start=week_start,
         roads=roads,
         team_params=team_params,
-        demand=siloed,
+        demand=siloed_demand,
     )
     tasks = setup.tasks
     workers = min(baseline_workers(workers), len(tasks))
