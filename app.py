@@ -12,18 +12,25 @@ from planner.i18n import LANGS, LANGUAGE_NAMES
 from planner.views import plain
 
 st.set_page_config(page_title="Inspect Once · 综合查一次", page_icon="🗂️", layout="wide")
-backend()  # create or upgrade the database once; the demo prints its accounts on first start
-
+# The URL keeps the language by its name (?lang=简体中文); a link may give its code (?lang=zh), which
+# the bound control refuses and drops (the page opened in English): it chooses the language here.
+if (code := st.query_params.get("lang")) in LANGUAGE_NAMES:
+    st.session_state["lang"] = code
 with st.sidebar:
     st.segmented_control(
         "Language · 语言",
         LANGS,
         format_func=LANGUAGE_NAMES.get,
         default="en",
+        required=True,  # clicking the chosen language again keeps it (it unselected both)
         key="lang",
         selection_mode="single",
-        bind="query-params",  # ?lang=zh: the language survives a refresh and page changes
+        bind="query-params",  # the language survives a refresh and page changes
     )
+
+# Create or upgrade the database once (the demo prints its accounts on first start); after the
+# language switch, so a database that cannot be opened is explained in the chosen language.
+backend()
 
 
 def page(path: str, key: str, icon: str, *, default: bool = False) -> st.Page:

@@ -22,9 +22,10 @@ from planner.notices import (
     window_text,
 )
 from planner.store import PlanInfo
-from planner.views import plain
+from planner.views import field_line, officers_text, plain
 
 LANG = lang()  # bound once: widget labels must not read the session later
+COLON = "：" if LANG == "zh" else ": "
 st.title(tr("business_title"))
 refused = secret_problem(current_secret(), demo=demo_mode())
 if refused is not None:  # codes anyone could compute protect nothing: no business page at all
@@ -87,15 +88,13 @@ if notice is not None:  # data (names, addresses, legal basis) is escaped: shown
     for visit in notice.visits:
         with st.container(border=True):
             st.markdown(f"#### {plain(tr('visit_on', date=date_text(visit.day, notice.lang)))}")
-            st.markdown(
-                f"**{tr('time_window')}:** {plain(window_text(visit.start, visit.end, LANG))}"
-            )
-            officers = ", ".join(f"{name} ({cert or '—'})" for name, cert in visit.officers)
-            st.markdown(f"**{tr('team_members')}:** {plain(officers)}")
+            window = window_text(visit.start, visit.end, LANG)
+            st.markdown(field_line(tr("time_window"), window, LANG))
+            st.markdown(field_line(tr("team_members"), officers_text(visit.officers, LANG), LANG))
             st.markdown(f"**{tr('what_checked')}**")
             for department in visit.departments:
                 lines = [f"**{plain(department.name)}**"] + [
-                    f"- {plain(i.title)}  \n  *{tr('legal_basis')}: {plain(i.legal_basis)}*"
+                    f"- {plain(i.title)}  \n  *{tr('legal_basis')}{COLON}{plain(i.legal_basis)}*"
                     for i in department.items
                 ]
                 st.markdown("\n".join(lines))

@@ -28,7 +28,7 @@ from planner.i18n import OUTCOME_STATUS, RESULTS, day_label, item_title, label
 from planner.notices import window_text
 from planner.replan import BusinessClosed, OfficerAbsent, UrgentTask
 from planner.store import StoreError, replan_week
-from planner.views import change_text, diff_frame, diff_summary, headed, team_name
+from planner.views import change_text, diff_frame, diff_summary, headed, store_error_text, team_name
 
 LANG = lang()  # bound once: widget labels must not read the session later
 user = require_planner()
@@ -129,7 +129,7 @@ if st.button(tr("replan"), type="primary", disabled=not changes, key="replan"):
                 expected_version=info.version,
             )  # fmt: skip
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(store_error_text(exc, LANG))
         else:
             st.session_state["last_diff"] = (info.id, diff)
             keep_pending(info.id, [])
@@ -147,7 +147,7 @@ if pending is not None:
         try:
             backend().store.publish(info.id, by=user.username, expected_version=info.version)
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(store_error_text(exc, LANG))
         else:
             st.session_state.pop("last_diff", None)
             st.rerun()
@@ -218,7 +218,7 @@ if stops:
                 info.id, outcomes, by=user.username, expected_version=info.version
             )
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(store_error_text(exc, LANG))
         else:
             st.success(tr("recorded", n=len(outcomes)))
 

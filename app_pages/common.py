@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner import check_scenario
-from planner.access import use_installation_secret
+from planner.access import demo_mode, use_installation_secret
 from planner.auth import Accounts, User, credential_lines, ensure_demo_accounts
 from planner.domain import Plan, Scenario
 from planner.errors import Problem
@@ -43,9 +45,14 @@ from planner.store import (
     ScenarioVersion,
     Store,
     default_url,
-    local_time,
 )
-from planner.views import ProgressTally, department_names
+from planner.views import (
+    ProgressTally,
+    database_place,
+    department_names,
+    township_name,
+    township_time,
+)
 
 if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
     from planner.pipeline import DepartmentDone
@@ -53,6 +60,10 @@ if TYPE_CHECKING:  # the pipeline (OR-Tools) is imported when a plan is solved
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
 TIME_LIMIT_ENV = "PLANNER_TIME_LIMIT"  # default solver time limit (s), e.g. short for tests
+NO_ACCOUNT_LINE = (
+    "No account exists yet. Add a planner with: "
+    "python -m planner.auth add NAME --role planner (the password is read from stdin)"
+)
 PLANNING_KEY = "planning"  # the saved planning knobs (Settings page)
 DEFAULT_KNOBS: dict[str, Any] = {
     "time_limit_s": 20.0,
@@ -193,13 +204,15 @@ class Backend:
     secret: str = ""  # the installation's access-code secret (made on first start)
 
 
-@st.cache_resource(show_spinner="Opening the database …")
+@st.cache_resource(show_spinner=False)  # backend() shows its spinner in the chosen language
 def _backend(url: str, scenario_path: str) -> Backend:
     """Open (and create or upgrade) the database once per URL.
 
     On an empty database the default scenario (the demo, or ``PLANNER_SCENARIO``) is stored as
-    the first version; without any account the demo accounts are made and printed to the
-    terminal (their passwords are not kept, only their hashes).
+    the first version. Without any account, in demo mode (``PLANNER_DEMO=1``) the demo accounts
+    are made and printed to the terminal (their passwords are not kept, only their hashes);
+    outside demo mode none is made (a real installation adds its own with
+    ``python -m planner.auth add``) and the log says how.
     """
     store = Store(url)
     store.init()
@@ -210,13 +223,15 @@ def _backend(url: str, scenario_path: str) -> Backend:
         scenario, _ = check_scenario(scenario_path)
         if scenario is not None:
             store.import_scenario(scenario, by="app", why="first start", source=scenario_path)
-    if not accounts.users():
+    if not accounts.users() and demo_mode():
         try:
             departments = store.load_scenario().departments
         except NotFoundError:
             departments = ()
         made = ensure_demo_accounts(accounts, departments)
         print("\n".join(credential_lines(made)), flush=True)
+    elif not accounts.users():  # a real installation: no account nobody asked for, no password
+        print(NO_ACCOUNT_LINE, flush=True)  # in the server's log
     return Backend(store, accounts, secret)
 
 
@@ -230,13 +245,23 @@ def backend() -> Backend:
     """The database of ``PLANNER_DATABASE_URL`` (or the default SQLite file), ready to use.
 
     Its installation secret becomes the default for access codes (``$PLANNER_SECRET`` wins).
+    When the database cannot be opened (server down, wrong URL, missing driver) the page says
+    so in the chosen language, with the URL's password hidden, and stops; the traceback goes to
+    the app's log only.
     """
-    found = _backend(default_url(), str(default_scenario_path()))
+    url = default_url()
+    try:
+        with st.spinner(tr("opening_database")):
+            found = _backend(url, str(default_scenario_path()))
+    except (SQLAlchemyError, ValueError, ImportError):
+        logging.getLogger(__name__).exception("cannot open the database %s", database_place(url))
+        st.error(tr("database_unreachable", place=database_place(url)), icon=":material/error:")
+        st.stop()
     use_installation_secret(found.secret)
     return found
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading scenario …")
+@st.cache_resource(max_entries=8, show_spinner=False)  # stored_scenario shows it, translated
 def _stored_scenario(url: str, version_id: int) -> Scenario:
     return _backend_for(url).store.load_scenario(version_id)
 
@@ -255,7 +280,8 @@ def working_version() -> ScenarioVersion | None:
 
 def stored_scenario(version_id: int) -> Scenario:
     """Scenario version ``version_id`` (immutable; loaded once)."""
-    return _stored_scenario(default_url(), version_id)
+    with st.spinner(tr("loading_scenario")):
+        return _stored_scenario(default_url(), version_id)
 
 
 def working_scenario() -> tuple[ScenarioVersion, Scenario] | None:
@@ -265,12 +291,14 @@ def working_scenario() -> tuple[ScenarioVersion, Scenario] | None:
 
 
 def version_text(version: ScenarioVersion) -> str:
-    """One line about a scenario version."""
+    """One line about a scenario version (the township named in the chosen language, the time
+    on the township's clock)."""
+    settings = stored_scenario(version.id).settings
     return tr(
         "working_version",
         id=version.id,
-        township=version.township,
-        when=local_time(version.created_at),
+        township=township_name(settings, lang()),
+        when=township_time(version.created_at, settings.timezone),
     )
 
 
@@ -312,11 +340,13 @@ def plan_label(info: PlanInfo, language: str = "en") -> str:
     )
 
 
-def open_plan_or_stop() -> tuple[PlanInfo, Plan, Scenario]:
-    """The plan picker; the chosen plan and its scenario, or a hint and a stop when none exists."""
-    info = choose_plan()
+def open_plan_or_stop(*, published_only: bool = False) -> tuple[PlanInfo, Plan, Scenario]:
+    """The plan picker; the chosen plan and its scenario, or a hint and a stop when none exists
+    (a department head, who has no Plan page, is told who makes the plan)."""
+    info = choose_plan(published_only=published_only)
     if info is None:
-        st.info(tr("no_plan"))
+        user = current_user()
+        st.info(tr("no_plan" if user is None or user.is_planner else "no_plan_head"))
         st.stop()
     return info, plan_of(info), plan_scenario(info)
 

@@ -28,6 +28,7 @@ from planner.views import (
     localised_frame,
     plain,
     problems_frame,
+    township_name,
 )
 
 
@@ -87,9 +88,7 @@ with st.container(border=True):
             st.rerun()
 
 settings = scenario.settings
-st.subheader(
-    plain(settings.township_zh or settings.township) if LANG == "zh" else plain(settings.township)
-)
+st.subheader(plain(township_name(settings, LANG)))
 cols = st.columns(5)
 cols[0].metric(tr("metric_businesses"), len(scenario.businesses))
 cols[1].metric(tr("metric_departments"), len(scenario.departments))

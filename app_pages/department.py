@@ -33,7 +33,8 @@ if user is None:
     st.warning(tr("planner_only"))
     st.stop()
 st.title(tr("department_title"))
-info, plan, scenario = open_plan_or_stop()
+# A department head reviews the plans the township published, never a planner's draft.
+info, plan, scenario = open_plan_or_stop(published_only=not user.is_planner)
 
 if user.is_planner:
     ids = [d.id for d in scenario.departments]

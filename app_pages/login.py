@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import backend, sign_in, tr
+from planner.access import demo_mode
 from planner.auth import LockedOutError
 
 st.title(tr("login_title"))
@@ -25,5 +26,8 @@ if submitted:
     else:
         sign_in(user)
         st.rerun()
-st.caption(tr("login_hint"))
+if demo_mode():
+    st.caption(tr("login_hint"))
+elif not backend().accounts.users():
+    st.info(tr("login_no_account"), icon=":material/person_add:")
 st.page_link("app_pages/business.py", label=tr("open_business_page"), icon=":material/storefront:")

@@ -21,13 +21,15 @@ from app_pages.common import (
 )
 from planner import charts, export
 from planner.domain import Plan, Scenario
-from planner.store import PlanInfo, PlanStatus, StoreError, local_time
+from planner.store import PlanInfo, PlanStatus, StoreError
 from planner.views import (
     access_codes_frame,
     department_names,
     headed,
     officer_name_map,
     plan_cards,
+    store_error_text,
+    township_time,
     unscheduled_frame,
 )
 
@@ -161,14 +163,18 @@ if info.status == PlanStatus.DRAFT:
         try:
             backend().store.publish(info.id, by=user.username, expected_version=info.version)
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(store_error_text(exc, LANG))
         else:
             notified = len({n.business_id for n in backend().store.notices(info.id)})
             st.success(tr("published_ok", id=info.id, n=notified))
             st.rerun()
 elif info.published_at is not None:
     st.success(
-        tr("already_published", when=local_time(info.published_at), who=info.published_by),
+        tr(
+            "already_published",
+            when=township_time(info.published_at, plan_sc.settings.timezone),
+            who=info.published_by,
+        ),
         icon=":material/campaign:",
     )
 

@@ -117,33 +117,33 @@ with st.form("knobs_form"):
     c = st.columns(3)
     values = {
         "time_limit_s": c[0].number_input(
-            tr("time_limit"), 1.0, 3600.0, float(knobs["time_limit_s"]), key="k_time_limit"
+            tr("time_limit"), 1.0, 3600.0, float(knobs["time_limit_s"]), key="k_time_limit", help=tr("time_limit_help")
         ),
         "pull_forward_days": c[1].number_input(
-            tr("pull_forward"), 0, 365, int(knobs["pull_forward_days"]), key="k_pull_forward"
+            tr("pull_forward"), 0, 365, int(knobs["pull_forward_days"]), key="k_pull_forward", help=tr("pull_forward_help")
         ),
         "pull_forward_share": c[2].number_input(
             tr("pull_forward_share"), 0.0, 1.0, float(knobs["pull_forward_share"]),
-            step=0.05, key="k_pull_share",
+            step=0.05, key="k_pull_share", help=tr("pull_forward_share_help"),
         ),
-        "max_size": c[0].number_input(tr("team_size"), 2, 8, int(knobs["max_size"]), key="k_size"),
+        "max_size": c[0].number_input(tr("team_size"), 2, 8, int(knobs["max_size"]), key="k_size", help=tr("team_size_help")),
         "workload_balance": c[1].number_input(
-            tr("w_workload"), 0, 100, int(knobs["workload_balance"]), key="k_workload"
+            tr("w_workload"), 0, 100, int(knobs["workload_balance"]), key="k_workload", help=tr("w_workload_help")
         ),
         "duration_cost": c[2].number_input(
-            tr("w_duration"), 0, 100, int(knobs["duration_cost"]), key="k_duration"
+            tr("w_duration"), 0, 100, int(knobs["duration_cost"]), key="k_duration", help=tr("w_duration_help")
         ),
         "drop_penalty": c[0].number_input(
-            tr("w_drop"), 1, 10_000_000, int(knobs["drop_penalty"]), step=1000, key="k_drop"
+            tr("w_drop"), 1, 10_000_000, int(knobs["drop_penalty"]), step=1000, key="k_drop", help=tr("w_drop_help")
         ),
         "idle_weight": c[1].number_input(
-            tr("w_idle"), 0, 100_000, int(knobs["idle_weight"]), key="k_idle"
+            tr("w_idle"), 0, 100_000, int(knobs["idle_weight"]), key="k_idle", help=tr("w_idle_help")
         ),
         "rotation_weight": c[2].number_input(
-            tr("w_rotation"), 0, 100_000, int(knobs["rotation_weight"]), key="k_rotation"
+            tr("w_rotation"), 0, 100_000, int(knobs["rotation_weight"]), key="k_rotation", help=tr("w_rotation_help")
         ),
         "stability_weight": c[0].number_input(
-            tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="k_stability"
+            tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="k_stability", help=tr("w_stability_help")
         ),
         "county_workers": c[1].number_input(
             tr("county_workers"), 1, 64, int(knobs["county_workers"]), key="k_county_workers",
@@ -156,7 +156,8 @@ if save_knobs:
         params_from(values)  # the parameter classes check every range
     except InputError as exc:
         st.error(tr("settings_invalid"))
-        st.markdown("\n".join(f"- {p}" for p in exc.problems))
+        frame = problems_frame(exc.problems, LANG)
+        st.dataframe(headed(frame, LANG), hide_index=True, width="stretch")
     else:
         backend().accounts.save_preference(PLANNING_KEY, values, by=user.username)
         st.success(tr("knobs_saved"))

@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from planner.errors import PlannerError, Problem
+from sqlalchemy.exc import OperationalError
+
+from planner.errors import BadValue, PlannerError, Problem
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT = 0, 1, 2
 Command = Callable[[argparse.Namespace], int]
@@ -69,7 +71,7 @@ def _road_problems(path: Path, scenario: Any, roads: Path) -> list[Problem]:
         if table is not None:
             where.update({row.get("id", ""): (table.file, n) for n, row in table.rows})
     return [
-        Problem(*where.get(w.id, (roads.name, 0)), "lon", w.message, "warning")
+        Problem.of(*where.get(w.id, (roads.name, 0)), "lon", w.coded, "warning")
         for w in scenario_road_warnings(scenario, roads)
     ]
 
@@ -683,6 +685,17 @@ def cmd_db_publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _enum_value(kind: Any, value: str) -> Any:
+    """``kind(value)``, or ``BadValue`` listing the allowed values (not Python's
+    ``'x' is not a valid OutcomeStatus``)."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise BadValue.of(
+            "not_one_of", value=value, allowed=", ".join(k.value for k in kind)
+        ) from None
+
+
 def _read_outcomes(path: Path) -> list[Any]:
     """Outcomes from a CSV with columns business, item, date, status, result, note.
 
@@ -695,15 +708,15 @@ def _read_outcomes(path: Path) -> list[Any]:
     from planner.validate import parse_date, unsafe_text
 
     if not path.is_file():
-        raise InputError([Problem(path.name, 0, "", "not found: give the outcomes CSV file")])
+        raise InputError([Problem.coded(path.name, 0, "", "outcomes_not_found")])
     problems: list[Problem] = []
     table = parse_csv(
         "outcomes", path.name, decode_text(path.read_bytes(), path.name, problems), problems
     )
     found = []
     parsers: dict[str, Callable[[str], Any]] = {
-        "status": OutcomeStatus,
-        "result": lambda v: Result(v) if v else None,
+        "status": lambda v: _enum_value(OutcomeStatus, v),
+        "result": lambda v: _enum_value(Result, v) if v else None,
         "date": parse_date,
     }
     for number, row in table.rows:
@@ -713,8 +726,8 @@ def _read_outcomes(path: Path) -> list[Any]:
         for column, parse in parsers.items():
             try:
                 values[column] = parse(row.get(column, ""))
-            except ValueError as exc:
-                problems.append(Problem(path.name, number, column, str(exc)))
+            except BadValue as exc:
+                problems.append(Problem.of(path.name, number, column, exc.message))
         if len(values) == len(parsers) and not any(m for _, m in unsafe):
             found.append(
                 Outcome(row.get("business", ""), row.get("item", ""), values["date"],
@@ -1004,4 +1017,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_problems(problems)
         else:
             print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except OperationalError as exc:  # the database server is down or refuses us: no traceback
+        from planner.store import default_url
+        from planner.views import database_place
+
+        place = database_place(getattr(args, "url", None) or default_url())
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"error: cannot open the database {place}: {reason}", file=sys.stderr)
         return EXIT_INPUT

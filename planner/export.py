@@ -531,6 +531,15 @@ def _note(item: VisitItem, scenario: Scenario) -> str:
     return "; ".join(parts)
 
 
+def _why_both(why: str, scenario: Scenario) -> str:
+    """Why an obligation is not scheduled, in English and (on its own line) in 简体中文, as the
+    sheet's other columns give both (``planner.i18n.reason_text``)."""
+    from planner.i18n import reason_text
+
+    zh = reason_text(why, "zh", scenario)
+    return why if not why or zh == why else f"{why}\n{zh}"
+
+
 def _fill_unscheduled_sheet(ws: Any, plan: Plan, scenario: Scenario) -> None:
     frame = plan_to_frames(plan, scenario)["unscheduled"]
     ws["A1"] = "Unscheduled obligations 未安排的检查任务"
@@ -550,7 +559,7 @@ def _fill_unscheduled_sheet(ws: Any, plan: Plan, scenario: Scenario) -> None:
             f"{r.department} {r.department_zh}",
             r.due,
             r.reason,
-            r.why,
+            _why_both(str(r.why), scenario),
         )
         for r in frame.itertuples(index=False)
     )

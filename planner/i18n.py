@@ -690,6 +690,45 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col_job": ("job", "任务"),
     "col_error": ("error", "错误"),
     "col_attempts": ("tries", "尝试次数"),
+    # ---- u4-app: deployment (the database), language
+    "unit_h": ("h", "小时"),
+    "login_no_account": (
+        "No account exists yet. Whoever runs this installation adds one on the server: "
+        "`python -m planner.auth add NAME --role planner` (see docs/security.md).",
+        "尚未创建任何账号。请由本系统的管理员在服务器上添加："
+        "`python -m planner.auth add 用户名 --role planner`（见 docs/security.md）。",
+    ),
+    "store_conflict": (
+        "Someone else changed this plan, or published another plan of its week, meanwhile: "
+        "reload the page and try again.",
+        "在此期间，有人修改了此计划，或发布了同一周的另一份计划：请刷新页面后重试。",
+    ),
+    "store_state": (
+        "The plan's status does not allow this (for example, outcomes of a draft): reload the "
+        "page to see its status.",
+        "计划当前的状态不允许此操作（例如为草稿计划登记结果）：请刷新页面查看其状态。",
+    ),
+    "store_not_found": (
+        "What this refers to is no longer in the database: reload the page.",
+        "所涉及的记录已不在数据库中：请刷新页面。",
+    ),
+    "store_refused": (
+        "The database refused the change: reload the page and try again.",
+        "数据库拒绝了此次修改：请刷新页面后重试。",
+    ),
+    "no_plan_head": (
+        "No plan published yet: the township planner makes and publishes the week's plan; "
+        "your department's coverage shows here then.",
+        "尚无已发布的计划：周计划由乡镇综合执法办制定并发布，发布后这里会显示本部门的任务覆盖情况。",
+    ),
+    "opening_database": ("Opening the database …", "正在打开数据库……"),
+    "database_unreachable": (
+        "The database cannot be opened ({place}). Ask whoever runs this installation to check "
+        "that the database server is up and that PLANNER_DATABASE_URL is right; the details are "
+        "in the app's log.",
+        "无法打开数据库（{place}）。请联系本系统的管理员，检查数据库服务器是否运行、"
+        "PLANNER_DATABASE_URL 设置是否正确；详细信息见应用日志。",
+    ),
 }
 
 EN: dict[str, str] = {key: pair[0] for key, pair in _PAIRS.items()}
@@ -1012,6 +1051,77 @@ PROBLEM_TEMPLATES: dict[str, tuple[str, str]] = {
     "missing_sheet": ("missing: this sheet is required", "缺少此工作表：该工作表为必需"),
     "unknown_sheet": ("not a scenario sheet; ignored", "不是数据工作表，已忽略"),
     "empty_key": ("empty key", "“key”列为空"),
+    # ---- planning parameters: the app's Settings and a params TOML file (planner.params)
+    "file_not_found": ("not found", "未找到此文件"),
+    "not_true_false": ("'{value}' is not true or false", "“{value}”不是“true”或“false”"),
+    "not_text": ("'{value}' is not text", "“{value}”不是文本"),
+    "unknown_parameter": (
+        "unknown parameter (known: {known})",
+        "未知的参数（可用的参数：{known}）",
+    ),
+    "unknown_parameter_anywhere": (
+        "unknown parameter (in none of {known})",
+        "未知的参数（不属于{known}中的任何一个表）",
+    ),
+    "unknown_table": ("unknown table (known: {known})", "未知的表（可用的表：{known}）"),
+    "parameter_in_two_tables": (
+        "belongs to {tables}: put it under one",
+        "同时属于{tables}：请放在其中一个表下",
+    ),
+    "must_be_between": ("must be {low}–{high}{unit}", "须在 {low}–{high}{unit} 之间"),
+    "must_be_below": ("must be {low}–<{high}", "须不小于 {low} 且小于 {high}"),
+    "must_be_at_least": ("must be ≥ {low}", "须不小于 {low}"),
+    "must_be_above": ("must be > {low}", "须大于 {low}"),
+    "must_be_above_at_most": (
+        "must be > {low} and ≤ {high}{unit}",
+        "须大于 {low} 且不超过 {high}{unit}",
+    ),
+    "must_be_one_of": ("must be one of {allowed}", "须为以下值之一：{allowed}"),
+    "team_needs_two": (
+        "must be at least 2 (two officers by law)",
+        "至少为 2（依法每组至少两名执法人员）",
+    ),
+    "max_size_range": ("must be min_size–{high}", "须在“min_size”与 {high} 之间"),
+    # ---- road networks (planner.travel; `planner validate --roads`, `plan --roads`)
+    "road_off_network": (
+        "{id}: {metres} m from the nearest road of the network; {trips} trips to and from it are "
+        "estimated by straight line (check its coordinates or use a road file that covers it)",
+        "“{id}”距路网最近的道路 {metres} 米；往返它的 {trips} 段行程按直线估算"
+        "（请检查其坐标，或使用覆盖它的路网文件）",
+    ),
+    "road_disconnected": (
+        "{id}: on a piece of road not connected to the rest ({metres} m to it); {trips} trips to "
+        "and from it are estimated by straight line (check its coordinates or use a road file "
+        "that covers it)",
+        "“{id}”位于与路网其余部分不相连的路段上（距该路段 {metres} 米）；往返它的 {trips} 段行程"
+        "按直线估算（请检查其坐标，或使用覆盖它的路网文件）",
+    ),
+    "road_file_not_found": ("road network file not found: {path}", "未找到路网文件：“{path}”"),
+    "not_a_file": ("not a file: {path}", "不是文件：“{path}”"),
+    "not_pbf": (
+        "cannot read as an OSM PBF file: {detail}",
+        "无法作为“OSM PBF”路网文件读取：“{detail}”",
+    ),
+    "no_drivable_roads": ("the file has no drivable roads", "文件中没有机动车可通行的道路"),
+    "road_speed": (
+        "speed {value} km/h must be a number > 0",
+        "车速“{value}”公里/小时须为大于 0 的数字",
+    ),
+    "speed_not_positive": ("speed {value} km/h must be > 0", "车速 {value} 公里/小时须大于 0"),
+    "circuity_below_one": ("circuity {value} must be ≥ 1", "绕行系数 {value} 须不小于 1"),
+    "longitude_outside": (
+        "point {i}: longitude {value} is outside {low}…{high}",
+        "第 {i} 个点：经度 {value} 超出 {low}…{high}",
+    ),
+    "latitude_outside": (
+        "point {i}: latitude {value} is outside {low}…{high}",
+        "第 {i} 个点：纬度 {value} 超出 {low}…{high}",
+    ),
+    # ---- outcomes recorded from a CSV (`planner db record`)
+    "outcomes_not_found": (
+        "not found: give the outcomes CSV file",
+        "未找到：请提供检查结果 CSV 文件",
+    ),
 }
 
 #: The OSM opening-hours grammar's rule names (what the parser expected) in words a planner reads.
@@ -1072,6 +1182,8 @@ _PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
         "read_as": lambda v: f" (read as '{v}')" if v else "",
         "expected": lambda v: _hours_rules(v, "en"),
         "titles": lambda v: ", ".join(repr(title) for title in v.split(", ")),
+        "tables": lambda v: " or ".join(v.split(", ")),
+        "unit": lambda v: f" {v}" if v else "",
     },
     "zh": {
         "doc_zh": lambda v: f"：{v}" if v else "",
@@ -1083,6 +1195,9 @@ _PROBLEM_PARAMS: dict[str, dict[str, Any]] = {
         "files": _quoted_list,
         "officers": _quoted_list,
         "titles": _quoted_list,
+        "known": _quoted_list,
+        "tables": _quoted_list,
+        "unit": lambda v: {"days": " 天", "s": " 秒"}.get(v, f" {v}" if v else ""),
     },
 }
 
@@ -1232,7 +1347,7 @@ REASONS: tuple[ReasonForm, ...] = (
         "part_visit",
         rf"visited(?: on (?P<days>{_DAYNAME} {_DATE}))? for (?P<department>.+) only "
         r"\(a part visit: the whole visit was not made\)",
-        "已于{days}仅检查{department}的事项（部分检查：未能完成整次联合检查）",
+        "{days}仅检查{department}的事项（部分检查：未能完成整次联合检查）",
     ),
     ReasonForm(
         "no_certified_team",
@@ -1325,11 +1440,23 @@ _TASK_KINDS = {
 }
 
 
+def _split_reasons(text: str) -> list[str]:
+    """``a; b`` → ``[a, b]``, but never at a ``; `` inside parentheses: opening hours of several
+    rules (``(Mo-Fr 09:00-17:00; Sa 10:00-14:00)``) are one value of one reason."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth <= 0 and text.startswith("; ", i):
+            pieces.append(text[start:i])
+            start, depth = i + 2, 0
+    return [*pieces, text[start:]]
+
+
 def reason_parts(text: str) -> list[tuple[str, dict[str, str]]]:
     """A stored reason as (code, parameters) pieces: several reasons joined by ``; `` are several
     pieces; a reason of no known form is ``("other", {"text": …})``."""
     out: list[tuple[str, dict[str, str]]] = []
-    for piece in (p.strip() for p in str(text).split("; ")):
+    for piece in (p.strip() for p in _split_reasons(str(text))):
         if not piece:
             continue
         found = next(
@@ -1392,6 +1519,8 @@ def _zh_values(code: str, values: Mapping[str, str], scenario: Scenario | None) 
         v["days"] = (
             f"（{_days_zh(v['days'])}）" if code == "split" and v["days"] else (_days_zh(v["days"]))
         )
+    if code == "part_visit":  # the day is optional: "已于周五 2026-11-27 仅检查…" or "仅检查…"
+        v["days"] = f"已于{v['days']} " if v["days"] else ""
     if "span" in v:
         v["span"] = _days_zh(v["span"].replace("from ", "自 ").replace("–", " 至 "))
     if "department" in v:

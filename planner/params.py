@@ -6,12 +6,12 @@ import datetime as dt
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from planner.errors import InputError, Problem
+from planner.errors import BadValue, InputError, Message, Problem
 
 P = TypeVar("P")
 
@@ -26,9 +26,9 @@ def _read_section(source: Path | str | Mapping[str, Any], section: str) -> tuple
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError([Problem(file, 0, "", "not found")]) from None
+            raise InputError([Problem.coded(file, 0, "", "file_not_found")]) from None
         except tomllib.TOMLDecodeError as exc:
-            raise InputError([Problem(file, 0, "", f"not valid TOML: {exc}")]) from None
+            raise InputError([Problem.coded(file, 0, "", "not_toml", detail=exc)]) from None
     inner = data.get(section)
     if isinstance(inner, Mapping):
         return dict(inner), file
@@ -44,15 +44,15 @@ def _coerce(value: Any, kind: Any) -> Any:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        raise ValueError(f"'{value}' is not true or false")
+        raise BadValue.of("not_true_false", value=value)
     if kind is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        raise ValueError(f"'{value}' is not a whole number")
+        raise BadValue.of("not_whole_number", value=value)
     if kind is float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
-        raise ValueError(f"'{value}' is not a number")
+        raise BadValue.of("not_number", value=value)
     if kind is dt.date:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
@@ -61,11 +61,11 @@ def _coerce(value: Any, kind: Any) -> Any:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise ValueError(f"'{value}' is not a date like 2026-11-23")
+        raise BadValue.of("not_date", value=value, example="2026-11-23")
     if kind is str:
         if isinstance(value, str):
             return value
-        raise ValueError(f"'{value}' is not text")
+        raise BadValue.of("not_text", value=value)
     raise TypeError(f"unsupported parameter type {kind!r}")  # a programming error, not input
 
 
@@ -77,25 +77,41 @@ def params_from_mapping(cls: type[P], data: Mapping[str, Any], file: str) -> P:
     hints = typing.get_type_hints(cls)
     known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     problems = [
-        Problem(file, 0, key, f"unknown parameter (known: {', '.join(sorted(known))})")
+        Problem.coded(file, 0, key, "unknown_parameter", known=", ".join(sorted(known)))
         for key in sorted(set(data) - known)
     ]
     values: dict[str, Any] = {}
     for key in sorted(set(data) & known):
         try:
             values[key] = _coerce(data[key], hints[key])
-        except ValueError as exc:
-            problems.append(Problem(file, 0, key, str(exc)))
+        except BadValue as exc:
+            problems.append(Problem.of(file, 0, key, exc.message))
     if problems:
         raise InputError(problems)
     try:
         return cls(**values)
     except InputError as exc:
-        raise InputError([Problem(file, 0, p.column, p.message) for p in exc.problems]) from None
+        raise InputError([replace(p, file=file) for p in exc.problems]) from None
 
 
-def _range_problems(checks: list[tuple[str, bool, str]]) -> list[Problem]:
-    return [Problem("params", 0, key, message) for key, ok, message in checks if not ok]
+def _range_problems(checks: list[tuple[str, bool, Message]]) -> list[Problem]:
+    return [Problem.of("params", 0, key, message) for key, ok, message in checks if not ok]
+
+
+def _between(low: object, high: object, unit: str = "") -> Message:
+    """``must be 0–365 days`` (``unit``: ``days``, ``s`` or none)."""
+    return Message.of("must_be_between", low=low, high=high, unit=unit)
+
+
+def _one_of(allowed: Iterable[str]) -> Message:
+    return Message.of("must_be_one_of", allowed=", ".join(allowed))
+
+
+AT_LEAST_0 = Message.of("must_be_at_least", low=0)
+ABOVE_0 = Message.of("must_be_above", low=0)
+AT_LEAST_10 = Message.of("must_be_at_least", low=10)
+BELOW_1 = Message.of("must_be_below", low=0, high=1)
+TIME_LIMIT = Message.of("must_be_above_at_most", low=0, high=86400, unit="s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +155,10 @@ class PlanParams:
     def __post_init__(self) -> None:
         problems = _range_problems(
             [
-                ("pull_forward_days", 0 <= self.pull_forward_days <= 365, "must be 0–365 days"),
-                ("pull_forward_share", 0 <= self.pull_forward_share <= 1, "must be 0–1"),
-                ("same_department_saving", 0 <= self.same_department_saving < 1, "must be 0–<1"),
-                ("overdue_cap_days", 0 <= self.overdue_cap_days <= 3650, "must be 0–3650 days"),
+                ("pull_forward_days", 0 <= self.pull_forward_days <= 365, _between(0, 365, "days")),
+                ("pull_forward_share", 0 <= self.pull_forward_share <= 1, _between(0, 1)),
+                ("same_department_saving", 0 <= self.same_department_saving < 1, BELOW_1),
+                ("overdue_cap_days", 0 <= self.overdue_cap_days <= 3650, _between(0, 3650, "days")),
             ]
         )
         if problems:
@@ -259,33 +275,33 @@ class SolveParams:
     def __post_init__(self) -> None:
         problems = _range_problems(
             [
-                ("time_limit_s", 0 < self.time_limit_s <= 86_400, "must be > 0 and ≤ 86400 s"),
-                ("seed", self.seed >= 0, "must be ≥ 0"),
+                ("time_limit_s", 0 < self.time_limit_s <= 86_400, TIME_LIMIT),
+                ("seed", self.seed >= 0, AT_LEAST_0),
                 (
                     "first_solution",
                     self.first_solution in FIRST_SOLUTION_STRATEGIES,
-                    f"must be one of {', '.join(FIRST_SOLUTION_STRATEGIES)}",
+                    _one_of(FIRST_SOLUTION_STRATEGIES),
                 ),
-                ("workload_balance", self.workload_balance >= 0, "must be ≥ 0"),
-                ("duration_cost", self.duration_cost >= 0, "must be ≥ 0"),
-                ("drop_penalty", self.drop_penalty > 0, "must be > 0"),
+                ("workload_balance", self.workload_balance >= 0, AT_LEAST_0),
+                ("duration_cost", self.duration_cost >= 0, AT_LEAST_0),
+                ("drop_penalty", self.drop_penalty > 0, ABOVE_0),
                 (
                     "decomposition",
                     self.decomposition in DECOMPOSITIONS,
-                    f"must be one of {', '.join(DECOMPOSITIONS)}",
+                    _one_of(DECOMPOSITIONS),
                 ),
-                ("whole_week_max_visits", self.whole_week_max_visits >= 0, "must be ≥ 0"),
-                ("area_split_visits", self.area_split_visits >= 10, "must be ≥ 10"),
-                ("carry_over_share", 0 <= self.carry_over_share <= 10, "must be 0–10"),
+                ("whole_week_max_visits", self.whole_week_max_visits >= 0, AT_LEAST_0),
+                ("area_split_visits", self.area_split_visits >= 10, AT_LEAST_10),
+                ("carry_over_share", 0 <= self.carry_over_share <= 10, _between(0, 10)),
                 (
                     "engine",
                     self.engine in ENGINE_NAMES,
-                    f"must be one of {', '.join(ENGINE_NAMES)}",
+                    _one_of(ENGINE_NAMES),
                 ),
                 (
                     "part_visits",
                     self.part_visits in PART_VISITS,
-                    f"must be one of {', '.join(PART_VISITS)}",
+                    _one_of(PART_VISITS),
                 ),
             ]
         )
@@ -362,24 +378,28 @@ class TeamParams:
     def __post_init__(self) -> None:
         problems = _range_problems(
             [
-                ("min_size", self.min_size >= 2, "must be at least 2 (two officers by law)"),
-                ("max_size", self.min_size <= self.max_size <= 8, "must be min_size–8"),
-                ("min_overlap_minutes", 0 <= self.min_overlap_minutes <= 1440, "must be 0–1440"),
+                ("min_size", self.min_size >= 2, Message.of("team_needs_two")),
+                (
+                    "max_size",
+                    self.min_size <= self.max_size <= 8,
+                    Message.of("max_size_range", high=8),
+                ),
+                ("min_overlap_minutes", 0 <= self.min_overlap_minutes <= 1440, _between(0, 1440)),
                 (
                     "travel_minutes_per_visit",
                     0 <= self.travel_minutes_per_visit <= 240,
-                    "must be 0–240",
+                    _between(0, 240),
                 ),
-                ("rotation_weight", self.rotation_weight >= 0, "must be ≥ 0"),
-                ("idle_weight", self.idle_weight >= 0, "must be ≥ 0"),
-                ("extra_member_weight", self.extra_member_weight >= 0, "must be ≥ 0"),
-                ("stability_weight", self.stability_weight >= 0, "must be ≥ 0"),
-                ("time_limit_seconds", self.time_limit_seconds > 0, "must be > 0"),
-                ("gap_limit", 0 <= self.gap_limit <= 0.5, "must be 0–0.5"),
-                ("workers", 1 <= self.workers <= 64, "must be 1–64"),
-                ("rounds", 1 <= self.rounds <= 20, "must be 1–20"),
-                ("rounds_budget_seconds", self.rounds_budget_seconds > 0, "must be > 0"),
-                ("boost_factor", 1 <= self.boost_factor <= 100, "must be 1–100"),
+                ("rotation_weight", self.rotation_weight >= 0, AT_LEAST_0),
+                ("idle_weight", self.idle_weight >= 0, AT_LEAST_0),
+                ("extra_member_weight", self.extra_member_weight >= 0, AT_LEAST_0),
+                ("stability_weight", self.stability_weight >= 0, AT_LEAST_0),
+                ("time_limit_seconds", self.time_limit_seconds > 0, ABOVE_0),
+                ("gap_limit", 0 <= self.gap_limit <= 0.5, _between(0, 0.5)),
+                ("workers", 1 <= self.workers <= 64, _between(1, 64)),
+                ("rounds", 1 <= self.rounds <= 20, _between(1, 20)),
+                ("rounds_budget_seconds", self.rounds_budget_seconds > 0, ABOVE_0),
+                ("boost_factor", 1 <= self.boost_factor <= 100, _between(1, 100)),
             ]
         )
         if problems:
@@ -417,9 +437,9 @@ def _parse(source: Path | str | Mapping[str, Any]) -> tuple[dict[str, Any], str]
     try:
         return tomllib.loads(path.read_text(encoding="utf-8")), path.name
     except FileNotFoundError:
-        raise InputError([Problem(path.name, 0, "", "not found")]) from None
+        raise InputError([Problem.coded(path.name, 0, "", "file_not_found")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError([Problem(path.name, 0, "", f"not valid TOML: {exc}")]) from None
+        raise InputError([Problem.coded(path.name, 0, "", "not_toml", detail=exc)]) from None
 
 
 def read_params(source: Path | str | Mapping[str, Any] | None) -> ParamsFile:
@@ -451,23 +471,23 @@ def read_params(source: Path | str | Mapping[str, Any] | None) -> ParamsFile:
             if key in SECTIONS:
                 tables[key].update(value)
             else:
-                problems.append(Problem(file, 0, f"[{key}]", f"unknown table (known: {known})"))
+                problems.append(Problem.coded(file, 0, f"[{key}]", "unknown_table", known=known))
             continue
         owners = [n for n, cls in SECTIONS.items() if key in {f.name for f in fields(cls)}]
         if len(owners) == 1:
             tables[owners[0]].setdefault(key, value)
         elif owners:
-            where = " or ".join(f"[{n}]" for n in owners)
-            problems.append(Problem(file, 0, key, f"belongs to {where}: put it under one"))
+            where = ", ".join(f"[{n}]" for n in owners)
+            problems.append(Problem.coded(file, 0, key, "parameter_in_two_tables", tables=where))
         else:
-            problems.append(Problem(file, 0, key, f"unknown parameter (in none of {known})"))
+            problems.append(Problem.coded(file, 0, key, "unknown_parameter_anywhere", known=known))
     found: dict[str, Any] = {}
     for name, cls in SECTIONS.items():
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(tables[name]) - names)
         problems += [
-            Problem(
-                file, 0, f"[{name}] {key}", f"unknown parameter (known: {', '.join(sorted(names))})"
+            Problem.coded(
+                file, 0, f"[{name}] {key}", "unknown_parameter", known=", ".join(sorted(names))
             )
             for key in unknown
         ]
@@ -476,7 +496,7 @@ def read_params(source: Path | str | Mapping[str, Any] | None) -> ParamsFile:
             found[name] = params_from_mapping(cls, given, file)
         except InputError as exc:
             problems += [
-                Problem(file, 0, f"[{name}] {p.column}" if name in data else p.column, p.message)
+                replace(p, file=file, column=f"[{name}] {p.column}" if name in data else p.column)
                 for p in exc.problems
             ]
     if problems:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from planner.domain import Scenario
-from planner.errors import InputError, Problem
+from planner.errors import InputError, Message, Problem
 
 _log = logging.getLogger(__name__)
 
@@ -112,16 +112,17 @@ class RoadWarning:
     off_network: bool  # farther than ``MAX_SNAP_METRES`` from every drivable node
 
     @property
-    def message(self) -> str:
-        """The warning as a planner reads it."""
-        if self.off_network:
-            where = f"{self.snap_metres:,} m from the nearest road of the network"
-        else:
-            where = f"on a piece of road not connected to the rest ({self.snap_metres:,} m to it)"
-        return (
-            f"{self.id}: {where}; {self.straight_pairs} trips to and from it are estimated by "
-            "straight line (check its coordinates or use a road file that covers it)"
+    def coded(self) -> Message:
+        """The warning as a code and its values (``planner.i18n.PROBLEM_TEMPLATES``)."""
+        code = "road_off_network" if self.off_network else "road_disconnected"
+        return Message.of(
+            code, id=self.id, metres=f"{self.snap_metres:,}", trips=self.straight_pairs
         )
+
+    @property
+    def message(self) -> str:
+        """The warning as a planner reads it (in English)."""
+        return str(self.coded)
 
 
 def road_warnings(
@@ -241,9 +242,9 @@ def _check_straight_params(speed_kmh: float, circuity: float) -> list[Problem]:
     """Problems with the straight-line speed and circuity."""
     out = []
     if not (math.isfinite(speed_kmh) and speed_kmh > 0):
-        out.append(Problem("travel", 0, "speed_kmh", f"speed {speed_kmh} km/h must be > 0"))
+        out.append(Problem.coded("travel", 0, "speed_kmh", "speed_not_positive", value=speed_kmh))
     if not (math.isfinite(circuity) and circuity >= 1):
-        out.append(Problem("travel", 0, "circuity", f"circuity {circuity} must be ≥ 1"))
+        out.append(Problem.coded("travel", 0, "circuity", "circuity_below_one", value=circuity))
     return out
 
 
@@ -268,10 +269,10 @@ def _as_lonlat(points: Points, file: str) -> np.ndarray:
         problem = Problem(file, 0, "points", f"points must be (lon, lat) pairs, got {lonlat.shape}")
         raise InputError([problem])
     problems = [
-        Problem(file, 0, column, f"point {i}: {name} {value} is outside {low:g}…{high:g}")
-        for column, name, low, high, axis in (
-            ("lon", "longitude", -180, 180, 0),
-            ("lat", "latitude", -90, 90, 1),
+        Problem.coded(file, 0, column, code, i=i, value=value, low=f"{low:g}", high=f"{high:g}")
+        for column, code, low, high, axis in (
+            ("lon", "longitude_outside", -180, 180, 0),
+            ("lat", "latitude_outside", -90, 90, 1),
         )
         for i, value in enumerate(lonlat[:, axis])
         if not (math.isfinite(value) and low <= value <= high)
@@ -337,7 +338,7 @@ def resolve_speeds(speeds: Mapping[str, float] | None, file: str = "speeds") -> 
         except (TypeError, ValueError):
             ok = False
         if not ok:
-            problems.append(Problem(file, 0, key, f"speed {value!r} km/h must be a number > 0"))
+            problems.append(Problem.coded(file, 0, key, "road_speed", value=repr(value)))
     if problems:
         raise InputError(problems)
     return {key: float(value) for key, value in table.items()}
@@ -396,11 +397,9 @@ def _read_network_frames(path: Path) -> tuple[Any, Any]:
             nodes, edges = pyrosm.OSM(str(path)).get_network(network_type="driving", nodes=True)
     except Exception as exc:  # pyrosm raises plain Exception subclasses for unreadable files
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(
-            [Problem(path.name, 0, "", f"cannot read as an OSM PBF file: {reason}")]
-        ) from exc
+        raise InputError([Problem.coded(path.name, 0, "", "not_pbf", detail=reason)]) from exc
     if edges is None or nodes is None or len(edges) == 0:
-        raise InputError([Problem(path.name, 0, "", "the file has no drivable roads")])
+        raise InputError([Problem.coded(path.name, 0, "", "no_drivable_roads")])
     return nodes, edges
 
 
@@ -441,7 +440,7 @@ def _network_from_frames(nodes: Any, edges: Any, name: str) -> _Network:
 
     snappable = np.unique(np.concatenate([tail, head]))
     if len(snappable) == 0:
-        raise InputError([Problem(name, 0, "", "the file has no drivable roads")])
+        raise InputError([Problem.coded(name, 0, "", "no_drivable_roads")])
     main = _largest_component(len(lon), tail, head, snappable)
     lat0 = float(np.mean(lat[snappable]))
     xy = _project(lon, lat, lat0)
@@ -498,10 +497,10 @@ def _file_sha256(path: Path) -> str:
         stat = path.stat()
     except OSError:
         raise InputError(
-            [Problem(path.name, 0, "", f"road network file not found: {path}")]
+            [Problem.coded(path.name, 0, "", "road_file_not_found", path=path)]
         ) from None
     if not path.is_file():
-        raise InputError([Problem(path.name, 0, "", f"not a file: {path}")])
+        raise InputError([Problem.coded(path.name, 0, "", "not_a_file", path=path)])
     memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if memo not in _SHA256:
         digest = hashlib.sha256()
@@ -715,7 +714,7 @@ def _road_inputs(
     table = resolve_speeds(speeds, path.name)
     if not (math.isfinite(max_snap_metres) and max_snap_metres >= 0):
         raise InputError(
-            [Problem(path.name, 0, "max_snap_metres", f"{max_snap_metres} must be ≥ 0")]
+            [Problem.coded(path.name, 0, "max_snap_metres", "must_be_at_least", low=0)]
         )
     sha256 = _file_sha256(path)
     params = {"speeds": sorted(table.items()), "max_snap_metres": max_snap_metres}

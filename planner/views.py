@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 
 from planner.access import access_code
-from planner.domain import Obligation, Plan, Route, Scenario
+from planner.domain import Obligation, Plan, Route, Scenario, Settings
 from planner.errors import Problem
 from planner.i18n import (
     CHANGE_KINDS,
@@ -24,6 +24,7 @@ from planner.i18n import (
     RESULTS,
     RISKS,
     TASK_KINDS,
+    WEEKDAYS,
     YES_NO,
     category_name,
     day_label,
@@ -53,6 +54,64 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=^])")
 
 
 # ---------------------------------------------------------------- text for people
+
+
+def database_place(url: str) -> str:
+    """``url`` as it may be shown: its password replaced by ``***`` (also when the URL cannot be
+    parsed), so a message about the database never reveals it."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL: hide whatever sits between : and @
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def township_name(settings: Settings, lang: str = "en") -> str:
+    """The township's name in ``lang`` (its Chinese name when it has one)."""
+    return (settings.township_zh or settings.township) if lang == "zh" else settings.township
+
+
+def store_error_text(error: Exception, lang: str = "en") -> str:
+    """What the store refused, for the page: in English its own message (which names the plan,
+    week and who changed it); in Chinese what happened and what to do, by the kind of refusal
+    (the store's messages are English only)."""
+    from planner.store import ConflictError, NotFoundError, StateError
+
+    if lang != "zh":
+        return str(error)
+    kinds = ((ConflictError, "store_conflict"), (StateError, "store_state"),
+             (NotFoundError, "store_not_found"))  # fmt: skip
+    key = next((k for kind, k in kinds if isinstance(error, kind)), "store_refused")
+    return t(key, lang)
+
+
+def field_line(name: str, value: str, lang: str = "en") -> str:
+    """``**Name:** value`` as markdown, with the colon of ``lang`` (``**时间段**：…`` in Chinese);
+    ``value`` is shown as plain text."""
+    return f"**{name}**{'：' if lang == 'zh' else ': '}{plain(value)}"
+
+
+def officers_text(officers: Iterable[tuple[str, str]], lang: str = "en") -> str:
+    """Officers with their certificate numbers: ``A (no. 1), B (no. 2)``; ``A（1）、B（2）`` in
+    Chinese."""
+    if lang == "zh":
+        return "、".join(f"{name}（{cert or '—'}）" for name, cert in officers)
+    return ", ".join(f"{name} ({cert or '—'})" for name, cert in officers)
+
+
+def township_time(moment: dt.datetime, timezone: str) -> str:
+    """A stored timestamp (UTC; naive ones are UTC) as the township's wall-clock time, e.g.
+    ``2026-11-25 18:42``: the same clock as the plan's visit times, whatever zone the server runs
+    in (``planner.store.local_time`` uses the server's)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    try:
+        zone: dt.tzinfo = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return aware.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def plain(text: object) -> str:
@@ -125,6 +184,17 @@ def localised_frame(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
             out[column] = out[column].map(
                 lambda v: v if v == "*" else category_name(str(v).replace(",", ";"), lang)
             )
+    if lang == "zh":  # officers' working days and fixed teams' days: Mon,Tue → 周一、周二
+        names = dict(zip(WEEKDAYS["en"], WEEKDAYS["zh"], strict=True))
+        for column in ("working_days", "days"):
+            if column in out.columns:
+                out[column] = out[column].map(
+                    lambda v: (
+                        "、".join(names.get(d.strip(), d.strip()) for d in str(v).split(","))
+                        if str(v)
+                        else v
+                    )
+                )
     return out
 
 
@@ -367,17 +437,23 @@ def select_routes(
     ]
 
 
+ITEMS_SEPARATOR = ("; ", "；")  # between a visit's items, in English and in Chinese
+
+
 def items_text(obligations: Iterable[Obligation], scenario: Scenario, lang: str = "en") -> str:
     """The items of a visit as ``title (department)`` lines in ``lang``, each item once."""
     seen: dict[str, str] = {}
     for o in obligations:
         if o.item_id not in seen:
             mark = " ⚑" if is_unannounced(o, scenario) else ""
+            title = item_title(o.item_id, scenario, lang)
+            department = department_name(o.department_id, scenario, lang)
             seen[o.item_id] = (
-                f"{item_title(o.item_id, scenario, lang)} "
-                f"({department_name(o.department_id, scenario, lang)}){mark}"
+                f"{title}（{department}）{mark}"
+                if lang == "zh"
+                else f"{title} ({department}){mark}"
             )
-    return "; ".join(seen.values())
+    return ITEMS_SEPARATOR[lang == "zh"].join(seen.values())
 
 
 def route_stops_frame(
@@ -738,7 +814,9 @@ def schedule_figure(frame: pd.DataFrame, lang: str = "en") -> go.Figure:
     order = [t(f"kind_{k}", lang) for k in SCHEDULE_COLOURS]
     shown = frame.assign(  # Plotly's hover is HTML: data stays text, one item per line
         business=frame["business"].map(html.escape),
-        items=frame["items"].map(lambda s: "<br>".join(html.escape(p) for p in s.split("; "))),
+        items=frame["items"].map(
+            lambda s: "<br>".join(html.escape(p) for p in re.split("; |；", s))
+        ),
         lane_text=frame["lane"].map(html.escape),
     )
     fig = px.timeline(
@@ -890,6 +968,7 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
     """The Plan page's cards: visits joint vs siloed, disruption avoided, officer hours,
     joint-inspection rate, coverage. ``doc`` is ``Metrics.to_dict()``; without it (no baseline)
     the plan's own numbers."""
+    hours = t("unit_h", lang)
     if not doc or _num(doc, "visits_siloed") is None:
         m = dict(plan.metrics)
         stops = sum(len(r.stops) for r in plan.routes)
@@ -901,7 +980,7 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
             Card(t("card_routes", lang), f"{len(plan.routes):,}"),
             Card(
                 t("card_hours", lang),
-                f"{m.get('officer_hours', 0.0):,.1f} h",
+                f"{m.get('officer_hours', 0.0):,.1f} {hours}",
                 help=t("card_hours_plain_help", lang),
             ),
             Card(
@@ -943,8 +1022,8 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         ),
         Card(
             t("card_hours", lang),
-            f"{hours_j:,.1f} h",
-            None if hours_same is None else f"{hours_j - hours_same:+,.1f} h",
+            f"{hours_j:,.1f} {hours}",
+            None if hours_same is None else f"{hours_j - hours_same:+,.1f} {hours}",
             t(
                 "card_hours_help",
                 lang,
@@ -957,8 +1036,8 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
         ),
         Card(
             t("card_per_check", lang),
-            "–" if per_j is None else f"{per_j:,.2f} h",
-            None if per_j is None or per_s is None else f"{per_j - per_s:+,.2f} h",
+            "–" if per_j is None else f"{per_j:,.2f} {hours}",
+            None if per_j is None or per_s is None else f"{per_j - per_s:+,.2f} {hours}",
             t(
                 "card_per_check_help",
                 lang,
@@ -990,7 +1069,9 @@ def department_view(scenario: Scenario, plan: Plan, department_id: str) -> Cover
 
 
 def risk_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
-    """A department's due and scheduled obligations by risk class, with the share."""
+    """A department's due and scheduled obligations by risk class (high, medium, low, then any
+    other), with the share."""
+    order = {"high": 0, "medium": 1, "low": 2}
     rows = [
         {
             "risk": label(RISKS, risk, lang),
@@ -998,7 +1079,7 @@ def risk_frame(coverage: Coverage, lang: str = "en") -> pd.DataFrame:
             "scheduled": done,
             "share": done / due if due else None,
         }
-        for risk, due, done in coverage.by_risk
+        for risk, due, done in sorted(coverage.by_risk, key=lambda r: (order.get(r[0], 3), r[0]))
     ]
     return pd.DataFrame(rows, columns=["risk", "due", "scheduled", "share"])
 

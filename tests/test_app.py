@@ -128,7 +128,9 @@ def test_visitor_sees_the_sign_in_and_business_pages_only(
 def test_first_start_makes_and_prints_the_demo_accounts(
     monkeypatch: pytest.MonkeyPatch, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An empty database gets the scenario, a planner and one head per department, printed."""
+    """In demo mode an empty database gets the scenario, a planner and one head per department,
+    printed (outside demo mode no account is made: tests/test_app_rough_edges.py)."""
+    monkeypatch.setenv("PLANNER_DEMO", "1")
     _app(monkeypatch, db)
     printed = capsys.readouterr().out
     assert "planner" in printed and "head-market" in printed and "head-fire" in printed

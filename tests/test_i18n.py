@@ -142,3 +142,34 @@ def test_categories_are_named_in_the_language() -> None:
     assert category_name("restaurant", "zh") == "餐馆"
     assert category_name("restaurant;hotel", "zh") == "餐馆、宾馆酒店"
     assert category_name("shop", "zh") == "shop"
+
+
+def test_opening_hours_of_several_rules_stay_one_reason_in_chinese(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """Opening hours of several rules hold ``; `` inside their parentheses
+    (``Mo-Fr 10:30-14:00; Sa-Su 12:00-22:00``): the reason is still one reason of its form, so a
+    Chinese planner reads it in Chinese (the demo's Plan and Department pages showed it in
+    English, cut in two at the hours' ``;``)."""
+    scenario = load_scenario(tiny_dir)
+    hours = "Mo-Fr 10:30-14:00,17:00-22:00; Sa-Su 12:00-22:00"
+    text = (
+        f"{EXAMPLES['part_visit']}; opening hours ({hours}) and the lunch break (11:30-13:30) "
+        "leave no 167-minute slot in any shift: the break never falls inside a visit"
+    )
+    assert [code for code, _ in reason_parts(text)] == ["part_visit", "hours_lunch"]
+    assert reason_parts(text)[1][1]["hours"] == hours
+    zh = reason_text(text, "zh", scenario)
+    assert hours in zh
+    assert not re.search(r"[A-Za-z]{2,}", DATA.sub("", zh.replace(hours, ""))), zh
+    outside = f"opening hours ({hours}) outside every shift"
+    assert [code for code, _ in reason_parts(outside)] == ["hours_outside_shift"]
+
+
+def test_a_part_visit_reads_well_with_and_without_its_day(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """A part visit without a day read “已于仅检查…” (“on” with no day) in Chinese, and one with a
+    day ran the date into the next word (“2026-11-27仅检查”)."""
+    scenario = load_scenario(tiny_dir)
+    tail = "for Market regulation only (a part visit: the whole visit was not made)"
+    without = reason_text(f"visited {tail}", "zh", scenario)
+    assert without.startswith("仅检查") and "已于" not in without, without
+    on_day = reason_text(f"visited on Fri 2026-11-27 {tail}", "zh", scenario)
+    assert on_day.startswith("已于周五 2026-11-27 仅检查"), on_day

@@ -154,7 +154,7 @@ def test_every_code_is_used_where_problems_are_made() -> None:
     """No template is dead: each code is written where problems are made."""
     source = "\n".join(
         (PLANNER / name).read_text(encoding="utf-8")
-        for name in ("validate.py", "load.py", "hours.py")
+        for name in ("validate.py", "load.py", "hours.py", "params.py", "travel.py", "cli.py")
     )
     unused = [code for code in PROBLEM_TEMPLATES if f'"{code}"' not in source]
     assert not unused
@@ -218,3 +218,137 @@ def test_a_huge_value_is_cut_in_the_chinese_table() -> None:
     problem = Problem.of("items.csv", 4, "id", Message.of("duplicate_id", id="x" * 5000, first=2))
     (text,) = problems_frame([problem], "zh")["problem"]
     assert len(text) == MAX_MESSAGE_CHARS and text.endswith("…")
+
+
+# Every bad value of every planning parameter that has a range (planner.params), at once.
+BAD_PARAMS = {
+    "plan": {"pull_forward_days": -1, "pull_forward_share": 2.0, "same_department_saving": 1.0,
+             "overdue_cap_days": 9999},
+    "solve": {"time_limit_s": 0.0, "seed": -1, "first_solution": "fastest", "workload_balance": -1,
+              "duration_cost": -1, "drop_penalty": 0, "decomposition": "by-mood",
+              "whole_week_max_visits": -1, "area_split_visits": 1, "carry_over_share": 11.0,
+              "engine": "abacus", "part_visits": "sometimes"},
+    "teams": {"min_size": 1, "max_size": 9, "min_overlap_minutes": 2000,
+              "travel_minutes_per_visit": 999, "rotation_weight": -1, "idle_weight": -1,
+              "extra_member_weight": -1, "stability_weight": -1, "time_limit_seconds": 0.0,
+              "gap_limit": 0.9, "workers": 0, "rounds": 0, "rounds_budget_seconds": 0.0,
+              "boost_factor": 0},
+}  # fmt: skip
+
+
+def _params_problems(source: object) -> tuple[Problem, ...]:
+    from planner.errors import InputError
+    from planner.params import read_params
+
+    with pytest.raises(InputError) as caught:
+        read_params(source)  # type: ignore[arg-type]
+    return caught.value.problems
+
+
+def test_every_bad_planning_parameter_reads_in_chinese() -> None:
+    """The Settings page's and a params file's problems had no code and showed in English in
+    the Chinese app: every range check of [plan], [solve] and [teams] now has one."""
+    problems = _params_problems(BAD_PARAMS)
+    expected = {f"[{table}] {key}" for table, keys in BAD_PARAMS.items() for key in keys}
+    assert {p.column for p in problems} == expected
+    for problem in problems:
+        assert_chinese(problem)
+    (days,) = [p for p in problems if p.column == "[plan] pull_forward_days"]
+    assert days.message == "must be 0–365 days"
+    assert problem_text(days.code, days.params, "zh") == "须在 0–365 天 之间"
+
+
+def test_a_broken_params_file_reads_in_chinese(tmp_path: Path) -> None:
+    """A params file that is not there, is not TOML, names an unknown table or key, puts a key
+    two tables share outside them, or gives a value of the wrong type: each problem has a
+    code and reads in Chinese."""
+    found = list(_params_problems(tmp_path / "nowhere.toml"))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[plan\n", encoding="utf-8")
+    found += _params_problems(broken)
+    typed = tmp_path / "typed.toml"
+    typed.write_text(
+        'stray = 1\ndraw_seed = 2\n[solver]\nx = 1\n[plan]\nbogus = 1\ndesk_review = "yes"\n'
+        'pull_forward_days = 1.5\npull_forward_share = "half"\ndraw_epoch = "soon"\n'
+        "[solve]\nengine = 3\n",
+        encoding="utf-8",
+    )
+    found += _params_problems(typed)
+    codes = {p.code for p in found}
+    assert codes == {
+        "file_not_found", "not_toml", "unknown_parameter_anywhere", "parameter_in_two_tables",
+        "unknown_table", "unknown_parameter", "not_true_false", "not_whole_number",
+        "not_number", "not_date", "not_text",
+    }  # fmt: skip
+    for problem in found:
+        assert_chinese(problem)
+
+
+def test_road_network_problems_read_in_chinese(tmp_path: Path) -> None:
+    """`planner validate --roads` / `plan --roads`: a point off the road network or on a piece of
+    road cut off from the rest, a road file that is missing, is a folder, is not a PBF file or
+    has no drivable road, bad speeds, and points out of range each have a code (they were
+    English only)."""
+    from test_travel import one_street
+
+    from planner.errors import InputError
+    from planner.travel import RoadWarning, resolve_speeds, road_matrix, straight_line_matrix
+
+    found = [
+        Problem.of("businesses.csv", 3, "lon", RoadWarning("b1", 1234, 6, True).coded, "warning"),
+        Problem.of("businesses.csv", 4, "lon", RoadWarning("b2", 80, 9, False).coded, "warning"),
+    ]
+    assert found[0].message.startswith("b1: 1,234 m from the nearest road of the network; 6 trips")
+    not_pbf = tmp_path / "roads.osm.pbf"
+    not_pbf.write_text("this is not a protobuf file", encoding="utf-8")
+    footway = one_street(tmp_path, highway="footway")
+    calls = [
+        lambda: road_matrix(tmp_path / "nowhere.osm.pbf", [(0.0, 0.0)]),
+        lambda: road_matrix(tmp_path, [(0.0, 0.0)]),
+        lambda: road_matrix(not_pbf, [(0.0, 0.0)]),
+        lambda: road_matrix(footway, [(0.0, 0.0), (0.001, 0.0)]),
+        lambda: road_matrix(footway, [(0.0, 0.0)], max_snap_metres=-1.0),
+        lambda: resolve_speeds({"residential": 0, "primary": "fast"}),
+        lambda: straight_line_matrix([(0.0, 0.0)], speed_kmh=0.0, circuity=0.5),
+        lambda: straight_line_matrix([(200.0, 95.0)]),
+    ]
+    for call in calls:
+        with pytest.raises(InputError) as caught:
+            call()
+        found += caught.value.problems
+    assert {p.code for p in found} >= {
+        "road_off_network", "road_disconnected", "road_file_not_found", "not_a_file", "not_pbf",
+        "no_drivable_roads", "must_be_at_least", "road_speed", "speed_not_positive",
+        "circuity_below_one", "longitude_outside", "latitude_outside",
+    }  # fmt: skip
+    for problem in found:
+        assert_chinese(problem)
+
+
+def test_outcome_file_problems_read_in_chinese(tmp_path: Path) -> None:
+    """`planner db record`: a missing outcomes file, and a status, result or date that cannot be
+    read, each have a code; a bad status lists the allowed ones (it said Python's
+    ``'finished' is not a valid OutcomeStatus``)."""
+    from planner.cli import _read_outcomes
+    from planner.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        _read_outcomes(tmp_path / "nowhere.csv")
+    found = list(caught.value.problems)
+    path = tmp_path / "outcomes.csv"
+    path.write_text(
+        "business,item,date,status,result,note\nb1,food,2026-11-31,finished,great,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        _read_outcomes(path)
+    found += caught.value.problems
+    assert [(p.code, p.column) for p in found] == [
+        ("outcomes_not_found", ""),
+        ("not_one_of", "status"),
+        ("not_one_of", "result"),
+        ("not_date", "date"),
+    ]
+    assert "not a valid" not in found[1].message and "done" in found[1].message
+    for problem in found:
+        assert_chinese(problem)

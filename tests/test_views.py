@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -250,3 +251,54 @@ def test_stops_at_one_place_share_a_label() -> None:
         {"lon": [120.1, 120.10001, 120.2], "lat": [30.2, 30.20001, 30.3], "label": ["1", "3", "2"]}
     )
     assert sorted(stop_labels(stops)["label"]) == ["1 · 3", "2"]
+
+
+def test_plan_cards_in_chinese_say_hours_in_chinese(plan: Plan) -> None:
+    """The Plan page in 简体中文 showed officer hours as ``400.2 h`` and ``-39.1 h`` (the English
+    unit); with and without a baseline every card's value and change reads in Chinese."""
+    doc = {"visits_joint": 2, "visits_siloed": 1, "visits_siloed_same_work": 3,
+           "officer_hours_joint": 10.0, "officer_hours_siloed": 4.0,
+           "officer_hours_siloed_same_work": 12.0, "obligations_scheduled": 20,
+           "obligations_scheduled_siloed": 5, "officer_hours_per_obligation_joint": 0.5,
+           "officer_hours_per_obligation_siloed": 0.8, "coverage_joint": 0.8,
+           "coverage_siloed": 0.5}  # fmt: skip
+    for cards in (plan_cards(plan, doc, "zh"), plan_cards(plan, None, "zh")):
+        shown = [part for c in cards for part in (c.value, c.delta or "", c.help or "")]
+        assert not [s for s in shown if re.search(r"[A-Za-z]", s)], shown
+    hours = {c.label: c for c in plan_cards(plan, doc, "zh")}["执法人员工时"]
+    assert (hours.value, hours.delta) == ("10.0 小时", "-2.0 小时")
+
+
+def test_officers_working_days_read_in_chinese(tiny_dir) -> None:  # type: ignore[no-untyped-def]
+    """The Data page's officers table in 简体中文 listed working days as ``Mon,Tue,Wed,Thu,Fri``;
+    they read ``周一、周二…`` now (English keeps the file's form)."""
+    from planner.tables import scenario_to_frames
+    from planner.views import localised_frame
+
+    frame = scenario_to_frames(load_scenario(tiny_dir))["inspectors"]
+    zh = localised_frame(frame, "zh")["working_days"]
+    assert all(re.fullmatch(r"周[一二三四五六日](、周[一二三四五六日])*", d) for d in zh), list(zh)
+    assert list(localised_frame(frame, "en")["working_days"]) == list(frame["working_days"])
+
+
+def test_risk_table_lists_high_medium_low() -> None:
+    """The Department page's risk table listed 高, 低, 中 (the order the obligations came in);
+    it lists high, medium, low in either language."""
+    from planner.metrics import Coverage
+    from planner.views import risk_frame
+
+    coverage = Coverage("market", 9, 6, 0, (), (("high", 3, 3), ("low", 4, 2), ("medium", 2, 1)),
+                        0, 0, ())  # fmt: skip
+    assert list(risk_frame(coverage, "zh")["risk"]) == ["高", "中", "低"]
+    assert list(risk_frame(coverage, "en")["due"]) == [3, 2, 4]
+
+
+def test_a_visits_items_use_chinese_brackets_and_separators(tiny_dir, plan: Plan) -> None:  # type: ignore[no-untyped-def]
+    """The Map page's stops table in 简体中文 listed items as ``生活垃圾分类 (综合执法); 燃气安全
+    (应急)``: English brackets and semicolons in Chinese text. It reads ``食品安全（市场监管）；…``
+    now; English keeps ``title (department); …``."""
+    scenario = load_scenario(tiny_dir)
+    zh = route_stops_frame(plan, scenario, lang="zh")["items"]
+    en = route_stops_frame(plan, scenario, lang="en")["items"]
+    assert all("（" in text and " (" not in text and "; " not in text for text in zh), list(zh)
+    assert all(" (" in text and "（" not in text for text in en), list(en)
