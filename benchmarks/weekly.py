@@ -762,7 +762,9 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
         "cpu_s": round(time.process_time() - cpu0, 1),
         "total_s": round(time.perf_counter() - t0, 1),
         "instance": hashlib.sha1(
-            repr((p.visit_ids, p.vehicle_teams)).encode() + p.service.tobytes()
+            repr((p.visit_ids, p.vehicle_teams)).encode()
+            + p.service.tobytes()
+            + p.penalty.tobytes()  # other weights: another bound (PULL_FORWARD_WEIGHT)
         ).hexdigest()[:12],  # the same in every process (``hash`` of text is salted)
         "_problem": p,
     }

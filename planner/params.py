@@ -240,7 +240,7 @@ class SolveParams:
         A day with more visits than this is split into areas, one model each.
     carry_over_share
         Visits the LP left out or an earlier day dropped are offered to a later day's model, at most
-        this share of that day's own visits.
+        this share of that day's own visits (``planner.solve.carry_over_order`` says which).
     engine
         ``auto`` (``planner.engines.choose_engine``: PyVRP where it models the problem exactly and
         measurably plans better, OR-Tools otherwise — every week with lunch breaks), ``ortools``

@@ -40,6 +40,7 @@ WEEK_DAYS = 7
 HORIZON = 2 * DAY  # a vehicle's times lie in [0, HORIZON) of its day
 HARD_REASONS = (Reason.COMPLAINT, Reason.FOLLOW_UP)
 DEADLINE_WEIGHT = 2.0  # an obligation with a hard deadline in the week counts double
+PULL_FORWARD_WEIGHT = 0.25  # an obligation due after the week (pulled forward) counts a quarter
 PIN_WEIGHT = 100.0  # a pinned visit is left out only when it cannot be made at all
 
 # Bits of ``RoutingProblem.day_checks``: what holds for a visit on a day (for reasons).
@@ -392,9 +393,14 @@ def day_windows(hours: OpeningHours, weekday: int) -> tuple[tuple[int, int], ...
 
 def visit_weight(visit: Visit, week: Sequence[dt.date]) -> float:
     """Priority weight of a visit: the sum of its obligations' priorities / 10, each doubled when
-    it has a hard deadline (``is_hard``) inside ``week``.
+    it has a hard deadline (``is_hard``) inside ``week`` and counted a quarter
+    (``PULL_FORWARD_WEIGHT``) when it is due only after ``week`` (pulled forward to ride along).
 
     Priorities already grow with reason, risk and days overdue (``obligations.compute_priority``).
+    Work not yet due is worth something (a visit saved later), never as much as due work: at
+    full weight, heavy weeks spent their time on visits padded with it (at a quarter, due
+    obligations covered +1.3 to +3.5 points, due priority +0.5 to +2.4 on the synthetic heavy
+    weeks, the demo's plan the same: ``benchmarks/weights_study.py``, docs/benchmarks.md).
     Only the obligation with the deadline counts double, not the items riding along with it, so
     a visit weighs the sum of its department parts' weights (``planner.merge.department_parts``)
     and a part visit's lost value is exactly what its unchecked items are worth.
@@ -403,6 +409,7 @@ def visit_weight(visit: Visit, week: Sequence[dt.date]) -> float:
         sum(
             max(o.priority, 1)
             * (DEADLINE_WEIGHT if is_hard(o) and week[0] <= o.due <= week[-1] else 1)
+            * (PULL_FORWARD_WEIGHT if o.due > week[-1] else 1)
             for o in visit.obligations
         )
         / 10.0

@@ -27,6 +27,7 @@ from planner.domain import (
     Visit,
 )
 from planner.hours import parse_opening_hours
+from planner.params import SolveParams
 from planner.problem import (
     CERTIFIED,
     HOURS_OVERLAP,
@@ -42,6 +43,7 @@ from planner.problem import (
     solution_to_routes,
     unplanned_obligations,
 )
+from planner.solve import solve
 from planner.travel import straight_line_matrix
 
 H = 3600
@@ -404,6 +406,35 @@ def test_only_the_hard_obligation_counts_double() -> None:
     both = Visit("b1", complaint + routine, 70 * 60)
     problem = problem_of(scenario, [both, visit("b2", "drain")])
     assert problem.penalty[0] == 3 * problem.penalty[1]
+
+
+def test_pulled_forward_obligation_counts_a_quarter() -> None:
+    """A routine item due after the week (pulled forward to ride along) weighs a quarter of a due
+    one (``PULL_FORWARD_WEIGHT``): food due + drain due in three weeks = 20 + 20 / 4 = 25 (÷ 10),
+    against 20 for food alone — what rides along is worth something, never as much as due work."""
+    officers = [_officer("a", ["food", "drain"]), _officer("b", ["food", "drain"])]
+    scenario = make_scenario([_business("b1"), _business("b2")], officers)
+    due = visit("b1", "food").obligations
+    later = visit("b1", "drain", due=MONDAY + dt.timedelta(days=21)).obligations
+    problem = problem_of(scenario, [Visit("b1", due + later, 70 * 60), visit("b2", "food")])
+    assert 4 * problem.penalty[0] == 5 * problem.penalty[1]
+
+
+def test_heavy_week_makes_due_work_before_pulled_forward_work() -> None:
+    """One team-day with room for one of two 4-hour visits: b1 owes food and fire now (40), b2
+    owes food now and fire and drain in three weeks (20 + 40 pulled forward). The day goes to
+    b1's two due checks, not to b2's one due check padded with work not yet due."""
+    officers = [_officer("a", ["food", "fire", "drain"], days=(0,))]
+    officers.append(_officer("b", ["food", "fire", "drain"], days=(0,)))
+    scenario = make_scenario([_business("b1"), _business("b2")], officers)
+    later = MONDAY + dt.timedelta(days=21)
+    padded = visit("b2", "food").obligations + visit("b2", "fire", "drain", due=later).obligations
+    visits = [
+        Visit("b1", visit("b1", "food", "fire").obligations, 4 * H),
+        Visit("b2", padded, 4 * H),
+    ]
+    solution = solve(problem_of(scenario, visits), SolveParams(time_limit_s=1, part_visits="off"))
+    assert [v for r in solution.routes for v in r.visits] == [0]
 
 
 def test_part_visit_reason_names_day_department_and_why() -> None:

@@ -15,6 +15,7 @@ from planner.params import SolveParams
 from planner.problem import RouteSolution, RoutingProblem, Solution, find_insertion
 from planner.solve import (
     ProgressEvent,
+    carry_over_order,
     choose_decomposition,
     insert_left_out,
     lp_bound,
@@ -277,6 +278,54 @@ def test_dropped_day_visit_moves_to_a_later_day() -> None:
     problem = make_problem([90 * 60] * 2, vehicles)
     params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
     assert sorted(served_by(solve(problem, params)).values()) == [0, 1]
+
+
+def test_carry_over_offers_the_most_penalty_per_second_first_when_short_of_time() -> None:
+    """A heavy week (4 h of team time, 5 h of visits) with a 4-hour visit worth 300,000 and a
+    1-hour one worth 200,000 left out: the first carry-over place goes to the 1-hour visit (more
+    penalty per second of work), not to the long one a full day could rarely fit; an earlier
+    last day still goes first."""
+    vehicles = [{"day": 0, "shift": (8 * H, 10 * H)}, {"day": 1, "shift": (8 * H, 10 * H)}]
+    problem = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000])
+    assert carry_over_order(problem, [0, 1]) == [1, 0]
+    urgent = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000], last_day=[0, 6])
+    assert carry_over_order(urgent, [0, 1]) == [0, 1]
+
+
+def test_carry_over_offers_the_most_penalty_first_with_time_to_spare() -> None:
+    """The same two visits on a week with two full days of team time (18 h for 5 h of visits):
+    a dropped visit usually fits a later day, so the one worth most goes first."""
+    vehicles = [{"day": 0}, {"day": 1}]
+    problem = make_problem([4 * H, 1 * H], vehicles, penalty=[300_000, 200_000])
+    assert carry_over_order(problem, [0, 1]) == [0, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    hours=st.lists(st.integers(1, 6), min_size=5, max_size=5),
+    penalties=st.lists(st.integers(1, 9), min_size=5, max_size=5),
+    last_days=st.lists(st.integers(0, 2), min_size=5, max_size=5),
+    shift=st.integers(1, 12),
+)
+def test_carry_over_order_is_a_permutation_by_last_day(
+    hours: list[int], penalties: list[int], last_days: list[int], shift: int
+) -> None:
+    """Whatever the week's load: every pool visit is offered exactly once, earliest last day
+    first, and with equal last days the order never prefers less penalty per second (short of
+    time) or less penalty (time to spare)."""
+    vehicles = [{"day": 0, "shift": (8 * H, (8 + shift) * H)}]
+    problem = make_problem(
+        [h * H for h in hours], vehicles, penalty=[p * 100_000 for p in penalties],
+        last_day=last_days,
+    )  # fmt: skip
+    order = carry_over_order(problem, [4, 0, 3, 1, 2])
+    assert sorted(order) == [0, 1, 2, 3, 4]
+    assert [last_days[i] for i in order] == sorted(last_days)
+    short = sum(hours) > shift
+    value = [penalties[i] / (hours[i] * H + 600) if short else penalties[i] for i in range(5)]
+    for a, b in zip(order, order[1:], strict=False):
+        if last_days[a] == last_days[b]:
+            assert value[a] >= value[b]
 
 
 def test_lp_bound_is_an_upper_bound() -> None:
