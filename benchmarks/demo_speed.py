@@ -11,9 +11,10 @@ command as a subprocess (``PYTHONPATH`` pointing at that tree), alternating, so 
 machine load; both plan the same scenario (this tree's ``data/demo``) with the same flags:
 ``python -m planner plan SCENARIO --week WEEK --out TMP`` (joint plan + siloed baseline, the
 default ``SolveParams``; run as ``runpy`` of ``planner`` in ``CPU_WRAPPER``, which adds the CPU
-line). Per run: *wall s* from launch to exit; *first plan s* from launch to
-the first progress line (what a user waits for before seeing a plan) and the solver's own
-``first_solution_seconds``; the joint plan's planned visits, priority-weighted coverage and
+line). Per run: *wall s* from launch to exit; *first progress line s* from launch to the first
+progress line (since issue 12's speed work: the first day's teams formed); *first plan s* from
+launch to the first routing line (a plan's visits: what a user waits for before seeing a plan)
+and the solver's own ``first_solution_seconds``; the joint plan's planned visits, priority-weighted coverage and
 travel, the share of due obligations covered jointly and siloed, and the siloed visits (read
 back from OUT/plan.json); *cpu s* of the planner's own process (the joint plan's critical
 path on a quiet machine) and with the worker processes it waited for (the siloed baseline's
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- demo-speed:start -->", "<!-- demo-speed:end -->"
 PROGRESS = re.compile(r"^\s+[\d.]+ s\s+\S")  # a progress line: "    0.1 s  Mon 2026-11-23 …"
+PLANNED = re.compile(r"^\s+[\d.]+ s\s+.*\bvisits\s+\d+/")  # one with a plan's visits in it
 
 FORMATION = """
 import datetime as dt, json, sys
@@ -113,7 +115,7 @@ def run_plan(tree: Path, scenario: Path, week: str, out: Path) -> dict[str, Any]
     command += ["--out", str(out)]
     before = load()
     started = time.perf_counter()
-    first = None
+    first = plan = None
     with subprocess.Popen(
         command, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as proc:
@@ -122,6 +124,8 @@ def run_plan(tree: Path, scenario: Path, week: str, out: Path) -> dict[str, Any]
         for line in proc.stdout:
             if first is None and PROGRESS.match(line):
                 first = time.perf_counter() - started
+            if plan is None and PLANNED.match(line):
+                plan = time.perf_counter() - started
             lines.append(line)
         code = proc.wait()
     wall = time.perf_counter() - started
@@ -134,6 +138,7 @@ def run_plan(tree: Path, scenario: Path, week: str, out: Path) -> dict[str, Any]
         "cpu_main_s": round(float(cpu[1]), 1),
         "cpu_all_s": round(float(cpu[1]) + float(cpu[2]), 1),
         "first_line_s": round(first, 1) if first is not None else "",
+        "first_plan_s": round(plan, 1) if plan is not None else "",
         "first_solution_s": round(m["first_solution_seconds"], 1),
         "visits": int(m["visits_planned"]),
         "weighted_coverage": round(m["weighted_coverage"], 4),
@@ -165,7 +170,8 @@ COLUMNS = (
     ("wall_s", "wall s"),
     ("cpu_main_s", "cpu s main process"),
     ("cpu_all_s", "cpu s with workers"),
-    ("first_line_s", "first plan s (wall, first progress line)"),
+    ("first_line_s", "first progress line s (wall)"),
+    ("first_plan_s", "first plan s (wall, first routing line)"),
     ("first_solution_s", "first plan s (solver)"),
     ("visits", "joint visits"),
     ("weighted_coverage", "weighted coverage"),
@@ -180,6 +186,7 @@ NUMERIC = (
     "cpu_main_s",
     "cpu_all_s",
     "first_line_s",
+    "first_plan_s",
     "first_solution_s",
     "visits",
     "weighted_coverage",

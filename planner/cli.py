@@ -220,8 +220,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _show_progress() -> Callable[[Any], None]:
-    """A progress printer: a line per improvement, at most one a second unless visits change."""
+def _show_progress(started: float | None = None) -> Callable[[Any], None]:
+    """A progress printer: a line per improvement, at most one a second unless visits change;
+    times are seconds since ``started`` (``time.perf_counter``; the solve's start if ``None``)."""
     import time
 
     last: dict[str, Any] = {"at": -1.0, "stage": "", "served": -1}
@@ -235,9 +236,28 @@ def _show_progress() -> Callable[[Any], None]:
         ):
             return
         last.update(at=now, stage=event.stage, served=event.served)
+        elapsed = event.elapsed_s if started is None else now - started
         print(
-            f"  {event.elapsed_s:7.1f} s  {event.stage:28} visits {event.served:5d}/{event.offered}"
+            f"  {elapsed:7.1f} s  {event.stage:28} visits {event.served:5d}/{event.offered}"
             f"  cost {event.objective}",
+            flush=True,
+        )
+
+    return show
+
+
+def _show_teams(started: float) -> Callable[[Any], None]:
+    """A line per day as its teams are formed (``planner.teams.Formation``), seconds since
+    ``started``: formation comes before routing's first plan and takes seconds."""
+    import time
+
+    def show(formation: Any) -> None:
+        officers = sum(len(t.officer_ids) for t in formation.teams)
+        day = f"teams {formation.day:%a %Y-%m-%d}"
+        teams = len(formation.teams)
+        print(
+            f"  {time.perf_counter() - started:7.1f} s  {day:28} {teams:3d} team"
+            f"{'' if teams == 1 else 's'} of {officers} officers, {len(formation.idle)} idle",
             flush=True,
         )
 
@@ -361,11 +381,12 @@ def _plan_county(
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """Plan a week: write OUT/plan.json, show progress and a summary."""
+    import time
     from dataclasses import replace
 
-    from planner import load_scenario, plan_week
+    from planner import load_scenario
     from planner.params import read_params
-    from planner.pipeline import baseline_workers, run_week_and_baseline
+    from planner.pipeline import baseline_workers, run_week, run_week_and_baseline
     from planner.planfile import write_plan
 
     scenario = load_scenario(args.path)
@@ -381,10 +402,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"(time limit {solve_params.time_limit_s:g} s, seed {solve_params.seed})",
         flush=True,
     )
-    progress = None if args.quiet else _show_progress()
+    started = time.perf_counter()
+    progress = None if args.quiet else _show_progress(started)
+    team_progress = None if args.quiet else _show_teams(started)
     burden = None
     if args.no_baseline:
-        plan = plan_week(
+        plan = run_week(
             scenario,
             params,
             solve_params,
@@ -392,7 +415,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
             roads=args.roads,
             progress=progress,
             team_params=team_params,
-        )
+            team_progress=team_progress,
+        ).plan
     else:
         workers = baseline_workers()
         where = f"in {workers} worker process(es) alongside" if workers else "after"
@@ -410,6 +434,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             progress=progress,
             team_params=team_params,
             baseline_progress=None if args.quiet else _show_department(),
+            team_progress=team_progress,
         )
         plan = joint.plan
         burden = _baseline_metrics(args, scenario, plan, siloed.plan, params)

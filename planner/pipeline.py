@@ -22,9 +22,16 @@ from planner.domain import (
     Visit,
     WeekDemand,
 )
+from planner.draws import draw_week
 from planner.engines import solve_with
-from planner.merge import build_week_demand, visit_seconds, with_parts
-from planner.obligations import is_due
+from planner.merge import (
+    build_week_demand,
+    merge_obligations,
+    merge_siloed,
+    visit_seconds,
+    with_parts,
+)
+from planner.obligations import derive_obligations, is_due
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.problem import (
     RoutingProblem,
@@ -39,8 +46,16 @@ from planner.problem import (
 )
 from planner.reform import reform_made
 from planner.solve import Progress
-from planner.teams import improve_rounds, plan_score, split_uncoverable, unscheduled_businesses
+from planner.teams import (
+    Formation,
+    improve_rounds,
+    plan_score,
+    split_uncoverable,
+    unscheduled_businesses,
+)
 from planner.travel import TravelMatrix, travel_matrix
+
+TeamProgress = Callable[[Formation], None]  # one day's teams formed (before routing starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +234,13 @@ def run_week(
     progress: Progress | None = None,
     team_params: TeamParams | None = None,
     demand: WeekDemand | None = None,
+    team_progress: TeamProgress | None = None,
 ) -> WeekRun:
     """``plan_week`` keeping every intermediate result (demand, teams, problem, travel, solution).
 
     Without ``teams_by_day``, teams are formed (``planner.teams``: fixed teams kept, the rest
-    formed for the week's visits) in ``team_params.rounds`` formation ↔ routing rounds.
+    formed for the week's visits) in ``team_params.rounds`` formation ↔ routing rounds;
+    ``team_progress`` is called with each day's ``Formation`` as soon as it is made.
     ``demand`` replaces the week's merged demand (the siloed baseline routes one department's).
     """
     params = params or PlanParams()
@@ -253,7 +270,9 @@ def run_week(
     if teams_by_day is not None:
         teams, made = route(teams_by_day)[2]
     else:
-        rounds = improve_rounds(scenario, week_start, demand.visits, route, params=team_params)
+        rounds = improve_rounds(
+            scenario, week_start, demand.visits, route, params=team_params, on_day=team_progress
+        )
         teams, made = rounds.result
         ran = (("formation_rounds", float(len(rounds.log))),)
         made = (replace(made[0], metrics=made[0].metrics + ran), *made[1:])
@@ -479,6 +498,19 @@ class SiloedSetup:
     tasks: Mapping[str, DepartmentTask]
 
 
+def week_demands(
+    scenario: Scenario, week_start: dt.date, params: PlanParams
+) -> tuple[WeekDemand, WeekDemand]:
+    """The week's joint and siloed demand from one draw and one derivation of its obligations:
+    what ``build_week_demand`` gives without and with ``siloed``, for the cost of one call."""
+    logs = draw_week(scenario, week_start, params)
+    obligations = derive_obligations(scenario, week_start, params, draws=logs)
+    return (
+        merge_obligations(scenario, obligations, week_start, params, draws=logs),
+        merge_siloed(scenario, obligations, week_start, params, draws=logs),
+    )
+
+
 def siloed_setup(
     scenario: Scenario,
     params: PlanParams | None = None,
@@ -487,14 +519,17 @@ def siloed_setup(
     week_start: dt.date | None = None,
     roads: Path | str | None = None,
     team_params: TeamParams | None = None,
+    demand: WeekDemand | None = None,
 ) -> SiloedSetup:
     """The siloed demand split by department, and the tasks of the departments with visits and
-    at least two officers of their own (time limits cut by ``baseline_budget``)."""
+    at least two officers of their own (time limits cut by ``baseline_budget``). ``demand``:
+    the week's siloed demand when already made (``week_demands``)."""
     params = params or PlanParams()
     solve_params = solve_params or SolveParams()
     team_params = team_params or TeamParams()
     week_start = week_start or scenario.settings.week_start
-    demand = build_week_demand(scenario, week_start, params, siloed=True)
+    if demand is None:
+        demand = build_week_demand(scenario, week_start, params, siloed=True)
     staff = {
         d.id: sum(o.department_id == d.id for o in scenario.inspectors)
         for d in scenario.departments
@@ -653,13 +688,15 @@ def run_week_and_baseline(
     team_params: TeamParams | None = None,
     baseline_progress: BaselineProgress | None = None,
     workers: int | None = None,
+    team_progress: TeamProgress | None = None,
 ) -> tuple[WeekRun, SiloedRun]:
     """The joint plan (``run_week``) and its siloed baseline (``run_siloed_week``) at once.
 
     The baseline's department tasks start first, in ``baseline_workers(workers)`` processes
-    (largest department first); this process makes the joint plan meanwhile (``progress``),
-    then collects the departments in the order they finish (``baseline_progress``). Each
-    department's run is the one ``run_siloed_week`` makes (same tasks, same function).
+    (largest department first); this process makes the joint plan meanwhile (``team_progress``:
+    each day's teams as they are formed; ``progress``: routing), then collects the departments
+    in the order they finish (``baseline_progress``). Each department's run is the one
+    ``run_siloed_week`` makes (same tasks, same function).
 
     Returns
     -------
@@ -671,6 +708,7 @@ def run_week_and_baseline(
     solve_params = solve_params or SolveParams()
     team_params = team_params or TeamParams()
     week_start = week_start or scenario.settings.week_start
+    demand, siloed_demand = week_demands(scenario, week_start, params)
     setup = siloed_setup(
         scenario,
         params,
@@ -678,6 +716,7 @@ def run_week_and_baseline(
         week_start=week_start,
         roads=roads,
         team_params=team_params,
+        demand=siloed_demand,
     )
     tasks = setup.tasks
     workers = min(baseline_workers(workers), len(tasks))
@@ -691,6 +730,8 @@ def run_week_and_baseline(
             roads=roads,
             progress=progress,
             team_params=team_params,
+            team_progress=team_progress,
+            demand=demand,
         )
 
     def report(did: str, run: WeekRun, seconds: float, done: int) -> None:

@@ -1073,9 +1073,15 @@ def repair_candidates(
     visit's service, or would be once one of its visits of lower penalty (priority) left it
     (that visit's service and detour freed).
 
-    A screen for the repair pass, optimistic on purpose (travel to the visit, opening hours
-    and lunch are not checked): a visit it leaves out could only join the day's routes by moves
-    of several visits at once. Measured: every visit the repair pass added on the demo and on
+    The team-day must also be able to make the visit on a day with nothing else planned
+    (``find_insertion`` into an empty route: opening hours, shift, travel from and to the office,
+    lunch break — the test behind the "leave no N-minute slot" reason): on the demo, every
+    left-out visit after the day models was a whole visit whose opening hours and lunch break
+    leave no slot, and the five repair models solved for them added nothing (~2.7 s).
+
+    Otherwise a screen for the repair pass, optimistic on purpose (travel to the visit and the
+    route's own times are not checked): a visit it leaves out could only join the day's routes
+    by moves of several visits at once. Measured: every visit the repair pass added on the demo and on
     the h1000 heavy week (``benchmarks/weekly.py``) passed it.
     """
     p = problem
@@ -1110,9 +1116,26 @@ def repair_candidates(
     for i in left:
         pin = int(p.pinned[i])
         able = [k for k in vehicles if p.eligible[i, k] and (pin < 0 or k == pin)]
-        if any(fits(i, k) for k in able):
+        if any(fits(i, k) and find_insertion(p, k, None, i) is not None for k in able):
             found.append(i)
     return found
+
+
+def worth_adding(
+    problem: RoutingProblem, routes: Sequence[RouteSolution], left: Sequence[int]
+) -> list[int]:
+    """The left-out visits among ``left`` that would serve more priority if planned: those of
+    businesses no route visits, and those worth more than the business's planned alternative
+    (its whole visit where a part is planned). A department part of a business whose whole
+    visit is planned only ever takes priority away: no repair model needs it.
+    """
+    group, penalty = problem.group, problem.penalty
+    planned: dict[int, int] = {}
+    for route in routes:
+        for i in route.visits:
+            g = int(group[i])
+            planned[g] = max(planned.get(g, 0), int(penalty[i]))
+    return [i for i in left if int(penalty[i]) > planned.get(int(group[i]), -1)]
 
 
 def _repair(run: _Run, offered: Sequence[int]) -> None:
@@ -1124,7 +1147,10 @@ def _repair(run: _Run, offered: Sequence[int]) -> None:
     (``insert_left_out``: no stop moves); then each day, its team-days (in ``repair_parts``
     groups) are solved again from their routes with the left-out visits they might take
     (``repair_candidates``) added as optional visits, until every day was tried or the time is
-    up. A day none of them might join is not solved again.
+    up. A day none of them might join is not solved again: no left-out visit passes
+    ``repair_candidates`` for it, or each that does is of a business visited on another day
+    (``open_alternatives``) or is a department part of a business whose whole visit is planned
+    (``worth_adding``).
     """
     p, params = run.problem, run.params
     run.reserve = 0.0
@@ -1136,12 +1162,15 @@ def _repair(run: _Run, offered: Sequence[int]) -> None:
         run.repaired += len(run.served) - before
     days = sorted(set(p.vehicle_day.tolist()))
     for d in days:
-        left = [i for i in offered if i not in run.served]
+        left = worth_adding(p, run.routes, [i for i in offered if i not in run.served])
         if not left or run.remaining() <= 0.05:
             break
         vehicles = np.flatnonzero(p.vehicle_day == d).tolist()
         on_day = [r for r in run.routes if r.vehicle in set(vehicles)]
         left = repair_candidates(p, on_day, left, vehicles)
+        # What the day's model would be offered (``rerun``): a business visited on another day
+        # stays there, so a whole visit whose part is planned elsewhere is nothing to solve for.
+        left = open_alternatives(p, left, run.routes, vehicles, tried=run.tried)
         if not left:
             continue
         parts = repair_parts(p, on_day, left, vehicles, params.area_split_visits)

@@ -537,10 +537,18 @@ def _team_terms(
 # same teams every day; benchmarks/demo_speed.py --formation). Not with a random draw (its
 # scores must be maximised exactly).
 TIER2_GAP = 0.05
+# The coverage tier presolves once, not CP-SAT's default of three or more rounds: presolve is
+# not counted in deterministic time and was ~20 % of formation's CPU. Tier 2 keeps the default:
+# with one round it stopped within TIER2_GAP before keeping yesterday's pair together (the
+# stability reward is smaller than the gap on a small day).
+TIER1_PRESOLVE_ROUNDS = 1
 
 
 def _solve(
-    model: cp_model.CpModel, params: TeamParams, gap: float = 0.0
+    model: cp_model.CpModel,
+    params: TeamParams,
+    gap: float = 0.0,
+    presolve_rounds: int | None = None,
 ) -> tuple[cp_model.CpSolver, object]:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = params.workers
@@ -550,6 +558,8 @@ def _solve(
     solver.parameters.max_time_in_seconds = 10 * params.time_limit_seconds
     solver.parameters.relative_gap_limit = gap
     solver.parameters.random_seed = params.draw_seed
+    if presolve_rounds is not None:
+        solver.parameters.max_presolve_iterations = presolve_rounds
     return solver, solver.solve(model)
 
 
@@ -827,7 +837,7 @@ def _form_office(
     members, extra = _team_terms(slots, params)
     together = _pair_rewards(m, slots, _rewards(day, pool, previous, params))
     m.maximize(coverage)
-    solver, status = _solve(m, tuned, params.gap_limit)
+    solver, status = _solve(m, tuned, params.gap_limit, TIER1_PRESOLVE_ROUNDS)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _greedy_formation(
             day, scenario, fixed, pairings, pool, visits, params, taken, solver.status_name(status)
@@ -969,8 +979,6 @@ def complete_teams(
     Completion
         The teams (same order, new teams appended), the officers still idle and the log.
     """
-    import networkx as nx
-
     taken = set(taken or ()) | {t.id for t in teams}
     officer = {o.id: o for o in pool} | {
         o: scenario.inspector(o) for t in teams for o in t.officer_ids
@@ -1037,15 +1045,19 @@ def complete_teams(
         return max(options)[3] if options else None
 
     # 1. pair idle officers: a maximum matching, the heaviest among the largest.
-    graph = nx.Graph()
-    graph.add_nodes_from(idle)
-    for a, b in combinations(idle, 2):
-        if ok(a, b):
-            graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+    matching: list[tuple[str, str]] = []
+    if len(idle) >= 2:  # (fewer: nothing to match, and NetworkX takes ~0.3 s to import)
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_nodes_from(idle)
+        for a, b in combinations(idle, 2):
+            if ok(a, b):
+                graph.add_edge(a, b, weight=1 + demand.value([officer[a], officer[b]]))
+        matches = nx.max_weight_matching(graph, maxcardinality=True)
+        matching = sorted((min(a, b), max(a, b)) for a, b in matches)
     matched = []
-    for a, b in sorted(
-        tuple(sorted(e)) for e in nx.max_weight_matching(graph, maxcardinality=True)
-    ):
+    for a, b in matching:
         matched.append(new_team((a, b), "two idle officers"))
         idle.remove(a)
         idle.remove(b)
@@ -1259,6 +1271,7 @@ def form_week(
     previous: Sequence[Team] = (),
     boost: Mapping[str, int] | None = None,
     days: int = 7,
+    on_day: Callable[[Formation], None] | None = None,
 ) -> WeekFormation:
     """Form the teams of every day of the week, day after day.
 
@@ -1278,6 +1291,9 @@ def form_week(
         The teams of the day before ``week_start`` (stability of the first day).
     days
         How many days from ``week_start`` (7: the whole week; days nobody works get no teams).
+    on_day
+        Called with each day's ``Formation`` as soon as it is made (progress for a user who
+        waits: formation takes seconds before routing can start).
 
     Returns
     -------
@@ -1297,6 +1313,8 @@ def form_week(
         todays = demand.get(day, ()) if isinstance(demand, Mapping) else left
         formation = form_teams(scenario, day, todays, previous=before, params=params, boost=boost)
         formations.append(formation)
+        if on_day is not None:
+            on_day(formation)
         before = formation.teams
         if not isinstance(demand, Mapping):
             taken = {b for _, b in formation.assigned}
@@ -1418,6 +1436,7 @@ def improve_rounds(
     budget_seconds: float | None = None,
     clock: Callable[[], float] | None = None,
     days: int = 7,
+    on_day: Callable[[Formation], None] | None = None,
 ) -> Rounds[R]:
     """Alternate formation and routing; keep the best; stop after ``params.rounds`` or the budget.
 
@@ -1427,6 +1446,7 @@ def improve_rounds(
     by ``params.boost_factor``, so formation re-forms teams towards the certifications and
     capacity they lacked. A next round starts only when, at the mean pace of the rounds so far,
     it would end within the budget (``params.rounds_budget_seconds`` unless given).
+    ``on_day`` is called with each day's ``Formation`` of every round (``form_week``).
 
     Returns
     -------
@@ -1443,7 +1463,9 @@ def improve_rounds(
     best: Rounds[R] | None = None
     log: list[str] = []
     for n in range(params.rounds):
-        formation = form_week(scenario, week_start, visits, params=params, boost=boost, days=days)
+        formation = form_week(
+            scenario, week_start, visits, params=params, boost=boost, days=days, on_day=on_day
+        )
         score, unscheduled, made = route(formation.teams_by_day())
         log.append(f"round {n + 1}: score {score:.1f}, {len(unscheduled)} businesses unscheduled")
         if best is None or score > best.score:

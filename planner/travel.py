@@ -19,9 +19,6 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
 
 from planner.domain import Scenario
 from planner.errors import InputError, Message, Problem
@@ -415,6 +412,8 @@ def _text_column(frame: Any, column: str) -> np.ndarray:
 
 def _network_from_frames(nodes: Any, edges: Any, name: str) -> _Network:
     """Build the directed graph, its largest strongly connected component and snapping trees."""
+    from scipy.spatial import cKDTree  # scipy only with a road network (~0.5 s to import)
+
     ids = nodes["id"].to_numpy(dtype=np.int64)
     order = np.argsort(ids)
     u = order[np.searchsorted(ids[order], edges["u"].to_numpy(dtype=np.int64))]
@@ -467,6 +466,9 @@ def _largest_component(
     n_nodes: int, tail: np.ndarray, head: np.ndarray, snappable: np.ndarray
 ) -> np.ndarray:
     """Node indices of the largest strongly connected component."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = csr_matrix((np.ones(len(tail)), (tail, head)), shape=(n_nodes, n_nodes))
     _, labels = connected_components(graph, directed=True, connection="strong")
     largest = np.bincount(labels[snappable]).argmax()
@@ -536,6 +538,8 @@ def _edge_seconds(net: _Network, table: Mapping[str, float]) -> np.ndarray:
 
 def _build_graph(net: _Network, table: Mapping[str, float]) -> _Graph:
     """Packed-weight CSR graph; parallel edges keep the fastest."""
+    from scipy.sparse import csr_matrix
+
     ms = np.maximum(np.rint(_edge_seconds(net, table) * 1000), 1)
     dm = np.rint(net.metres * 10)
     shift = int(dm.sum()).bit_length()
@@ -560,6 +564,8 @@ def _shortest_paths(graph: _Graph, nodes: np.ndarray) -> tuple[np.ndarray, np.nd
 
     Runs Dijkstra from the given nodes only, in batches that bound the memory of its output.
     """
+    from scipy.sparse.csgraph import dijkstra
+
     k = len(nodes)
     packed = np.full((k, k), np.inf)
     batch = max(1, _BATCH_CELLS // max(1, graph.matrix.shape[0]))
@@ -867,6 +873,8 @@ def _compute_road_path(
     net: _Network, lonlat: np.ndarray, table: Mapping[str, float], max_snap_metres: float
 ) -> np.ndarray:
     """(lon, lat) rows of a → road nodes of the fastest path → b, or just a, b when none."""
+    from scipy.sparse.csgraph import dijkstra
+
     node, snap = _snap(net, lonlat)
     straight = lonlat.copy()
     if np.any(snap > max_snap_metres):

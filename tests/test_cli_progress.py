@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +45,21 @@ def test_jobs_on_a_terminal_show_a_bar_with_retries_and_failures_above() -> None
     text = out.getvalue()
     assert "3/3" in text
     assert "retry: worker died" in text and "failed: no officers" in text
+
+
+def test_plan_shows_each_days_teams_before_the_first_route(
+    tiny_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`plan` prints a line per working day as its teams are formed, in day order, before the
+    first routing line: a user sees progress while formation runs (seconds on the demo)."""
+    from planner.cli import main
+
+    code = main(["plan", str(tiny_dir), "--time-limit", "1", "--out", str(tmp_path)])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    teams = [n for n, line in enumerate(lines) if re.match(r"^\s+[\d.]+ s\s+teams ", line)]
+    routes = [n for n, line in enumerate(lines) if re.match(r"^\s+[\d.]+ s\s+.* visits ", line)]
+    days = [lines[n].split("teams ", 1)[1].split()[:2] for n in teams]
+    assert days == [["Mon", "2026-11-23"], ["Tue", "2026-11-24"], ["Wed", "2026-11-25"],
+                    ["Thu", "2026-11-26"], ["Fri", "2026-11-27"]]  # fmt: skip
+    assert routes and max(teams) < min(routes)

@@ -374,3 +374,18 @@ def test_auto_offers_parts_only_where_a_team_may_make_a_part_alone(
     run = run_week(split, solve_params=FAST)
     assert run.problem.alternative is not None
     assert run.problem.n_visits == 3 * len(run.demand.visits)
+
+
+def test_week_demands_are_the_two_week_demands(tiny: Scenario) -> None:
+    """``week_demands`` (one draw, one derivation, used by ``run_week_and_baseline``) gives the
+    joint and the siloed demand exactly as two ``build_week_demand`` calls do."""
+    from planner.merge import build_week_demand
+    from planner.params import PlanParams
+    from planner.pipeline import week_demands
+
+    params = PlanParams()
+    week = tiny.settings.week_start
+    joint, siloed = week_demands(tiny, week, params)
+    assert joint == build_week_demand(tiny, week, params)
+    assert siloed == build_week_demand(tiny, week, params, siloed=True)
+    assert joint.visits and siloed.visits

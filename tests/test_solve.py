@@ -25,6 +25,7 @@ from planner.solve import (
     split_areas,
     split_offices,
     travel_bound,
+    worth_adding,
 )
 
 H = 3600
@@ -621,3 +622,47 @@ def test_alternatives_property(
     assert reached <= travel_bound(problem) + 1e-9 <= lp_bound(problem) + 2e-9
     wholes = plain.restrict([3 * w for w in range(n_whole)], range(len(vehicles)))
     assert lp_bound(problem) >= lp_bound(wholes) - 1e-9
+
+
+def test_repair_candidates_skip_a_visit_no_empty_team_day_could_make() -> None:
+    """An idle team-day with its lunch break 11:30–13:30 (30 min) and a left-out three-hour
+    visit open 10:30–14:00: the break would fall inside the visit, so even alone it fits no
+    slot; not a candidate, so the repair pass does not solve the day again for it (the slack
+    alone would have let it through)."""
+    windows = {(0, 0): [(10 * H + 1800, 14 * H)]}
+    day = {"day": 0, "lunch": (11 * H + 1800, 13 * H + 1800, 1800)}
+    problem = make_problem([3 * H], [day], windows=windows)
+    assert repair_candidates(problem, [], [0], [0]) == []
+
+
+def test_worth_adding_keeps_upgrades_and_unvisited_businesses_only() -> None:
+    """Business 0 is visited whole (visit 0): its parts 1 and 2 add nothing. Business 1 is
+    visited by its smaller part (visit 4): its whole visit 3 would add priority, its other,
+    smaller part 5 would not. Business 2 (visit 6) is not visited: it would."""
+    problem = make_problem(
+        [H] * 7, [{"day": 0}],
+        penalty=[300_000, 200_000, 100_000, 300_000, 150_000, 100_000, 50_000],
+    )  # fmt: skip
+    problem = with_alternatives(problem, [0, 0, 0, 1, 1, 1, 2])
+    routes = [RouteSolution(0, (0, 4), (9 * H, 11 * H), 8 * H, 13 * H, -1)]
+    assert worth_adding(problem, routes, [1, 2, 3, 5, 6]) == [3, 6]
+
+
+def test_repair_skips_a_day_whose_candidate_is_visited_on_another_day() -> None:
+    """Monday's team-day is idle and could make business 0's whole visit (visit 0), but the
+    business is visited on Tuesday by a part (visit 1): a Monday model could not add it (one
+    visit per business), so the repair pass solves no model for Monday; Tuesday's full day
+    (its part fills the shift) is not solved again either: the whole visit fits no room there."""
+    import time
+
+    from planner.solve import _repair, _Run
+
+    vehicles = [{"day": 0}, {"day": 1, "shift": (8 * H, 9 * H + 1800)}]
+    eligible = np.array([[True, False], [False, True]])
+    problem = make_problem([2 * H, H], vehicles, eligible=eligible, penalty=[300_000, 150_000])
+    problem = with_alternatives(problem, [0, 0])
+    routes = [RouteSolution(1, (1,), (8 * H + 600,), 8 * H, 9 * H + 1200, -1)]
+    params = SolveParams(time_limit_s=2, use_guided_local_search=False, decomposition="day")
+    run = _Run(problem, params, None, time.perf_counter(), 1, routes=list(routes), served={1})
+    _repair(run, [0, 1])
+    assert run.models == 0 and run.served == {1}

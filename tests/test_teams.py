@@ -858,3 +858,29 @@ def test_tier_two_gap_keeps_the_demo_mondays_teams(monkeypatch: pytest.MonkeyPat
     proven = form_teams(demo, MONDAY, visits)
     assert fast.teams == proven.teams and fast.assigned == proven.assigned
     assert fast.covered_weight == proven.covered_weight and fast.idle == proven.idle
+
+
+def test_a_week_without_idle_officers_does_not_import_networkx() -> None:
+    """The greedy completion pairs idle officers by a NetworkX matching (~0.3 s to import, on
+    the critical path of a plan): a formation that leaves nobody idle never loads it."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import planner
+
+    root = Path(planner.__file__).resolve().parents[1]
+    code = (
+        "import sys; from planner import load_scenario; from planner.merge import "
+        "build_week_demand; from planner.teams import form_week; "
+        f"s = load_scenario({str(root / 'tests' / 'fixtures' / 'tiny')!r}); "
+        "w = s.settings.week_start; "
+        "f = form_week(s, w, build_week_demand(s, w).visits); "
+        "print(sum(len(d.idle) for d in f.days), 'networkx' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.split() == ["0", "False"]

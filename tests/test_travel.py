@@ -517,3 +517,21 @@ def test_plan_with_roads_logs_places_the_roads_do_not_reach(
     with caplog.at_level("WARNING", logger="planner.travel"):
         assert main([*args, "--quiet", "--time-limit", "2", "--out", str(tmp_path / "p")]) == 0
     assert "b1: " in caplog.text and "nearest road" in caplog.text
+
+
+def test_planning_without_roads_does_not_import_scipy() -> None:
+    """SciPy (its sparse graphs and k-d trees, ~0.5 s to import) serves road networks only: the
+    planner's API and CLI load without it, so `plan` on straight lines never pays for it."""
+    import os
+    import subprocess
+    import sys
+
+    import planner
+
+    root = str(Path(planner.__file__).resolve().parents[1])  # this tree's planner, not another
+    code = "import sys, planner, planner.cli, planner.pipeline; print('scipy' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert done.stdout.strip() == "False"
