@@ -676,6 +676,17 @@ def count_idle_officer_days(scenario: Scenario, plan: Plan) -> int:
     return len(idle_officer_days(scenario, plan))
 
 
+def count_idle_with_work(scenario: Scenario, plan: Plan, visits: Sequence[Any]) -> int | str:
+    """Of ``count_idle_officer_days``, those on which a visit left waiting would have fitted the
+    officer's empty day (``planner.teams.idle_officer_days_with_work``: issue 12's target is 0);
+    – for revisions without it."""
+    try:
+        from planner.teams import idle_officer_days_with_work
+    except ImportError:
+        return "–"
+    return len(idle_officer_days_with_work(scenario, plan, visits=visits))
+
+
 def shift_utilisation(problem: RoutingProblem, plan: Plan) -> float:
     """Share of all team-days' shift time spent out (depart → back), idle team-days included."""
     shift = float((problem.vehicle_shift[:, 1] - problem.vehicle_shift[:, 0]).sum())
@@ -749,6 +760,7 @@ def measure_heavy_case(case: str) -> dict[str, Any]:
         "weighted_coverage": round(m["weighted_coverage"], 4),
         "lp_bound": round(m["lp_bound"], 4),
         "idle_officer_days": count_idle_officer_days(scenario, run.plan),
+        "idle_with_work": count_idle_with_work(scenario, run.plan, run.visits),
         "utilisation": round(shift_utilisation(p, run.plan), 3),
         "coverage_joint": doc["coverage_joint"],
         "coverage_siloed": doc["coverage_siloed"],
@@ -909,6 +921,7 @@ HEAVY_COLUMNS = (
     ("reference", "long-run reference"),
     ("ratio_reference", "ratio reference"),
     ("idle_officer_days", "idle officer-days"),
+    ("idle_with_work", "of them with a fitting visit waiting"),
     ("utilisation", "shift used"),
     ("coverage_joint", "due covered joint"),
     ("coverage_siloed", "due covered siloed"),
@@ -944,7 +957,9 @@ def write_heavy_section(rows: Sequence[Mapping[str, Any]], command: str) -> None
         "reference* = this tree's problem routed `--reference` × the case's time limit with no "
         "stall stop (`long_run_reference`: not a bound, what much more search reaches). *idle "
         "officer-days*: `planner.teams.idle_officer_days` (pairable rostered officers with no "
-        "visit on a day while obligations are unscheduled). *shift used*: depart → back over "
+        "visit on a day while obligations are unscheduled); *of them with a fitting visit "
+        "waiting*: `idle_officer_days_with_work` (a waiting visit would have fitted the "
+        "officer's empty day; the target is 0). *shift used*: depart → back over "
         "all team-days' shifts. *joint s*: wall seconds of `run_week_and_baseline` (both "
         "plans, formation included; the baseline runs alongside, so *siloed s* is not "
         "measured apart).\n\n"
