@@ -31,12 +31,15 @@ from planner.jobs import Jobs
 from planner.params import PlanParams, SolveParams, TeamParams
 from planner.sessions import (
     SESSION_PARAM,
+    client_tag,
     close_session,
     open_session,
     pending_changes,
     resume,
+    rotation_due,
     save_pending_changes,
 )
+from planner.sessions import now as sessions_now
 from planner.solve import ProgressEvent
 from planner.store import (
     NotFoundError,
@@ -125,11 +128,20 @@ def current_user() -> User | None:
     """The signed-in planner or department head, if any.
 
     After a page refresh (a new Streamlit session) the session id in the URL (``?session=…``,
-    ``planner.sessions``) signs the user back in; the id is put back in the URL on every run,
-    since Streamlit clears query parameters when the user moves to another page.
+    ``planner.sessions``) signs the user back in once: it is swapped for a new id, as it is every
+    ``ROTATE_MINUTES`` while the tab is used, so an id copied earlier no longer works. The id is
+    put back in the URL on every run, since Streamlit clears query parameters when the user moves
+    to another page. A session that ended (idle, expired, signed out elsewhere) signs the tab out.
     """
     user = st.session_state.get("user")
     if isinstance(user, User):
+        sid = st.session_state.get("session_id")
+        if sid and rotation_due(st.session_state.get("session_resumed_at")):
+            resumed = resume(backend().accounts, sid, client=_client())
+            if resumed is None:
+                _forget_user()
+                return None
+            _keep_session(resumed.user, resumed.session_id)
         sid = st.session_state.get("session_id")
         if sid and st.query_params.get(SESSION_PARAM) != sid:
             st.query_params[SESSION_PARAM] = sid
@@ -137,33 +149,49 @@ def current_user() -> User | None:
     sid = st.query_params.get(SESSION_PARAM)
     if not sid:
         return None
-    resumed = resume(backend().accounts, sid)
+    resumed = resume(backend().accounts, sid, client=_client())
     if resumed is None:
         del st.query_params[SESSION_PARAM]
         return None
-    st.session_state["user"] = resumed
+    _keep_session(resumed.user, resumed.session_id)
+    return resumed.user
+
+
+def _client() -> str:
+    """This browser as a session is bound to it (``planner.sessions.client_tag``)."""
+    return client_tag(st.context.headers.get("User-Agent"))
+
+
+def _keep_session(user: User, sid: str) -> None:
+    st.session_state["user"] = user
     st.session_state["session_id"] = sid
-    return resumed
+    st.session_state["session_resumed_at"] = sessions_now()
+    st.query_params[SESSION_PARAM] = sid
+
+
+def _forget_user() -> None:
+    for key in (
+        "user",
+        "session_id",
+        "session_resumed_at",
+        "plan_id",
+        "business_access",
+        "last_diff",
+    ):
+        st.session_state.pop(key, None)
+    if SESSION_PARAM in st.query_params:
+        del st.query_params[SESSION_PARAM]
 
 
 def sign_in(user: User) -> None:
     """Sign ``user`` in for this browser tab: a session that survives a page refresh."""
-    sid = open_session(backend().accounts, user)
-    st.session_state["user"] = user
-    st.session_state["session_id"] = sid
-    st.query_params[SESSION_PARAM] = sid
+    _keep_session(user, open_session(backend().accounts, user, client=_client()))
 
 
 def sign_out() -> None:
-    """Forget the signed-in user here and revoke the session id in the URL."""
-    user = current_user()
-    close_session(
-        backend().accounts, st.session_state.get("session_id"), by=user.username if user else "app"
-    )
-    for key in ("user", "session_id", "plan_id", "business_access", "last_diff"):
-        st.session_state.pop(key, None)
-    if SESSION_PARAM in st.query_params:
-        del st.query_params[SESSION_PARAM]
+    """Forget the signed-in user here and end the session in the URL."""
+    close_session(backend().accounts, st.session_state.get("session_id"))
+    _forget_user()
 
 
 def load_pending(plan_id: int) -> list[Any]:

@@ -471,12 +471,39 @@ class Accounts:
 
     def save_preference(self, key: str, value: Mapping[str, Any], *, by: str) -> None:
         """Save (or replace) the preference ``key`` as JSON."""
-        with Session(self._engine) as session, session.begin():
+        with Session(self._writer) as session, session.begin():  # SQLite: no read-then-write race
             row = session.get(PreferenceRow, key)
             if row is None:
                 row = PreferenceRow(key=key)
                 session.add(row)
             row.value, row.updated_at, row.updated_by = dict(value), _now(), by
+
+    def take_preference(self, key: str) -> dict[str, Any] | None:
+        """Read and delete the preference ``key`` at once; of two callers racing for the same
+        key only one gets it (the other gets ``None``): a one-time token is used once."""
+        with Session(self._writer) as session, session.begin():
+            row = session.get(PreferenceRow, key)
+            if row is None:
+                return None
+            value = dict(row.value)
+            gone = session.execute(delete(PreferenceRow).where(PreferenceRow.key == key))
+            return value if getattr(gone, "rowcount", 0) == 1 else None
+
+    def preferences(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """Every saved preference whose key starts with ``prefix`` (key → value)."""
+        with Session(self._engine) as session:
+            rows = session.scalars(
+                select(PreferenceRow).where(PreferenceRow.key.startswith(prefix, autoescape=True))
+            )
+            return {r.key: dict(r.value) for r in rows}
+
+    def delete_preferences(self, keys: Sequence[str]) -> int:
+        """Delete the preferences ``keys``; how many there were."""
+        if not keys:
+            return 0
+        with Session(self._writer) as session, session.begin():
+            gone = session.execute(delete(PreferenceRow).where(PreferenceRow.key.in_(list(keys))))
+            return int(getattr(gone, "rowcount", 0))
 
     def save_plan_metrics(
         self, plan_id: int, revision: int, doc: Mapping[str, Any], *, by: str
