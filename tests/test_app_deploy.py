@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_sessions import Clock
 from test_store import POSTGRES_URL, _create_database
 
+from planner import sessions
 from planner.auth import PLANNER, Accounts
-from planner.sessions import SESSION_PARAM
+from planner.sessions import IDLE_MINUTES, ROTATE_MINUTES, SESSION_HOURS, SESSION_PARAM
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "fixtures" / "tiny"
@@ -29,6 +31,14 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip("PLANNER_TEST_POSTGRES_URL is not set (scripts/test.sh starts PostgreSQL)")
     for found in _create_database():
         yield from _with_planner(found)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The sessions' clock (``planner.sessions._now``), set by the test; the app shares it."""
+    found = Clock()
+    monkeypatch.setattr(sessions, "_now", found)
+    return found
 
 
 def _with_planner(url: str) -> Iterator[str]:
@@ -52,6 +62,11 @@ def _sign_in(app: AppTest, password: str) -> None:
     app.text_input(key="login_username").input("planner")
     app.text_input(key="login_password").input(password)
     next(b for b in app.button if b.label == "Sign in").click().run()
+
+
+def _sid(app: AppTest) -> str:
+    found = app.query_params.get(SESSION_PARAM, "")
+    return str(found[0] if isinstance(found, list) else found)
 
 
 def test_sign_in_refresh_and_sign_out(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
@@ -79,3 +94,60 @@ def test_wrong_passwords_lock_the_account(monkeypatch: pytest.MonkeyPatch, url: 
     _sign_in(app, "planner-pass-1")
     assert "user" not in app.session_state
     assert "Too many failed attempts" in app.error[0].value
+
+
+def test_a_link_used_once_no_longer_signs_in(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    """A refresh resumes the session with the id in the URL and puts a new one there; the id
+    used (a link copied before the refresh) then signs nobody in, the new one does."""
+    app = _app(monkeypatch, url)
+    _sign_in(app, "planner-pass-1")
+    copied = _sid(app)
+    refreshed = _app(monkeypatch, url, copied)
+    assert refreshed.session_state["user"].username == "planner"
+    assert _sid(refreshed) not in ("", copied)
+    stranger = _app(monkeypatch, url, copied)
+    assert "user" not in stranger.session_state
+    assert [t.value for t in stranger.title] == ["Sign in · Inspect Once"]
+    assert _app(monkeypatch, url, _sid(refreshed)).session_state["user"].username == "planner"
+
+
+def test_a_tab_in_use_swaps_its_id(monkeypatch: pytest.MonkeyPatch, url: str, clock: Clock) -> None:
+    """A signed-in tab that runs again ``ROTATE_MINUTES`` later gets a new id in its URL; the
+    id copied from its address bar before no longer signs anyone in."""
+    app = _app(monkeypatch, url)
+    _sign_in(app, "planner-pass-1")
+    copied = _sid(app)
+    clock.advance(minutes=ROTATE_MINUTES + 1)
+    app.run()
+    assert app.session_state["user"].username == "planner"
+    assert _sid(app) not in ("", copied)
+    assert "user" not in _app(monkeypatch, url, copied).session_state
+
+
+def test_an_idle_tab_is_signed_out(monkeypatch: pytest.MonkeyPatch, url: str, clock: Clock) -> None:
+    """A tab left unused for more than ``IDLE_MINUTES`` is signed out when it runs again, and a
+    refresh with its id does not sign it back in."""
+    app = _app(monkeypatch, url)
+    _sign_in(app, "planner-pass-1")
+    sid = _sid(app)
+    clock.advance(minutes=IDLE_MINUTES + 1)
+    app.run()
+    assert "user" not in app.session_state
+    assert [t.value for t in app.title] == ["Sign in · Inspect Once"]
+    assert "user" not in _app(monkeypatch, url, sid).session_state
+
+
+def test_ended_sessions_are_deleted_on_sign_in(
+    monkeypatch: pytest.MonkeyPatch, url: str, clock: Clock
+) -> None:
+    """Signing in deletes the session rows that ended (here: one past ``SESSION_HOURS``, one
+    signed out); only the new sign-in's row is left."""
+    first = _app(monkeypatch, url)
+    _sign_in(first, "planner-pass-1")
+    second = _app(monkeypatch, url)
+    _sign_in(second, "planner-pass-1")
+    next(b for b in second.button if b.key == "sign_out").click().run()
+    clock.advance(hours=SESSION_HOURS + 1)
+    _sign_in(_app(monkeypatch, url), "planner-pass-1")
+    with Accounts(url) as accounts:
+        assert len(accounts.preferences("session:")) == 1
