@@ -78,9 +78,10 @@ def _store(accounts: Accounts, username: str, expires: dt.datetime, client: str)
 
 def _time(kept: Mapping[str, Any], field: str) -> dt.datetime | None:
     try:
-        return dt.datetime.fromisoformat(str(kept[field]))
+        found = dt.datetime.fromisoformat(str(kept[field]))
     except (KeyError, ValueError):
         return None
+    return found if found.tzinfo is not None else None  # all are written in UTC
 
 
 def _live(kept: Mapping[str, Any]) -> bool:
