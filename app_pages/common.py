@@ -50,6 +50,7 @@ from planner.views import (
     ProgressTally,
     database_place,
     department_names,
+    floor_line,
     formation_line,
     routing_line,
     township_name,
@@ -501,6 +502,12 @@ class SolveLog:
 
         return both
 
+    def floor(self, plan: Plan) -> None:
+        """A line when the siloed floor gave the departments' routes to the joint teams."""
+        line = floor_line(plan, self.lang)
+        if line is not None:
+            self.container.write(line)
+
 
 def solve_week(
     scenario: Scenario,
@@ -544,6 +551,8 @@ def solve_week(
     )  # fmt: skip
     finish_progress(joint_bar, tr("solving_joint"), report)
     finish_progress(siloed_bar, tr("solving_siloed"), siloed_report)
+    if log is not None:
+        log.floor(joint.plan)
     return joint.plan, evaluate(scenario, joint.plan, siloed.plan, params=params).to_dict()
 
 

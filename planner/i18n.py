@@ -789,6 +789,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "{day}：组建 {teams} 个检查组，共 {officers} 名执法人员，{idle} 人空闲",
     ),
     "routing_line": ("Routing {stage} …", "排线：{stage}……"),
+    "floor_line": (
+        "The departments alone covered more due obligations: their routes are given to the joint "
+        "teams (the plan makes {visits} visits; see the note below)",
+        "各部门单独检查完成的到期任务更多：改由联合检查组执行各部门的路线（计划安排 {visits} 次检查，"
+        "详见下方说明）",
+    ),
 }
 
 EN: dict[str, str] = {key: pair[0] for key, pair in _PAIRS.items()}

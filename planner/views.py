@@ -1119,6 +1119,14 @@ def formation_line(formation: Any, lang: str = "en") -> str:
     )
 
 
+def floor_line(plan: Plan, lang: str = "en") -> str | None:
+    """A line for Solve's log when the siloed floor was adopted (the routing progress above it
+    counted the joint routes, not the plan's); none otherwise."""
+    if dict(plan.metrics).get("siloed_floor") != 1:  # planner.floor.FLOOR_ADOPTED
+        return None
+    return t("floor_line", lang, visits=sum(len(r.stops) for r in plan.routes))
+
+
 def routing_line(stage: str, lang: str = "en") -> str:
     """Routing has started on ``stage`` (a ``ProgressEvent.stage``: ``week``, a day, an area)."""
     return t("routing_line", lang, stage=stage_text(stage, lang))

@@ -17,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planner.auth import PLANNER, Accounts, User
-from planner.domain import Team
+from planner.domain import Plan, Team
 from planner.floor import FLOOR_ADOPTED, FLOOR_NO_MAPPING
 from planner.store import Store
 from planner.tables import write_scenario
@@ -63,6 +63,11 @@ def _floor(db: Path) -> dict[str, Any] | None:
     return stored[1].get("siloed_floor")
 
 
+def _plan(db: Path) -> Plan:
+    with Store(f"sqlite:///{db}") as store:
+        return store.load_plan(1)
+
+
 def _notes(app: AppTest) -> list[str]:
     return [str(box.value) for box in [*app.info, *app.warning]]
 
@@ -93,6 +98,11 @@ def test_plan_page_says_the_floor_was_adopted_and_its_price(
     )
     assert f"met {_n(floor, 'hard_floor')} (joint routing alone: {_n(floor, 'hard_joint')})" in text
     assert "untick “Never below the departments alone” under Settings" in text
+    # Solve's log ends saying the routes are the departments' (the joint bar counted its own).
+    visits = sum(len(r.stops) for r in _plan(db).routes)
+    lines = [str(m.value) for m in app.status[0].markdown]
+    assert lines[-1].startswith("The departments alone covered more due obligations: their")
+    assert f"(the plan makes {visits} visits;" in lines[-1]
     app.switch_page("app_pages/department.py").run()
     assert not app.exception
     assert any(n.startswith("The departments alone would have covered") for n in _notes(app))
@@ -134,8 +144,7 @@ def test_floor_knob_off_reaches_the_solve(
     assert app.checkbox(key="siloed_floor").value is False
     _solve(app)
     assert _floor(db) is None
-    with Store(f"sqlite:///{db}") as store:
-        assert "siloed_floor" not in dict(store.load_plan(1).metrics)
+    assert "siloed_floor" not in dict(_plan(db).metrics)
     assert not [n for n in _notes(app) if "departments alone" in n]
 
 
