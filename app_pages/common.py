@@ -53,6 +53,9 @@ from planner.views import (
     ProgressTally,
     database_place,
     department_names,
+    floor_line,
+    formation_line,
+    routing_line,
     township_name,
     township_time,
 )
@@ -80,6 +83,7 @@ DEFAULT_KNOBS: dict[str, Any] = {
     "rotation_weight": TeamParams().rotation_weight,
     "stability_weight": TeamParams().stability_weight,
     "county_workers": 2,  # worker processes of the County page's local cluster
+    "siloed_floor": SolveParams().siloed_floor,  # planner.floor: never below departments alone
 }
 
 
@@ -444,6 +448,7 @@ def params_from(knobs: Mapping[str, Any]) -> tuple[PlanParams, SolveParams, Team
         workload_balance=int(knobs["workload_balance"]),
         duration_cost=int(knobs["duration_cost"]),
         drop_penalty=int(knobs["drop_penalty"]),
+        siloed_floor=bool(knobs["siloed_floor"]),
     )
     teams = replace(
         TeamParams(),
@@ -500,6 +505,38 @@ def finish_progress(bar: Any, phase: str, report: Callable[[ProgressEvent], None
     bar.progress(1.0, text=text)
 
 
+class SolveLog:
+    """Lines in a container (``st.status``) in the order they happen: a line per day as its
+    teams are formed (the CLI's ``_show_teams``), one as routing starts on each stage."""
+
+    def __init__(self, container: Any) -> None:
+        self.container = container
+        self.lang = lang()
+        self.stage: str | None = None
+
+    def teams(self, formation: Any) -> None:
+        """A ``team_progress`` callback (``planner.teams.Formation``)."""
+        self.container.write(formation_line(formation, self.lang))
+        self.stage = None  # routing after a (new) formation round is logged again
+
+    def routing(self, report: Callable[[ProgressEvent], None]) -> Callable[[ProgressEvent], None]:
+        """``report`` that also writes a line when routing starts on a new stage."""
+
+        def both(event: ProgressEvent) -> None:
+            if event.stage != self.stage:
+                self.stage = event.stage
+                self.container.write(routing_line(event.stage, self.lang))
+            report(event)
+
+        return both
+
+    def floor(self, plan: Plan) -> None:
+        """A line when the siloed floor gave the departments' routes to the joint teams."""
+        line = floor_line(plan, self.lang)
+        if line is not None:
+            self.container.write(line)
+
+
 def solve_week(
     scenario: Scenario,
     week: dt.date,
@@ -508,25 +545,29 @@ def solve_week(
     baseline: bool,
     joint_bar: Any,
     siloed_bar: Any | None,
+    log: SolveLog | None = None,
 ) -> tuple[Plan, dict[str, Any] | None]:
     """Plan the week (and its siloed baseline) with progress bars; the plan and its metrics.
 
     The baseline's departments are routed in worker processes while the joint plan is made
-    (``run_week_and_baseline``); its bar moves as each department is collected.
+    (``run_week_and_baseline``); its bar moves as each department is collected. ``log`` gets a
+    line per day as its teams are formed and one as routing starts on each stage.
     Returns the joint plan and ``Metrics.to_dict()`` against the baseline (``None`` without it).
     """
     from planner.metrics import evaluate
-    from planner.pipeline import plan_week, run_week_and_baseline
+    from planner.pipeline import run_week, run_week_and_baseline
 
     params, solve_params, team_params = params_from(knobs)
     limit = solve_params.time_limit_s
     joint_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_joint")))
     report = progress_reporter(joint_bar, tr("solving_joint"), limit)
+    routing = report if log is None else log.routing(report)
+    teams = None if log is None else log.teams
     if not baseline or siloed_bar is None:
-        plan = plan_week(
+        plan = run_week(
             scenario, params, solve_params, week_start=week, team_params=team_params,
-            progress=report,
-        )  # fmt: skip
+            progress=routing, team_progress=teams,
+        ).plan  # fmt: skip
         finish_progress(joint_bar, tr("solving_joint"), report)
         return plan, None
     siloed_bar.progress(0.0, text=tr("progress_start", phase=tr("solving_siloed")))
@@ -534,10 +575,12 @@ def solve_week(
     siloed_report = department_reporter(siloed_bar, tr("solving_siloed"), names)
     joint, siloed = run_week_and_baseline(
         scenario, params, solve_params, week_start=week, team_params=team_params,
-        progress=report, baseline_progress=siloed_report,
+        progress=routing, baseline_progress=siloed_report, team_progress=teams,
     )  # fmt: skip
     finish_progress(joint_bar, tr("solving_joint"), report)
     finish_progress(siloed_bar, tr("solving_siloed"), siloed_report)
+    if log is not None:
+        log.floor(joint.plan)
     return joint.plan, evaluate(scenario, joint.plan, siloed.plan, params=params).to_dict()
 
 

@@ -20,6 +20,7 @@ from planner.views import (
     department_doc,
     department_names,
     department_view,
+    floor_note,
     headed,
     plain,
     reasons_frame,
@@ -63,6 +64,9 @@ cols[3].metric(tr("siloed_share"), "–" if siloed is None else f"{siloed:.0%}")
 cols[4].metric(tr("overdue"), coverage.overdue)
 cols[5].metric(tr("backlog"), coverage.backlog)
 st.caption(tr("pulled_forward_note", n=coverage.pulled_forward))
+note = floor_note(doc, LANG, planner=user.is_planner)  # why joint vs alone is what it is
+if note is not None:
+    (st.info if note.kind == "info" else st.warning)(note.text, icon=":material/balance:")
 
 left, right = st.columns(2)
 left.plotly_chart(coverage_funnel(coverage, LANG), key="funnel")

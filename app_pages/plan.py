@@ -7,6 +7,7 @@ import functools
 import streamlit as st
 
 from app_pages.common import (
+    SolveLog,
     backend,
     export_jobs,
     lang,
@@ -25,6 +26,7 @@ from planner.store import PlanInfo, PlanStatus, StoreError
 from planner.views import (
     access_codes_frame,
     department_names,
+    floor_note,
     headed,
     officer_name_map,
     plan_cards,
@@ -122,6 +124,10 @@ with st.form("solve_form"):
             tr("w_stability"), 0, 100_000, int(knobs["stability_weight"]), key="w_stability",
             help=tr("w_stability_help"),
         )  # fmt: skip
+        knobs["siloed_floor"] = st.checkbox(
+            tr("siloed_floor"), value=bool(knobs["siloed_floor"]), key="siloed_floor",
+            help=tr("siloed_floor_help"),
+        )  # fmt: skip
     baseline = st.checkbox(tr("baseline"), value=True, key="baseline")
     solve = st.form_submit_button(tr("solve"), type="primary", icon=":material/play_arrow:")
 
@@ -131,9 +137,12 @@ if solve:
         st.info(tr("not_monday", day=day.isoformat(), monday=week.isoformat()))
     joint_bar = st.progress(0.0)
     siloed_bar = st.progress(0.0) if baseline else None
+    status = st.status(tr("solve_status"), expanded=True)
     plan, doc = solve_week(
-        scenario, week, knobs, baseline=baseline, joint_bar=joint_bar, siloed_bar=siloed_bar
-    )
+        scenario, week, knobs, baseline=baseline, joint_bar=joint_bar, siloed_bar=siloed_bar,
+        log=SolveLog(status),
+    )  # fmt: skip
+    status.update(label=tr("solve_status_done"), state="complete", expanded=False)
     info = backend().store.save_plan(
         plan, scenario_version=version.id, by=user.username, why="solved in the app"
     )
@@ -149,6 +158,9 @@ doc = plan_doc(info)
 
 if doc is None:
     st.caption(tr("no_baseline"))
+note = floor_note(doc, LANG)
+if note is not None:
+    (st.info if note.kind == "info" else st.warning)(note.text, icon=":material/balance:")
 cards = plan_cards(plan, doc, LANG)
 for row in range(0, len(cards), 3):  # three a row: labels and values are never cut off
     shown = cards[row : row + 3]

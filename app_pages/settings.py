@@ -149,6 +149,10 @@ with st.form("knobs_form"):
             tr("county_workers"), 1, 64, int(knobs["county_workers"]), key="k_county_workers",
             help=tr("county_workers_help"),
         ),
+        "siloed_floor": c[2].checkbox(
+            tr("siloed_floor"), bool(knobs["siloed_floor"]), key="k_siloed_floor",
+            help=tr("siloed_floor_help"),
+        ),
     }  # fmt: skip
     save_knobs = st.form_submit_button(tr("save_knobs"), type="primary")
 if save_knobs:

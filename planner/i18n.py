@@ -729,6 +729,72 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "无法打开数据库（{place}）。请联系本系统的管理员，检查数据库服务器是否运行、"
         "PLANNER_DATABASE_URL 设置是否正确；详细信息见应用日志。",
     ),
+    # ---- the siloed floor (planner.floor) and team formation progress (v1-app)
+    "siloed_floor": ("Never below the departments alone", "不低于各部门单独检查"),
+    "siloed_floor_help": (
+        "When the joint plan covers fewer due obligations than the departments would alone (the "
+        "siloed baseline), give the departments' routes to the joint teams holding their officers "
+        "and use that plan; it may meet fewer complaints and follow-ups. Untick to keep the joint "
+        "plan as routed: complaints and follow-ups first. Only with the baseline comparison.",
+        "当联合计划完成的到期任务少于各部门单独检查（基线）时，将各部门的路线交给包含其人员的联合"
+        "检查组并采用该计划；这可能减少完成的投诉和复查。取消勾选则保留联合排线的结果：优先处理投诉"
+        "和复查。仅在与基线比较时生效。",
+    ),
+    "floor_adopted": (
+        "The departments alone would have covered more due obligations ({siloed} vs {joint}), so "
+        "this plan uses their routes with the joint teams: {floor} covered. Its price: "
+        "hard-deadline obligations (complaints, follow-ups, tasks) met {hard_floor} (joint "
+        "routing alone: {hard_joint}).",
+        "各部门单独检查可完成的到期任务更多（{siloed} 项，联合排线 {joint} 项），因此本计划改用各"
+        "部门的路线，由联合检查组执行：完成 {floor} 项到期任务。代价：有硬性期限的任务（投诉、复查、"
+        "专项任务）完成 {hard_floor} 项（仅联合排线：{hard_joint} 项）。",
+    ),
+    "floor_unmapped": (
+        "{n} of the departments' routes had no joint team holding all their officers and were "
+        "not used.",
+        "另有 {n} 条部门路线因其人员不在同一联合检查组而未能采用。",
+    ),
+    "floor_no_mapping": (
+        "The departments alone would cover more due obligations ({siloed} vs {joint}), but no "
+        "department's team has all its officers in one joint team of its day, so their routes "
+        "cannot be given to the joint teams: this plan stays below the departments alone.",
+        "各部门单独检查可完成的到期任务更多（{siloed} 项，联合排线 {joint} 项），但没有一个部门"
+        "检查组的全部人员在当天属于同一联合检查组，无法将其路线交给联合检查组：本计划完成的到期任务"
+        "仍少于各部门单独检查。",
+    ),
+    "floor_not_better": (
+        "The departments alone would cover more due obligations ({siloed} vs {joint}); their "
+        "routes given to the joint teams would cover only {floor}, so this plan keeps its own "
+        "routes and stays below the departments alone.",
+        "各部门单独检查可完成的到期任务更多（{siloed} 项，联合排线 {joint} 项）；将其路线交给联合"
+        "检查组只能完成 {floor} 项，因此本计划保留自身路线，仍少于各部门单独检查。",
+    ),
+    "floor_rejected": (
+        "The departments alone would cover more due obligations ({siloed} vs {joint}); the plan "
+        "built from their routes failed the routing model's check (a fault: please report it), "
+        "so this plan keeps its own routes and stays below the departments alone.",
+        "各部门单独检查可完成的到期任务更多（{siloed} 项，联合排线 {joint} 项）；由其路线生成的"
+        "计划未通过排线模型校验（属程序故障，请报告），因此本计划保留自身路线，仍少于各部门单独检查。",
+    ),
+    "floor_turn_off": (
+        "To put complaints and follow-ups first instead, untick “{knob}” under Settings → "
+        "{knobs} (or under {weights} on the Plan page) and solve again.",
+        "如需优先处理投诉和复查，请在“设置 → {knobs}”（或“计划”页面的“{weights}”）中取消勾选"
+        "“{knob}”，然后重新求解。",
+    ),
+    "solve_status": ("Solving the week …", "正在求解本周计划……"),
+    "solve_status_done": ("Solved: how the plan was made", "求解完成：计划的生成过程"),
+    "formation_line": (
+        "Teams {day}: {teams} team(s) of {officers} officers, {idle} idle",
+        "{day}：组建 {teams} 个检查组，共 {officers} 名执法人员，{idle} 人空闲",
+    ),
+    "routing_line": ("Routing {stage} …", "排线：{stage}……"),
+    "floor_line": (
+        "The departments alone covered more due obligations: their routes are given to the joint "
+        "teams (the plan makes {visits} visits; see the note below)",
+        "各部门单独检查完成的到期任务更多：改由联合检查组执行各部门的路线（计划安排 {visits} 次检查，"
+        "详见下方说明）",
+    ),
 }
 
 EN: dict[str, str] = {key: pair[0] for key, pair in _PAIRS.items()}

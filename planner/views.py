@@ -32,6 +32,7 @@ from planner.i18n import (
     problem_text,
     reason_category_name,
     reason_text,
+    stage_text,
     t,
     weekday,
 )
@@ -1056,6 +1057,79 @@ def plan_cards(plan: Plan, doc: Mapping[str, Any] | None, lang: str = "en") -> l
             t("card_coverage_help", lang, joint=pct(cov_j), siloed=pct(cov_s)),
         ),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A message for the page: ``kind`` is ``info`` or ``warning`` (the box it is shown in)."""
+
+    kind: str
+    text: str
+
+
+_FLOOR_KEYS = {  # planner.floor's codes: FLOOR_ADOPTED, NOT_BETTER, NO_MAPPING, INFEASIBLE
+    1: "floor_adopted",
+    2: "floor_not_better",
+    3: "floor_no_mapping",
+    4: "floor_rejected",
+}
+
+
+def floor_note(
+    doc: Mapping[str, Any] | None, lang: str = "en", *, planner: bool = True
+) -> Note | None:
+    """What the siloed floor (``planner.floor``) did to the plan and what it cost, in words; none
+    when the plan has no floor entry (the knob off, no baseline) or it was not needed.
+
+    ``doc`` is ``Metrics.to_dict()`` (its ``siloed_floor``: ``status`` and the due obligations
+    ``due_joint``/``due_siloed``/``due_floor``, hard-deadline ones ``hard_joint``/``hard_floor``,
+    ``routes_unmapped``). With ``planner``, an adopted floor also says where to turn it off (a
+    department head cannot)."""
+    floor = (doc or {}).get("siloed_floor")
+    if not isinstance(floor, Mapping) or not isinstance(floor.get("status"), int | float):
+        return None
+    key = _FLOOR_KEYS.get(int(floor["status"]))
+    if key is None:  # 0: the joint plan covers at least as many as the departments alone
+        return None
+    count = lambda name: f"{float(floor.get(name) or 0):,.0f}"  # noqa: E731
+    numbers = {n: count(f"due_{n}") for n in ("joint", "siloed", "floor")}
+    numbers |= {n: count(n) for n in ("hard_joint", "hard_floor")}
+    parts = [t(key, lang, **numbers)]
+    if key != "floor_adopted":
+        return Note("warning", parts[0])
+    unmapped = int(floor.get("routes_unmapped") or 0)
+    if unmapped:
+        parts.append(t("floor_unmapped", lang, n=unmapped))
+    if planner:
+        knobs = {"knob": t("siloed_floor", lang), "knobs": t("planning_knobs", lang)}
+        parts.append(t("floor_turn_off", lang, weights=t("weights", lang), **knobs))
+    return Note("info", " ".join(parts) if lang != "zh" else "".join(parts))
+
+
+def formation_line(formation: Any, lang: str = "en") -> str:
+    """One day's teams as they are formed (``planner.teams.Formation``; the CLI's
+    ``_show_teams`` line without the clock)."""
+    return t(
+        "formation_line",
+        lang,
+        day=day_label(formation.day, lang),
+        teams=len(formation.teams),
+        officers=sum(len(team.officer_ids) for team in formation.teams),
+        idle=len(formation.idle),
+    )
+
+
+def floor_line(plan: Plan, lang: str = "en") -> str | None:
+    """A line for Solve's log when the siloed floor was adopted (the routing progress above it
+    counted the joint routes, not the plan's); none otherwise."""
+    if dict(plan.metrics).get("siloed_floor") != 1:  # planner.floor.FLOOR_ADOPTED
+        return None
+    return t("floor_line", lang, visits=sum(len(r.stops) for r in plan.routes))
+
+
+def routing_line(stage: str, lang: str = "en") -> str:
+    """Routing has started on ``stage`` (a ``ProgressEvent.stage``: ``week``, a day, an area)."""
+    return t("routing_line", lang, stage=stage_text(stage, lang))
 
 
 def plan_due(plan: Plan) -> tuple[Obligation, ...]:
