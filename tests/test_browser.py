@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,6 +107,26 @@ def _serve(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Serv
     }
     with running_app(env, SHOTS / f"server-{folder.name}.log") as server:
         yield server
+
+
+@contextmanager
+def chromium_page(height: int = 1000) -> Iterator[Any]:
+    """Debian's Chromium (headless, ``CHROMIUM_ARGS``) on a 1400 × ``height`` page with the
+    suite's timeouts (``TIMEOUT_MS``), closed when the block ends; ``page.context.browser``
+    opens more pages."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": height})
+        page.set_default_timeout(TIMEOUT_MS)
+        expect.set_options(timeout=TIMEOUT_MS)
+        try:
+            yield page
+        finally:
+            browser.close()
 
 
 @contextmanager

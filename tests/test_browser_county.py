@@ -22,8 +22,8 @@ def test_county_page_plans_on_a_local_cluster_under_streamlit_run(
     """Sign in, open County, plan: "6 of 6 jobs done", the success line, both townships in the
     summary, and a server log without a traceback."""
     pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    from playwright.sync_api import expect, sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _need_browser, running_app
+    from playwright.sync_api import expect
+    from test_browser import _need_browser, chromium_page, running_app
 
     _need_browser()
     url = f"sqlite:///{tmp_path / 'planner.db'}"
@@ -38,13 +38,7 @@ def test_county_page_plans_on_a_local_cluster_under_streamlit_run(
         "PLANNER_CLUSTER": "",
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env, SHOTS / "server-county.log") as server, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 2600})
-        page.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
+    with running_app(env, SHOTS / "server-county.log") as server, chromium_page(2600) as page:
         page.goto(server.url)
         page.get_by_label("User name").fill("planner")
         page.get_by_label("Password", exact=True).fill("planner-pass-1")
@@ -58,6 +52,5 @@ def test_county_page_plans_on_a_local_cluster_under_streamlit_run(
         expect(page.get_by_role("button", name="Township roster (.xlsx)")).to_be_visible()
         page.wait_for_timeout(2000)  # let the tables draw before the screenshot
         page.screenshot(path=str(SHOTS / "county-planned.png"), full_page=True)
-        browser.close()
         log = "".join(server.log)
     assert "Traceback" not in log, log

@@ -16,13 +16,11 @@ from planner.tables import write_scenario
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from test_browser import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORDS,
     SHOTS,
-    TIMEOUT_MS,
     _need_browser,
     _sign_in,
+    chromium_page,
     running_app,
 )
 from test_floor import TRIO, _scenario  # noqa: E402
@@ -34,7 +32,7 @@ def test_solve_shows_teams_then_the_adopted_floor(tmp_path: Path) -> None:
     server prints no traceback."""
     _need_browser()
     pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     folder = write_scenario(_scenario(TRIO, [Team("T", ("u1", "u2", "m1"))]), tmp_path / "trio")
     url = f"sqlite:///{tmp_path / 'planner.db'}"
@@ -48,13 +46,7 @@ def test_solve_shows_teams_then_the_adopted_floor(tmp_path: Path) -> None:
         "PLANNER_SECRET": "browser-floor-secret",
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env, SHOTS / "server-floor.log") as server, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
+    with running_app(env, SHOTS / "server-floor.log") as server, chromium_page() as page:
         _sign_in(page, server.url, "planner")
         page.get_by_role("link", name="Plan", exact=True).click()
         page.get_by_role("button", name="Solve").click()
@@ -67,5 +59,4 @@ def test_solve_shows_teams_then_the_adopted_floor(tmp_path: Path) -> None:
             page.get_by_text("Teams Mon 23 Nov: 1 team(s) of 3 officers, 0 idle")
         ).to_be_visible()
         page.screenshot(path=str(SHOTS / "floor-plan.png"), full_page=True)
-        browser.close()
         assert not [line for line in server.log if "Traceback" in line]

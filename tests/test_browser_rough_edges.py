@@ -20,8 +20,8 @@ def test_database_down_page_in_both_languages_and_a_language_that_stays_chosen()
     server's log only. Clicking the chosen language again keeps it (it unselected both
     buttons), and a link with ``?lang=zh`` opens in Chinese."""
     pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    from playwright.sync_api import expect, sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _need_browser, running_app
+    from playwright.sync_api import expect
+    from test_browser import _need_browser, chromium_page, running_app
 
     _need_browser()
     with socket.socket() as s:  # a port nothing listens on
@@ -33,13 +33,7 @@ def test_database_down_page_in_both_languages_and_a_language_that_stays_chosen()
         "PLANNER_SECRET": "browser-test-secret",
     }
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with running_app(env, SHOTS / "server-database-down.log") as server, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
+    with running_app(env, SHOTS / "server-database-down.log") as server, chromium_page() as page:
         page.goto(server.url)
         expect(page.get_by_text("The database cannot be opened")).to_be_visible()
         page.screenshot(path=str(SHOTS / "database-down-en.png"), full_page=True)
@@ -54,6 +48,5 @@ def test_database_down_page_in_both_languages_and_a_language_that_stays_chosen()
         page.screenshot(path=str(SHOTS / "database-down-zh.png"), full_page=True)
         page.goto(f"{server.url}/?lang=zh")
         expect(page.get_by_text("无法打开数据库")).to_be_visible()
-        browser.close()
         log = "".join(server.log)
     assert "OperationalError" in log and "Sup3rSecretPw" not in log

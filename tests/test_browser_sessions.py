@@ -28,8 +28,8 @@ def test_a_refresh_moves_the_id_and_a_copied_link_is_dead(tmp_path: Path) -> Non
     in the address bar. The link copied before the first refresh opens the sign-in page; the
     current link opened with another User-Agent too, and the owner stays signed in."""
     pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extra)")
-    from playwright.sync_api import Page, expect, sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _need_browser, running_app
+    from playwright.sync_api import Page, expect
+    from test_browser import _need_browser, chromium_page, running_app
 
     _need_browser()
     url = f"sqlite:///{tmp_path / 'planner.db'}"
@@ -50,13 +50,7 @@ def test_a_refresh_moves_the_id_and_a_copied_link_is_dead(tmp_path: Path) -> Non
         expect(page).to_have_url(re.compile(r"[?&]session=(?!" + re.escape(old) + r"\b)[\w-]+"))
         return _sid(page.url)
 
-    with running_app(env, SHOTS / "server-sessions.log") as server, sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(TIMEOUT_MS)
-        expect.set_options(timeout=TIMEOUT_MS)
+    with running_app(env, SHOTS / "server-sessions.log") as server, chromium_page() as page:
         page.goto(server.url)
         page.get_by_label("User name").fill("planner")
         page.get_by_label("Password", exact=True).fill("planner-pass-1")
@@ -70,16 +64,15 @@ def test_a_refresh_moves_the_id_and_a_copied_link_is_dead(tmp_path: Path) -> Non
         signed_in(page)
         third = new_id(page, second)
 
-        stranger = browser.new_page()
+        stranger = page.context.browser.new_page()
         stranger.goto(f"{server.url}/?session={copied}")
         expect(stranger.get_by_role("heading", name="Sign in · Inspect Once")).to_be_visible()
         stranger.screenshot(path=str(SHOTS / "session-copied-link.png"), full_page=True)
-        other = browser.new_context(user_agent=OTHER_AGENT).new_page()
+        other = page.context.browser.new_context(user_agent=OTHER_AGENT).new_page()
         other.goto(f"{server.url}/?session={third}")
         expect(other.get_by_role("heading", name="Sign in · Inspect Once")).to_be_visible()
         page.reload()
         signed_in(page)
         assert _sid(page.url) not in ("", copied, second, third)
-        browser.close()
         log = "".join(server.log)
     assert "Traceback" not in log
