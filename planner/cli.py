@@ -404,19 +404,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     )
     started = time.perf_counter()
     progress = None if args.quiet else _show_progress(started)
-    team_progress = None if args.quiet else _show_teams(started)
     burden = None
+    shared: dict[str, Any] = {
+        "week_start": week,
+        "roads": args.roads,
+        "progress": progress,
+        "team_params": team_params,
+        "team_progress": None if args.quiet else _show_teams(started),
+    }
     if args.no_baseline:
-        plan = run_week(
-            scenario,
-            params,
-            solve_params,
-            week_start=week,
-            roads=args.roads,
-            progress=progress,
-            team_params=team_params,
-            team_progress=team_progress,
-        ).plan
+        plan = run_week(scenario, params, solve_params, **shared).plan
     else:
         workers = baseline_workers()
         where = f"in {workers} worker process(es) alongside" if workers else "after"
@@ -429,12 +426,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
             scenario,
             params,
             solve_params,
-            week_start=week,
-            roads=args.roads,
-            progress=progress,
-            team_params=team_params,
             baseline_progress=None if args.quiet else _show_department(),
-            team_progress=team_progress,
+            **shared,
         )
         plan = joint.plan
         burden = _baseline_metrics(args, scenario, plan, siloed.plan, params)

@@ -281,11 +281,6 @@ class FloorResult:
     run: WeekRun
     metrics: tuple[tuple[str, float], ...]
 
-    @property
-    def status(self) -> str:
-        """``FLOOR_TEXT`` of the verdict."""
-        return floor_text(dict(self.metrics).get("siloed_floor")) or ""
-
 
 def floor_week(
     scenario: Scenario,

@@ -18,6 +18,7 @@ import pydeck as pdk
 from planner.access import access_code
 from planner.domain import Obligation, Plan, Route, Scenario, Settings
 from planner.errors import Problem
+from planner.floor import FLOOR_ADOPTED, FLOOR_INFEASIBLE, FLOOR_NO_MAPPING, FLOOR_NOT_BETTER
 from planner.i18n import (
     CHANGE_KINDS,
     PROBLEM_TEMPLATES,
@@ -1067,11 +1068,11 @@ class Note:
     text: str
 
 
-_FLOOR_KEYS = {  # planner.floor's codes: FLOOR_ADOPTED, NOT_BETTER, NO_MAPPING, INFEASIBLE
-    1: "floor_adopted",
-    2: "floor_not_better",
-    3: "floor_no_mapping",
-    4: "floor_rejected",
+_FLOOR_KEYS = {  # i18n keys of planner.floor's codes (FLOOR_NOT_NEEDED says nothing)
+    FLOOR_ADOPTED: "floor_adopted",
+    FLOOR_NOT_BETTER: "floor_not_better",
+    FLOOR_NO_MAPPING: "floor_no_mapping",
+    FLOOR_INFEASIBLE: "floor_rejected",
 }
 
 
@@ -1088,8 +1089,8 @@ def floor_note(
     floor = (doc or {}).get("siloed_floor")
     if not isinstance(floor, Mapping) or not isinstance(floor.get("status"), int | float):
         return None
-    key = _FLOOR_KEYS.get(int(floor["status"]))
-    if key is None:  # 0: the joint plan covers at least as many as the departments alone
+    key = _FLOOR_KEYS.get(float(floor["status"]))
+    if key is None:  # the joint plan covers at least as many as the departments alone
         return None
     count = lambda name: f"{float(floor.get(name) or 0):,.0f}"  # noqa: E731
     numbers = {n: count(f"due_{n}") for n in ("joint", "siloed", "floor")}
@@ -1122,7 +1123,7 @@ def formation_line(formation: Any, lang: str = "en") -> str:
 def floor_line(plan: Plan, lang: str = "en") -> str | None:
     """A line for Solve's log when the siloed floor was adopted (the routing progress above it
     counted the joint routes, not the plan's); none otherwise."""
-    if dict(plan.metrics).get("siloed_floor") != 1:  # planner.floor.FLOOR_ADOPTED
+    if dict(plan.metrics).get("siloed_floor") != FLOOR_ADOPTED:
         return None
     return t("floor_line", lang, visits=sum(len(r.stops) for r in plan.routes))
 
